@@ -1,0 +1,30 @@
+"""Printing for the CLI: every device-derived string passes through :func:`safe`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from scanner.identify.normalize import clean_text
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_USAGE = 2
+EXIT_RUNTIME = 3
+
+
+def safe(text: object, limit: int = 200) -> str:
+    """Device text made inert for a terminal: controls stripped, Rich markup escaped."""
+    return escape(clean_text(str(text), limit))
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print a one-line error (no traceback) and return the Exit to raise."""
+    sys.stderr.write(f"biosweep: error: {clean_text(message, 500)}\n")
+    return typer.Exit(code)

@@ -1,0 +1,66 @@
+"""identify: observations → devices with ranked identifications. Pure and offline.
+
+1. derive ``mac.oui_vendor`` from each ``mac.address`` (IEEE registry shipped by netaddr);
+2. merge observations of one device across subjects (:mod:`scanner.identify.merge`);
+3. match every signature once per device (:class:`scanner.identify.engine.Engine`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from scanner.identify import oui
+from scanner.identify.engine import Engine
+from scanner.identify.merge import device_id, group
+from scanner.identify.signatures import Signature, load_signatures
+from scanner.models import Device, Observation
+
+
+@cache
+def default_engine() -> Engine:
+    """The engine over the shipped database (loaded and validated once per process)."""
+    return Engine(load_signatures())
+
+
+def derive(observations: Iterable[Observation]) -> list[Observation]:
+    """The observations plus what follows from them offline (the OUI registrant of a MAC)."""
+    out: list[Observation] = []
+    for obs in observations:
+        out.append(obs)
+        if obs.field == "mac.address":
+            org = oui.registrant(obs.value)
+            if org:
+                out.append(Observation(obs.subject, "mac.oui_vendor", org, "ieee-oui", obs.seen_at))
+    return out
+
+
+def identify(observations: Iterable[Observation], engine: Engine | None = None) -> list[Device]:
+    """Devices (first-seen order) with their identifications ranked best first."""
+    engine = engine or default_engine()
+    devices = []
+    for subjects, members in group(derive(observations)):
+        devices.append(_device(subjects, members, engine))
+    return devices
+
+
+def _device(subjects: tuple[str, ...], members: list[Observation], engine: Engine) -> Device:
+    def values(field: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(o.value for o in members if o.field == field))
+
+    return Device(
+        id=device_id(subjects, members),
+        subjects=subjects,
+        macs=values("mac.address"),
+        ips=values("ip.address"),
+        ble=values("ble.address"),
+        identifications=engine.identify(members),
+        observations=tuple(members),
+    )
+
+
+def engine_for(signatures: Sequence[Signature]) -> Engine:
+    return Engine(signatures)
+
+
+__all__ = ["Engine", "default_engine", "derive", "engine_for", "identify"]

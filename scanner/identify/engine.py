@@ -1,0 +1,123 @@
+"""The matching engine: every signature once per device, regexes compiled once.
+
+Conditions are indexed by field, so a device only meets the patterns of the fields it has, and
+the outcome of each (field, value) against all patterns of that field is memoised: on a real
+site the same Server header or OUI registrant recurs on hundreds of devices.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from scanner.identify.signatures import Condition, Rule, Signature
+from scanner.models import Evidence, Identification, Observation
+
+_MEMO_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """One condition of one rule: the rule's position in the table and the condition's."""
+
+    rule: int
+    cond: int
+    condition: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    slot: _Slot
+    groups: tuple[tuple[str, str], ...]
+
+
+RankKey = tuple[float, int, int, int]
+
+
+def rank_key(ident: Identification) -> RankKey:
+    """Best first: confidence, a vendor's own signature over a generic one, then how many
+    conditions held, then how long (specific) the patterns are."""
+    specificity = sum(len(e.pattern) for e in ident.evidence)
+    return (ident.confidence, 0 if ident.generic else 1, len(ident.evidence), specificity)
+
+
+class Engine:
+    """A compiled signature database that identifies one device's observations at a time."""
+
+    def __init__(self, signatures: Sequence[Signature]) -> None:
+        self.signatures = tuple(signatures)
+        self._rules: list[tuple[Signature, Rule]] = []
+        self._by_field: dict[str, list[_Slot]] = defaultdict(list)
+        for sig in self.signatures:
+            for rule in sig.rules:
+                index = len(self._rules)
+                self._rules.append((sig, rule))
+                for n, condition in enumerate(rule.conditions):
+                    self._by_field[condition.field].append(_Slot(index, n, condition))
+        self._memo: dict[tuple[str, str], tuple[_Hit, ...]] = {}
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(self._by_field)
+
+    def _hits(self, field: str, value: str) -> tuple[_Hit, ...]:
+        key = (field, value)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        hits = []
+        for slot in self._by_field.get(field, ()):
+            m = slot.condition.pattern.match(value)
+            if m is not None:
+                groups = tuple((k, v) for k, v in m.groupdict().items() if v)
+                hits.append(_Hit(slot, groups))
+        result = tuple(hits)
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[key] = result
+        return result
+
+    def identify(self, observations: Iterable[Observation]) -> tuple[Identification, ...]:
+        """Every signature that matches these observations (of one device), best first."""
+        satisfied: dict[int, dict[int, tuple[Observation, _Hit]]] = defaultdict(dict)
+        for obs in observations:
+            if obs.field not in self._by_field:
+                continue
+            for hit in self._hits(obs.field, obs.value):
+                satisfied[hit.slot.rule].setdefault(hit.slot.cond, (obs, hit))
+        best: dict[str, Identification] = {}
+        for rule_index, conds in satisfied.items():
+            sig, rule = self._rules[rule_index]
+            if len(conds) < len(rule.conditions):
+                continue
+            ident = _identification(sig, rule, [conds[n] for n in range(len(rule.conditions))])
+            current = best.get(sig.id)
+            if current is None or rank_key(ident) > rank_key(current):
+                best[sig.id] = ident
+        return tuple(sorted(best.values(), key=lambda i: (_neg(rank_key(i)), i.signature_id)))
+
+
+def _neg(key: RankKey) -> RankKey:
+    return (-key[0], -key[1], -key[2], -key[3])
+
+
+def _identification(sig: Signature, rule: Rule, parts: list[tuple[Observation, _Hit]]) -> Identification:
+    attributes: dict[str, str] = {}
+    evidence = []
+    for obs, hit in parts:
+        for name, value in hit.groups:
+            attributes.setdefault(name, value)
+        evidence.append(Evidence(obs.field, hit.slot.condition.source, obs.value, obs.subject, obs.source))
+    return Identification(
+        signature_id=sig.id,
+        vendor=sig.vendor,
+        product=sig.product,
+        device_class=sig.device_class,
+        confidence=rule.certainty.confidence,
+        certainty=rule.certainty,
+        rule=rule.index,
+        generic=sig.generic,
+        attributes=tuple(sorted(attributes.items())),
+        evidence=tuple(evidence),
+    )

@@ -1,0 +1,90 @@
+"""Merge observations of one device that arrive under different subjects.
+
+Probes report links: ARP/ND put an ``ip.address`` under a ``mac:`` subject, SADP/DHIP/UPnP
+report serials, MACs and IPs under whatever subject they saw. Two subjects are one device when
+they share a strong identifier (MAC, serial, BLE identity) or when one names the other's
+address (``ip.address`` under ``mac:…`` links to ``ip:…``). A subject's own prefix is a
+statement too: ``mac:aa:…`` has that MAC.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from scanner.models import Observation
+
+#: field → identity namespace; two subjects with equal (namespace, value) are one device.
+LINK_FIELDS = {
+    "mac.address": "mac",
+    "mdns.txt.macaddress": "mac",
+    "ip.address": "ip",
+    "ble.address": "ble",
+    "sadp.serial": "serial",
+    "dhip.serial": "serial",
+    "upnp.serial": "serial",
+}
+_SUBJECT_FIELDS = {"mac": "mac.address", "ip": "ip.address", "ble": "ble.address"}
+#: Preference for a device's id: the most stable identifier first.
+_ID_ORDER = ("mac", "serial", "ble", "ip")
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        parent = self.parent.setdefault(item, item)
+        while parent != item:
+            grand = self.parent[parent]
+            self.parent[item] = grand
+            item, parent = parent, grand
+        return item
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def subject_observations(subject: str) -> list[Observation]:
+    """What a subject's own name says (``mac:aa:…`` → mac.address), as observations."""
+    kind, _, value = subject.partition(":")
+    field = _SUBJECT_FIELDS.get(kind)
+    return [Observation(subject, field, value, source="subject")] if field and value else []
+
+
+def link_key(obs: Observation) -> str | None:
+    kind = LINK_FIELDS.get(obs.field)
+    return f"{kind}:{obs.value.lower()}" if kind else None
+
+
+def group(observations: Iterable[Observation]) -> list[tuple[tuple[str, ...], list[Observation]]]:
+    """Group observations into devices: ``[(subjects, observations)]`` in first-seen order."""
+    uf = _UnionFind()
+    by_subject: dict[str, list[Observation]] = defaultdict(list)
+    for obs in observations:
+        if obs.subject not in by_subject:
+            by_subject[obs.subject].extend(subject_observations(obs.subject))
+            uf.find(obs.subject)
+        by_subject[obs.subject].append(obs)
+        key = link_key(obs)
+        if key is not None:
+            uf.union(obs.subject, key)
+    members: dict[str, list[str]] = defaultdict(list)
+    for subject in by_subject:
+        members[uf.find(subject)].append(subject)
+    return [
+        (tuple(subjects), [o for s in subjects for o in by_subject[s]])
+        for subjects in members.values()
+    ]
+
+
+def device_id(subjects: tuple[str, ...], observations: list[Observation]) -> str:
+    """A readable, stable id: the device's MAC if it has one, else serial, BLE, IP, subject."""
+    keys = {k for o in observations if (k := link_key(o))}
+    for kind in _ID_ORDER:
+        found = sorted(k for k in keys if k.startswith(kind + ":"))
+        if found:
+            return found[0]
+    return min(subjects)

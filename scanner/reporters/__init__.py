@@ -1,0 +1,1 @@
+"""Reporters turn pipeline results into bytes; only the CLI writes them out."""
