@@ -26,7 +26,11 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print tool and signature versions."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print tool and signature versions.",
     ),
 ) -> None:
     """biosweep sweeps a site for biometric collectors. See README.md."""

@@ -36,8 +36,12 @@ def identify(
     observations: str = typer.Option(
         ..., "--observations", "-i", help="JSON lines of {subject, field, value}; '-' reads stdin."
     ),
-    fmt: Format = typer.Option(Format.JSONL, "--format", "-f", help="jsonl (one device per line) or table."),
-    collectors_only: bool = typer.Option(False, "--collectors-only", help="Print only collector devices."),
+    fmt: Format = typer.Option(
+        Format.JSONL, "--format", "-f", help="jsonl (one device per line) or table."
+    ),
+    collectors_only: bool = typer.Option(
+        False, "--collectors-only", help="Print only collector devices."
+    ),
 ) -> None:
     """Identify devices from saved observations, offline (no packet is sent)."""
     try:
@@ -74,6 +78,11 @@ def device_table(devices: list[Device]) -> Table:
         evidence = f"{ev.field}={ev.value}" if ev else "-"
         cls = f"[bold red]{best.device_class}[/]" if best.is_collector else best.device_class.value
         table.add_row(
-            safe(device.id), cls, safe(best.vendor), safe(product), f"{best.confidence:.2f}", safe(evidence, 80)
+            safe(device.id),
+            cls,
+            safe(best.vendor),
+            safe(product),
+            f"{best.confidence:.2f}",
+            safe(evidence, 80),
         )
     return table

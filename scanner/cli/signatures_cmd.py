@@ -14,7 +14,7 @@ from scanner.identify import default_engine
 from scanner.identify.engine import Engine
 from scanner.identify.normalize import normalize
 from scanner.identify.selfcheck import check_database
-from scanner.identify.signatures import load_files, load_signatures, signature_files
+from scanner.identify.signatures import Signature, load_files, load_signatures, signature_files
 from scanner.identify.vocab import load_vocabulary
 from scanner.models import COLLECTOR_CLASSES, Observation
 
@@ -23,23 +23,31 @@ app = typer.Typer(help="Verify, query and summarise the signature database.", no
 
 @app.command()
 def verify(
-    files: list[Path] = typer.Argument(None, help="Signature files to check (default: the whole database)."),
+    files: list[Path] = typer.Argument(
+        None, help="Signature files to check (default: the whole database)."
+    ),
 ) -> None:
     """Check signature files: schema, regexes, examples, counterexamples. Exit 1 on any problem."""
     paths = files or signature_files()
     parsed, problems = load_files(paths)
     signatures = [s for f in parsed for s in f.signatures]
     if not problems:
-        # Examples must rank their own signature first across the whole database.
-        others = [s for s in load_signatures() if s.id not in {x.id for x in signatures}] if files else []
-        problems = check_database(signatures, Engine([*signatures, *others]))
+        everything = Engine([*signatures, *_rest_of_database(signatures)])
+        problems = check_database(signatures, everything)
     for p in problems:
         typer.echo(str(p))
     n_ex = sum(len(s.examples) + len(s.counterexamples) for s in signatures)
-    summary = f"{len(paths)} files, {len(signatures)} signatures, {n_ex} examples: {len(problems)} problems"
-    typer.echo(summary, err=bool(problems))
+    counts = f"{len(paths)} files, {len(signatures)} signatures, {n_ex} examples"
+    typer.echo(f"{counts}: {len(problems)} problems", err=bool(problems))
     if problems:
         raise typer.Exit(1)
+
+
+def _rest_of_database(checked: list[Signature]) -> list[Signature]:
+    """The shipped signatures not among ``checked``: examples must rank first against them too."""
+    ids = {s.id for s in checked}
+    files, _ = load_files(signature_files())
+    return [s for f in files for s in f.signatures if s.id not in ids]
 
 
 def _parse_pair(pair: str) -> Observation:
@@ -69,13 +77,16 @@ def match(
         raise typer.Exit(1)
     for rank, ident in enumerate(idents, 1):
         attrs = ", ".join(f"{k}={v}" for k, v in ident.attributes)
+        head = f"{rank}. [bold]{safe(ident.signature_id)}[/]  {ident.device_class}"
         console.print(
-            f"{rank}. [bold]{safe(ident.signature_id)}[/]  {ident.device_class}  {safe(ident.vendor)} "
-            f"{safe(ident.product)}  confidence {ident.confidence:.2f} ({ident.certainty})"
+            f"{head}  {safe(ident.vendor)} {safe(ident.product)}"
+            f"  confidence {ident.confidence:.2f} ({ident.certainty})"
             + (f"  [{safe(attrs)}]" if attrs else "")
         )
         for ev in ident.evidence:
-            console.print(f"     {safe(ev.field)} = {safe(ev.value, 120)}  ~ {safe(ev.pattern, 120)}")
+            console.print(
+                f"     {safe(ev.field)} = {safe(ev.value, 120)}  ~ {safe(ev.pattern, 120)}"
+            )
 
 
 @app.command()

@@ -1,7 +1,7 @@
 """identify: observations → devices with ranked identifications. Pure and offline.
 
-1. derive ``mac.oui_vendor`` from each ``mac.address`` (IEEE registry shipped by netaddr);
-2. merge observations of one device across subjects (:mod:`scanner.identify.merge`);
+1. merge observations of one device across subjects (:mod:`scanner.identify.merge`);
+2. derive ``mac.oui_vendor`` from each ``mac.address`` (IEEE registry shipped by netaddr);
 3. match every signature once per device (:class:`scanner.identify.engine.Engine`).
 """
 
@@ -39,8 +39,8 @@ def identify(observations: Iterable[Observation], engine: Engine | None = None) 
     """Devices (first-seen order) with their identifications ranked best first."""
     engine = engine or default_engine()
     devices = []
-    for subjects, members in group(derive(observations)):
-        devices.append(_device(subjects, members, engine))
+    for subjects, members in group(observations):
+        devices.append(_device(subjects, derive(members), engine))
     return devices
 
 

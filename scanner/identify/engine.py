@@ -102,13 +102,17 @@ def _neg(key: RankKey) -> RankKey:
     return (-key[0], -key[1], -key[2], -key[3])
 
 
-def _identification(sig: Signature, rule: Rule, parts: list[tuple[Observation, _Hit]]) -> Identification:
+def _identification(
+    sig: Signature, rule: Rule, parts: list[tuple[Observation, _Hit]]
+) -> Identification:
     attributes: dict[str, str] = {}
     evidence = []
     for obs, hit in parts:
         for name, value in hit.groups:
             attributes.setdefault(name, value)
-        evidence.append(Evidence(obs.field, hit.slot.condition.source, obs.value, obs.subject, obs.source))
+        evidence.append(
+            Evidence(obs.field, hit.slot.condition.source, obs.value, obs.subject, obs.source)
+        )
     return Identification(
         signature_id=sig.id,
         vendor=sig.vendor,

@@ -21,7 +21,8 @@ _IAB_RANGE = re.compile(r"^\s*([0-9A-Fa-f]{3})[0-9A-Fa-f]{3}-[0-9A-Fa-f]{6}\s+\(
 
 
 def _read(name: str) -> str:
-    return resources.files("netaddr.eui").joinpath(name).read_text(encoding="utf-8", errors="replace")
+    raw = resources.files("netaddr.eui").joinpath(name).read_bytes()
+    return raw.decode("utf-8", errors="replace")
 
 
 @cache

@@ -18,7 +18,9 @@ def _observations(pairs: tuple[tuple[str, str], ...], subject: str) -> list[Obse
     return [Observation(subject, f, v, source="example") for f, v in pairs]
 
 
-def identifications(pairs: tuple[tuple[str, str], ...], engine: Engine) -> tuple[Identification, ...]:
+def identifications(
+    pairs: tuple[tuple[str, str], ...], engine: Engine
+) -> tuple[Identification, ...]:
     """Identifications of one example device (all pairs on one subject)."""
     devices = identify(_observations(pairs, "example:1"), engine)
     merged = [i for d in devices for i in d.identifications]
@@ -48,7 +50,9 @@ def check_signature(sig: Signature, engine: Engine) -> list[Problem]:
         for message in check_example(sig, ex, engine)
     ]
     for counter in sig.counterexamples:
-        hit = next((i for i in identifications(counter.observe, engine) if i.signature_id == sig.id), None)
+        hit = next(
+            (i for i in identifications(counter.observe, engine) if i.signature_id == sig.id), None
+        )
         if hit is not None:
             problems.append(Problem(sig.file, counter.line, sig.id, "counterexample matches"))
     return problems

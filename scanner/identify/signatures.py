@@ -117,7 +117,9 @@ class _Collector:
         for key in node:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.add(node.key_lines.get(key, node.line), f"unknown key {key!r} in {what} ({known})")
+                self.add(
+                    node.key_lines.get(key, node.line), f"unknown key {key!r} in {what} ({known})"
+                )
 
 
 def _line(node: object, default: int) -> int:
@@ -141,7 +143,9 @@ def compile_pattern(source: str, vocab: Vocabulary) -> re.Pattern[str]:
     return pattern
 
 
-def _observe(raw: object, line: int, vocab: Vocabulary, c: _Collector) -> tuple[tuple[str, str], ...]:
+def _observe(
+    raw: object, line: int, vocab: Vocabulary, c: _Collector
+) -> tuple[tuple[str, str], ...]:
     if not isinstance(raw, Mapping) or not raw:
         c.add(line, "observe must be a mapping of field: value (or a list of values)")
         return ()
@@ -217,7 +221,9 @@ def _examples(node: object, vocab: Vocabulary, c: _Collector, line: int) -> tupl
     return tuple(out)
 
 
-def _counterexamples(node: object, vocab: Vocabulary, c: _Collector, line: int) -> tuple[Counterexample, ...]:
+def _counterexamples(
+    node: object, vocab: Vocabulary, c: _Collector, line: int
+) -> tuple[Counterexample, ...]:
     out: list[Counterexample] = []
     for i, item in enumerate(node if isinstance(node, list) else []):
         at = _line(item, line)
@@ -253,7 +259,10 @@ def _signature(
         c.add(node.line, "signature must cite at least one reference")
     for ref in cited:
         if ref not in refs:
-            c.add(node.key_lines.get("references", node.line), f"reference {ref!r} is not defined in the file")
+            c.add(
+                node.key_lines.get("references", node.line),
+                f"reference {ref!r} is not defined in the file",
+            )
     provenance = node.get("provenance") or yamlines.LineDict()
     if isinstance(provenance, yamlines.LineDict):
         c.keys(provenance, _PROVENANCE_KEYS, "provenance")
@@ -268,7 +277,10 @@ def _signature(
         c.add(node.line, "signature needs at least one valid rule")
     for rule in kept:
         if rule.vendor_prefix_only and device_class in BIOMETRIC_CLASSES:
-            c.add(rule_lines[rule.index], "a rule of vendor-prefix fields alone cannot claim a biometric class")
+            c.add(
+                rule_lines[rule.index],
+                "a rule of vendor-prefix fields alone cannot claim a biometric class",
+            )
     examples = _examples(node.get("examples"), vocab, c, node.line)
     if not examples:
         c.add(node.line, "signature needs at least one example")
@@ -288,7 +300,9 @@ def _signature(
     )
 
 
-def parse_file(text: str, path: str, vocab: Vocabulary | None = None) -> tuple[SignatureFile, list[Problem]]:
+def parse_file(
+    text: str, path: str, vocab: Vocabulary | None = None
+) -> tuple[SignatureFile, list[Problem]]:
     """Parse one signature file, returning what could be read and every problem found."""
     vocab = vocab or load_vocabulary()
     c = _Collector(path)
@@ -309,7 +323,11 @@ def parse_file(text: str, path: str, vocab: Vocabulary | None = None) -> tuple[S
     if not vendor:
         c.add(1, "file needs a 'vendor'")
     refs_node = doc.get("references")
-    refs = tuple((str(k), str(v)) for k, v in refs_node.items()) if isinstance(refs_node, Mapping) else ()
+    refs = (
+        tuple((str(k), str(v)) for k, v in refs_node.items())
+        if isinstance(refs_node, Mapping)
+        else ()
+    )
     if not refs:
         c.add(doc.key_lines.get("references", 1), "file needs 'references' (key: citation)")
     sigs_node = doc.get("signatures")
@@ -329,7 +347,9 @@ def signature_files(root: Path | None = None) -> list[Path]:
     return sorted((root or signatures_dir()).glob("*.yaml"))
 
 
-def load_files(paths: Iterable[Path], vocab: Vocabulary | None = None) -> tuple[list[SignatureFile], list[Problem]]:
+def load_files(
+    paths: Iterable[Path], vocab: Vocabulary | None = None
+) -> tuple[list[SignatureFile], list[Problem]]:
     """Parse files and check ids are unique across all of them."""
     files: list[SignatureFile] = []
     problems: list[Problem] = []

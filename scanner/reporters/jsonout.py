@@ -26,7 +26,13 @@ def identification_dict(ident: Identification) -> dict[str, Any]:
         "certainty": ident.certainty.value,
         "attributes": dict(ident.attributes),
         "evidence": [
-            {"field": e.field, "value": e.value, "pattern": e.pattern, "subject": e.subject, "source": e.source}
+            {
+                "field": e.field,
+                "value": e.value,
+                "pattern": e.pattern,
+                "subject": e.subject,
+                "source": e.source,
+            }
             for e in ident.evidence
         ],
     }

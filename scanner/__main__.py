@@ -1,0 +1,5 @@
+"""``python -m scanner`` runs the biosweep command."""
+
+from scanner.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""The signature database tested by its own examples (recog's self-test).
+
+Each example is a test: it must match its signature with exact extractions and rank that
+signature first across the whole database; each counterexample must not match.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.identify.engine import Engine
+from scanner.identify.selfcheck import check_example, identifications
+from scanner.identify.signatures import load_files, load_signatures, signature_files
+from scanner.identify.vocab import load_vocabulary
+from scanner.models import BIOMETRIC_CLASSES, DeviceClass
+
+SIGNATURES = load_signatures()
+EXAMPLES = [(s, e) for s in SIGNATURES for e in s.examples]
+COUNTERS = [(s, c) for s in SIGNATURES for c in s.counterexamples]
+
+
+def test_database_loads_without_problems() -> None:
+    _, problems = load_files(signature_files())
+    assert problems == []
+    assert len(SIGNATURES) > 0
+
+
+@pytest.mark.parametrize(
+    ("sig", "example"), EXAMPLES, ids=[f"{s.id}:{e.line}" for s, e in EXAMPLES]
+)
+def test_example_matches_and_ranks_first(sig, example, engine: Engine) -> None:
+    assert check_example(sig, example, engine) == []
+
+
+@pytest.mark.parametrize(
+    ("sig", "counter"), COUNTERS, ids=[f"{s.id}:{c.line}" for s, c in COUNTERS]
+)
+def test_counterexample_does_not_match(sig, counter, engine: Engine) -> None:
+    matched = {i.signature_id for i in identifications(counter.observe, engine)}
+    assert sig.id not in matched, counter.why
+
+
+def test_every_regex_is_anchored_and_every_field_known() -> None:
+    vocab = load_vocabulary()
+    for sig in SIGNATURES:
+        for rule in sig.rules:
+            for cond in rule.conditions:
+                body = cond.source.split(")", 1)[1] if cond.source.startswith("(?") else cond.source
+                assert body.startswith("^"), (sig.id, cond.source)
+                assert body.endswith("$"), (sig.id, cond.source)
+                assert vocab.has_field(cond.field), (sig.id, cond.field)
+
+
+def test_vendor_prefix_rules_never_claim_biometric_class() -> None:
+    for sig in SIGNATURES:
+        if sig.device_class in BIOMETRIC_CLASSES:
+            assert not any(r.vendor_prefix_only for r in sig.rules), sig.id
+
+
+def test_every_collector_class_is_covered() -> None:
+    classes = {s.device_class for s in SIGNATURES}
+    wanted = {
+        DeviceClass.IP_CAMERA, DeviceClass.NVR_DVR, DeviceClass.VIDEO_DOORBELL,
+        DeviceClass.FACE_TERMINAL, DeviceClass.FINGERPRINT_READER, DeviceClass.PALM_VEIN,
+        DeviceClass.IRIS_SCANNER, DeviceClass.ACCESS_CONTROL,
+    }  # fmt: skip
+    assert wanted <= classes, wanted - classes
+
+
+def test_at_least_twenty_vendors_with_collectors() -> None:
+    vendors = {
+        s.vendor for s in SIGNATURES if s.device_class.value in {c.value for c in DeviceClass}
+    }
+    assert len(vendors) >= 20
+
+
+def test_every_signature_cites_a_reference() -> None:
+    assert all(s.references for s in SIGNATURES)
