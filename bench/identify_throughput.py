@@ -80,12 +80,17 @@ def main() -> None:
     best, median = min(times), sorted(times)[len(times) // 2]
     collectors = sum(d.is_collector for d in result)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"{'observations':>14} {'devices':>8} {'collectors':>10} {'median s':>9} {'obs/s':>10} {'peak MB':>8}"
+    header = ("observations", "devices", "collectors", "median s", "obs/s", "peak MB")
+    row = (
+        len(data),
+        len(result),
+        collectors,
+        f"{median:.2f}",
+        f"{len(data) / median:.0f}",
+        f"{rss:.0f}",
     )
-    print(
-        f"{len(data):>14} {len(result):>8} {collectors:>10} {median:>9.2f} {len(data) / median:>10.0f} {rss:>8.0f}"
-    )
+    print(" ".join(f"{h:>12}" for h in header))
+    print(" ".join(f"{v!s:>12}" for v in row))
     print(f"best of {a.repeat}: {len(data) / best:.0f} obs/s (target >= 50,000 obs/s)")
 
 
