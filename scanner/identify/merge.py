@@ -1,7 +1,8 @@
 """Merge observations of one device that arrive under different subjects.
 
 Probes report links: ARP/ND put an ``ip.address`` under a ``mac:`` subject, SADP/DHIP/UPnP
-report serials, MACs and IPs under whatever subject they saw. Two subjects are one device when
+report serials, UUIDs (UPnP UDN, WS-Discovery endpoint), MACs and IPs under whatever subject
+they saw. Two subjects are one device when
 they share a strong identifier (MAC, serial, BLE identity) or when one names the other's
 address (``ip.address`` under ``mac:…`` links to ``ip:…``). A subject's own prefix is a
 statement too: ``mac:aa:…`` has that MAC.
@@ -23,10 +24,12 @@ LINK_FIELDS = {
     "sadp.serial": "serial",
     "dhip.serial": "serial",
     "upnp.serial": "serial",
+    "upnp.udn": "uuid",
+    "wsd.endpoint": "uuid",
 }
 _SUBJECT_FIELDS = {"mac": "mac.address", "ip": "ip.address", "ble": "ble.address"}
 #: Preference for a device's id: the most stable identifier first.
-_ID_ORDER = ("mac", "serial", "ble", "ip")
+_ID_ORDER = ("mac", "serial", "uuid", "ble", "ip")
 
 
 class _UnionFind:

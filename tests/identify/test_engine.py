@@ -193,3 +193,18 @@ def test_memo_gives_same_answer_for_repeated_values() -> None:
     assert [i.signature_id for i in first[0].identifications] == [
         i.signature_id for i in again[0].identifications
     ]
+
+
+def test_uuid_links_upnp_and_ws_discovery_subjects() -> None:
+    uuid = "uuid:4d454930-0000-1000-8000-5803fb123456"
+    devices = identify(
+        [
+            obs("ssdp:10.0.0.5", "upnp.udn", uuid),
+            obs("ssdp:10.0.0.5", "upnp.manufacturer", "Acme"),
+            obs("wsd:1", "wsd.endpoint", uuid.upper()),
+            obs("wsd:1", "ip.address", "10.0.0.5"),
+        ],
+        _engine(),
+    )
+    assert len(devices) == 1
+    assert devices[0].ips == ("10.0.0.5",)
