@@ -5,6 +5,8 @@
     BiosweepError
     ├── SignatureError        a signature file is invalid (carries every problem found)
     ├── InputError            user input is malformed (observation lines, arguments)
+    ├── ScopeError            a scope was refused (no target, too large, public, bad syntax)
+    ├── ProbeError            a probe could not finish against one service
     └── ParseError            bytes from a device could not be parsed (one per protocol family)
 
 Third-party exceptions are translated to these where the library is imported, so the CLI can
@@ -49,3 +51,11 @@ class InputError(BiosweepError):
 
 class ParseError(BiosweepError):
     """Bytes from a device could not be parsed."""
+
+
+class ScopeError(BiosweepError):
+    """A scope was refused (no target, too large, public without consent, bad syntax)."""
+
+
+class ProbeError(BiosweepError):
+    """A probe could not finish against one service (refused, timed out, cut short)."""

@@ -1,0 +1,204 @@
+"""``biosweep sweep``: discover hosts in scope and ask each, read-only, what it is."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from scanner import scan
+from scanner.cli.console import (
+    EXIT_FOUND,
+    EXIT_OK,
+    EXIT_RUNTIME,
+    EXIT_USAGE,
+    console,
+    err_console,
+    fail,
+)
+from scanner.cli.files import write_atomic
+from scanner.cli.identify_cmd import device_table
+from scanner.errors import BiosweepError, InputError, ScopeError
+from scanner.models import ScanRun
+from scanner.probes import PROBES
+from scanner.probes.discovery import CURATED_PORTS
+from scanner.probes.net import Connector
+from scanner.reporters.jsonout import observations_jsonl, scanrun_json
+from scanner.scope import Limits, Scope, build_scope, detected_networks, read_exclude_file
+
+HELP = """Sweep networks for biometric collectors with read-only probes.
+
+Scope: TARGETS are CIDRs (10.0.0.0/24), ranges (10.0.0.1-40), addresses or interface names.
+--exclude/--exclude-file remove addresses, also ones learned during the scan. More than a /16
+needs --confirm-large-scope; public addresses need --allow-public. With no target an
+interactive run lists this machine's networks and asks; a non-interactive run exits 2.
+
+Limits (defaults): 1000 connection attempts/s overall, 40/s and 2 concurrent connections per
+host, 10 s per request (total), 120 s per host, 256 KiB per response. Never sent: credentials,
+snapshot/stream/media requests, RTSP SETUP/PLAY, any byte to printer ports 9100-9107.
+
+Privileges: none needed. Discovery and port scanning use TCP connects; MACs of on-link hosts
+come from the kernel's neighbour cache.
+
+Exit status: 0 no collector found, 1 collectors found, 2 usage or scope error, 3 runtime failure.
+"""
+
+
+def _parse_ports(text: str | None) -> tuple[int, ...]:
+    if not text:
+        return CURATED_PORTS
+    ports: set[int] = set()
+    for part in text.split(","):
+        lo, _, hi = part.strip().partition("-")
+        try:
+            first, last = int(lo), int(hi or lo)
+        except ValueError:
+            raise InputError(f"--ports: {part!r} is not a port or range") from None
+        if not 0 < first <= last < 65536:
+            raise InputError(f"--ports: {part!r} is out of range")
+        ports.update(range(first, last + 1))
+    return tuple(sorted(ports))
+
+
+def _parse_only(text: str | None) -> frozenset[str]:
+    if not text:
+        return frozenset(PROBES)
+    names = frozenset(n.strip() for n in text.split(",") if n.strip())
+    unknown = names - set(PROBES) - {"tcp"}
+    if unknown:
+        raise InputError(
+            f"--only: unknown probe(s) {', '.join(sorted(unknown))} (known: {', '.join(PROBES)})"
+        )
+    return names & frozenset(PROBES)
+
+
+def _ask_for_targets() -> list[str]:
+    nets = detected_networks()
+    if not sys.stdin.isatty() or not sys.stderr.isatty():
+        listed = "; ".join(f"{i}: {', '.join(map(str, n))}" for i, n in nets.items()) or "none"
+        raise ScopeError(
+            f"no targets given (networks on this machine: {listed}); name them as arguments"
+        )
+    for iface, networks in nets.items():
+        err_console.print(f"  {iface}: {', '.join(map(str, networks))}")
+    answer = typer.prompt(
+        "Sweep which networks? (CIDRs or interface names, space-separated)", err=True
+    )
+    return str(answer).split()
+
+
+def _scope(
+    targets: list[str], exclude: list[str], exclude_file: list[Path], limits: Limits, **flags: bool
+) -> Scope:
+    excludes = [*exclude, *(t for f in exclude_file for t in read_exclude_file(f))]
+    return build_scope(targets, excludes, interfaces=detected_networks(), limits=limits, **flags)
+
+
+def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
+    if quiet or not sys.stderr.isatty():
+        err_console.print(
+            f"sweeping {scope.size} addresses ({', '.join(scope.describe())})", markup=False
+        )
+        run = scan.run_sweep(scope, Connector(scope), opts)
+        err_console.print(f"done: {len(run.devices)} devices", markup=False)
+        return run
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("discovering", total=scope.size)
+        seen = {"n": 0}
+
+        def update(p: scan.Progress) -> None:
+            bar.update(
+                task, description=f"hosts up {p.discovered}, probed {p.probed}", total=p.addresses
+            )
+            seen["n"] = p.probed
+
+        return scan.run_sweep(scope, Connector(scope), opts, scan.Progress(notify=update))
+
+
+def sweep(
+    targets: list[str] = typer.Argument(None, help="CIDRs, ranges, addresses or interface names."),
+    exclude: list[str] = typer.Option(
+        [], "--exclude", "-x", help="Addresses/CIDRs/ranges to leave alone."
+    ),
+    exclude_file: list[Path] = typer.Option(
+        [], "--exclude-file", help="File of exclusions, one per line."
+    ),
+    ports: str = typer.Option(
+        None, "--ports", "-p", help="Ports/ranges to scan (default: curated set)."
+    ),
+    only: str = typer.Option(None, "--only", help=f"Run only these probes: {', '.join(PROBES)}."),
+    confirm_large_scope: bool = typer.Option(
+        False, "--confirm-large-scope", help="Allow more than a /16."
+    ),
+    allow_public: bool = typer.Option(
+        False, "--allow-public", help="Allow public addresses you own."
+    ),
+    rate: float = typer.Option(1000.0, "--rate", help="Connection attempts per second, overall."),
+    host_rate: float = typer.Option(
+        40.0, "--host-rate", help="Connection attempts per second per host."
+    ),
+    host_connections: int = typer.Option(
+        2, "--host-connections", help="Concurrent connections per host."
+    ),
+    deadline: float = typer.Option(
+        10.0, "--deadline", help="Seconds per request, connect to parse."
+    ),
+    host_budget: float = typer.Option(
+        120.0, "--host-budget", help="Seconds for all probes of one host."
+    ),
+    json_out: bool = typer.Option(
+        False, "--json", help="Print the ScanRun as JSON (biosweep.scanrun/1)."
+    ),
+    observations_out: Path = typer.Option(
+        None, "--observations-out", help="Save raw observations (JSON lines)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite --observations-out if it exists."),
+    site: str = typer.Option(None, "--site", help="Site name recorded in the run."),
+    operator: str = typer.Option(
+        None, "--operator", help="Who ran the sweep, recorded in the run."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No live progress."),
+) -> None:
+    try:
+        per_host = max(1, min(host_connections, 8))
+        limits = Limits(
+            global_rate=rate, host_rate=host_rate, host_connections=per_host,
+            request_deadline=deadline, host_budget=host_budget,
+        )  # fmt: skip
+        chosen = targets or (_ask_for_targets() if not json_out else [])
+        scope = _scope(
+            chosen, exclude, exclude_file, limits,
+            confirm_large=confirm_large_scope, allow_public=allow_public,
+        )  # fmt: skip
+        opts = scan.SweepOptions(_parse_ports(ports), _parse_only(only), site, operator)
+    except BiosweepError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    try:
+        run = _run(scope, opts, quiet or json_out)
+        if observations_out is not None:
+            write_atomic(observations_out, observations_jsonl(run), force=force)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except (BiosweepError, OSError) as exc:
+        raise fail(f"sweep failed: {exc}", EXIT_RUNTIME) from None
+    if json_out:
+        sys.stdout.buffer.write(scanrun_json(run))
+    else:
+        console.print(device_table(list(run.devices)))
+        for s in run.skipped:
+            console.print(
+                f"  skipped {s.probe} {s.target or ''}: {s.reason} — {s.detail}", markup=False
+            )
+    found = any(d.is_collector for d in run.devices)
+    raise typer.Exit(EXIT_FOUND if found else EXIT_OK)
+
+
+sweep.__doc__ = HELP

@@ -1,0 +1,35 @@
+"""The probe plugin family: one small ABC, one module per source, a dict registry.
+
+A probe asks one service one read-only question and returns typed observations. It raises
+:class:`~scanner.errors.ProbeError` or :class:`~scanner.errors.ParseError` (or times out)
+when it cannot; the scan turns that into a per-service error entry and goes on.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from scanner.models import Observation
+from scanner.probes.net import Dialer
+from scanner.scope import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeContext:
+    """What a probe may use: the scope (with its limits) and the network seam."""
+
+    scope: Scope
+    dialer: Dialer
+
+
+class Probe(ABC):
+    """A read-only service probe for the TCP ports in ``ports``."""
+
+    name: ClassVar[str]
+    ports: ClassVar[frozenset[int]]
+
+    @abstractmethod
+    async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:
+        """Observations about ``host`` from its service on ``port``."""

@@ -1,0 +1,276 @@
+"""The network seam: every TCP connection a probe makes goes through :class:`Connector`.
+
+It enforces the non-negotiables in one place, so no probe can forget them: the address must be
+in scope (exclusions included), printer ports 9100-9107 never get a payload byte, a global and
+a per-host token bucket pace connection attempts, a per-host semaphore caps concurrent
+connections, every connect has a deadline, and reads are bounded (:class:`Stream`).
+Tests swap in :class:`FakeConnector`, which serves scripted bytes and records what was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import ssl
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from scanner.errors import ProbeError
+from scanner.scope import PRINTER_PORTS, Scope
+
+
+class PortState(StrEnum):
+    OPEN = "open"  # connected: a service listens
+    CLOSED = "closed"  # refused: the host is alive, the port closed
+    SILENT = "silent"  # no answer in time (filtered, or a black hole)
+    UNREACHABLE = "unreachable"  # ARP/ND or routing found no host
+
+
+class TokenBucket:
+    """Paces events to ``rate`` per second with a burst of ``burst`` (asyncio-safe)."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = rate
+        self.capacity = burst if burst is not None else max(1.0, rate / 10)
+        self.tokens = self.capacity
+        self.stamp = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def take(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+                self.stamp = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                await asyncio.sleep((1 - self.tokens) / self.rate)
+
+
+class Stream:
+    """A connection with bounded reads. All reads raise ProbeError instead of overrunning."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter | None) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.sent = bytearray()
+
+    async def send(self, data: bytes) -> None:
+        self.sent += data
+        if self.writer is not None:
+            self.writer.write(data)
+            await self.writer.drain()
+
+    async def read_line(self) -> bytes:
+        """One line ending in LF (the reader's limit caps it: 64 KiB); b"" at EOF."""
+        try:
+            return await self.reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as exc:
+            return exc.partial
+        except asyncio.LimitOverrunError:
+            raise ProbeError("line too long") from None
+
+    async def read_upto(self, limit: int) -> tuple[bytes, bool]:
+        """Read until EOF or ``limit`` bytes; returns (data, truncated)."""
+        buf = bytearray()
+        while len(buf) < limit:
+            chunk = await self.reader.read(min(65536, limit - len(buf)))
+            if not chunk:
+                return bytes(buf), False
+            buf += chunk
+        extra = await self._peek_more()
+        return bytes(buf), extra
+
+    async def read_exactly(self, n: int) -> bytes:
+        try:
+            return await self.reader.readexactly(n)
+        except asyncio.IncompleteReadError as exc:
+            raise ProbeError(f"connection closed after {len(exc.partial)} of {n} bytes") from None
+
+    async def _peek_more(self) -> bool:
+        try:
+            return bool(await asyncio.wait_for(self.reader.read(1), 0.05))
+        except TimeoutError:
+            return True
+
+    def peer_certificate(self) -> bytes | None:
+        """The server's certificate (DER) on a TLS connection, unverified."""
+        if self.writer is None:
+            return None
+        obj = self.writer.get_extra_info("ssl_object")
+        return obj.getpeercert(binary_form=True) if isinstance(obj, ssl.SSLObject) else None
+
+
+def _tls_context() -> ssl.SSLContext:
+    # Identification only: read the device's certificate, never trust it for anything.
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ssl.TLSVersion.TLSv1  # old cameras; nothing sensitive is sent
+    with contextlib.suppress(ssl.SSLError):
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    return ctx
+
+
+def check_target(scope: Scope, host: str, port: int, *, payload: bool) -> None:
+    """Refuse an out-of-scope address, and any payload to a printer port."""
+    if not scope.allows(host):
+        raise ProbeError(f"{host} is not in scope")
+    if payload and port in PRINTER_PORTS:
+        raise ProbeError("printer port — not probed")
+
+
+class Dialer(Protocol):
+    """What probes need from the network: :class:`Connector`, or :class:`FakeConnector`."""
+
+    scope: Scope
+
+    def connect(
+        self, host: str, port: int, *, tls: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[Stream]: ...
+
+    async def probe_port(self, host: str, port: int) -> PortState: ...
+
+
+class Connector:
+    """Opens TCP (and TLS) connections within the scope and the limits."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.limits = scope.limits
+        self._global = TokenBucket(self.limits.global_rate)
+        self._host_rate: dict[str, TokenBucket] = {}
+        self._host_sem: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.limits.host_connections)
+        )
+        self.attempts: dict[str, int] = defaultdict(int)
+
+    async def _pace(self, host: str) -> None:
+        bucket = self._host_rate.get(host)
+        if bucket is None:
+            bucket = self._host_rate[host] = TokenBucket(self.limits.host_rate)
+        await self._global.take()
+        await bucket.take()
+        self.attempts[host] += 1
+
+    async def _open(
+        self, host: str, port: int, tls: bool, timeout: float
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        try:
+            return await asyncio.wait_for(
+                asyncio.open_connection(
+                    host, port, ssl=_tls_context() if tls else None, limit=self.limits.max_line
+                ),
+                timeout,
+            )
+        except TimeoutError:
+            raise ProbeError("connect timed out") from None
+        except ssl.SSLError as exc:
+            raise ProbeError(f"TLS handshake failed: {exc.reason or exc}") from None
+        except OSError as exc:
+            raise ProbeError(f"connect failed: {exc.strerror or exc}") from None
+
+    @contextlib.asynccontextmanager
+    async def connect(self, host: str, port: int, *, tls: bool = False) -> AsyncIterator[Stream]:
+        """A bounded stream to host:port; the caller wraps its whole exchange in a deadline."""
+        check_target(self.scope, host, port, payload=True)
+        async with self._host_sem[host]:
+            await self._pace(host)
+            reader, writer = await self._open(host, port, tls, self.limits.request_deadline)
+            try:
+                yield Stream(reader, writer)
+            finally:
+                writer.close()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+    async def probe_port(self, host: str, port: int) -> PortState:
+        """Connect and close, sending nothing (a printer port is fine: no payload byte)."""
+        check_target(self.scope, host, port, payload=False)
+        async with self._host_sem[host]:
+            await self._pace(host)
+            try:
+                _, writer = await asyncio.wait_for(
+                    asyncio.open_connection(host, port), self.limits.connect_timeout
+                )
+            except TimeoutError:
+                return PortState.SILENT
+            except ConnectionRefusedError:
+                return PortState.CLOSED
+            except OSError as exc:
+                # EHOSTUNREACH / ENETUNREACH: ARP or routing found nobody there.
+                unreachable = exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN)
+                return PortState.UNREACHABLE if unreachable else PortState.SILENT
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+            return PortState.OPEN
+
+
+@dataclass
+class FakeConnector:
+    """A Connector for tests: ``responses[(host, port)]`` is a function of what was sent.
+
+    Records every connection and every byte sent, and applies the same scope and printer-port
+    checks as the real one.
+    """
+
+    scope: Scope
+    responses: dict[tuple[str, int], Callable[[bytes], bytes]] = field(default_factory=dict)
+    open_ports: dict[str, set[int]] = field(default_factory=dict)
+    sent: list[tuple[str, int, bytes]] = field(default_factory=list)
+
+    @contextlib.asynccontextmanager
+    async def connect(self, host: str, port: int, *, tls: bool = False) -> AsyncIterator[Stream]:
+        check_target(self.scope, host, port, payload=True)
+        answer = self.responses.get((host, port))
+        if answer is None:
+            raise ProbeError("connect failed: Connection refused")
+        stream = _ScriptedStream(answer)
+        try:
+            yield stream
+        finally:
+            self.sent.append((host, port, bytes(stream.sent)))
+
+    async def probe_port(self, host: str, port: int) -> PortState:
+        check_target(self.scope, host, port, payload=False)
+        if host not in self.open_ports:
+            return PortState.UNREACHABLE
+        return PortState.OPEN if port in self.open_ports[host] else PortState.CLOSED
+
+
+class _ScriptedStream(Stream):
+    """Answers with ``answer(sent)`` once the probe has sent its request."""
+
+    def __init__(self, answer: Callable[[bytes], bytes]) -> None:
+        super().__init__(asyncio.StreamReader(), None)
+        self._answer = answer
+        self._answered = False
+
+    async def send(self, data: bytes) -> None:
+        self.sent += data
+        self._respond()
+
+    def _respond(self) -> None:
+        if not self._answered:
+            self._answered = True
+            self.reader.feed_data(self._answer(bytes(self.sent)))
+            self.reader.feed_eof()
+
+    async def read_line(self) -> bytes:
+        self._respond()
+        return await super().read_line()
+
+    async def read_upto(self, limit: int) -> tuple[bytes, bool]:
+        self._respond()
+        return await super().read_upto(limit)
+
+    async def read_exactly(self, n: int) -> bytes:
+        self._respond()
+        return await super().read_exactly(n)

@@ -1,0 +1,136 @@
+"""The pipeline on one screen: scope → discovery → ports → probes → identify → ScanRun.
+
+Containment: each host runs under its budget; a probe that fails, times out or meets bytes it
+cannot parse becomes a per-service :class:`~scanner.models.Skipped` entry and the sweep goes
+on. Ctrl-C (cancellation) keeps what was observed and marks the run incomplete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from scanner import __version__
+from scanner.errors import ParseError, ProbeError
+from scanner.identify import identify
+from scanner.identify.signatures import database_version
+from scanner.models import Observation, ScanRun, Skipped, SkipReason
+from scanner.probes import PROBES, ProbeContext, probes_for
+from scanner.probes.discovery import CURATED_PORTS, alive, neighbour_macs, open_ports
+from scanner.probes.net import Dialer
+from scanner.scope import Scope
+
+
+@dataclass
+class Progress:
+    """Counters the CLI shows live; ``notify`` is called after every change."""
+
+    addresses: int = 0
+    discovered: int = 0
+    probed: int = 0
+    notify: Callable[[Progress], None] = field(default=lambda _p: None, repr=False)
+
+    def bump(self, name: str) -> None:
+        setattr(self, name, getattr(self, name) + 1)
+        self.notify(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepOptions:
+    ports: tuple[int, ...] = CURATED_PORTS
+    probes: frozenset[str] = frozenset(PROBES)
+    site: str | None = None
+    operator: str | None = None
+
+
+@dataclass
+class _Results:
+    observations: list[Observation] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+
+
+async def _probe_service(
+    ctx: ProbeContext, host: str, port: int, opts: SweepOptions, res: _Results
+) -> None:
+    for probe in probes_for(port, opts.probes):
+        target = f"{host}:{port}"
+        try:
+            res.observations += await probe.probe(ctx, host, port)
+        except TimeoutError:
+            res.skipped.append(
+                Skipped(probe.name, SkipReason.TIMED_OUT, "request deadline", target)
+            )
+        except (ProbeError, ParseError) as exc:
+            res.skipped.append(Skipped(probe.name, SkipReason.ERROR, str(exc)[:200], target))
+
+
+async def _host(
+    ctx: ProbeContext, host: str, opts: SweepOptions, res: _Results, progress: Progress
+) -> None:
+    try:
+        async with asyncio.timeout(ctx.scope.limits.host_budget):
+            if not await alive(ctx.dialer, host):
+                return
+            res.hosts.add(host)
+            progress.bump("discovered")
+            res.observations.append(Observation(f"ip:{host}", "ip.address", host, "tcp-discovery"))
+            ports = await open_ports(ctx.dialer, host, opts.ports)
+            res.observations += [
+                Observation(f"ip:{host}", "tcp.open_port", str(p), "tcp") for p in ports
+            ]
+            await asyncio.gather(*(_probe_service(ctx, host, p, opts, res) for p in ports))
+            progress.bump("probed")
+    except TimeoutError:
+        res.skipped.append(Skipped("host", SkipReason.TIMED_OUT, "host budget exhausted", host))
+
+
+async def collect(
+    scope: Scope, dialer: Dialer, opts: SweepOptions, progress: Progress, res: _Results
+) -> None:
+    """Discover and probe every address in scope, at most ``host_concurrency`` at a time;
+    results accumulate in ``res`` so an interrupted sweep keeps what it saw."""
+    ctx = ProbeContext(scope, dialer)
+    gate = asyncio.Semaphore(scope.limits.host_concurrency)
+
+    async def one(host: str) -> None:
+        async with gate:
+            await _host(ctx, host, opts, res, progress)
+
+    addresses = [str(a) for a in scope.hosts()]
+    progress.addresses = len(addresses)
+    try:
+        await asyncio.gather(*(one(a) for a in addresses))
+    finally:
+        res.observations += neighbour_macs(res.hosts)
+
+
+def run_sweep(
+    scope: Scope, dialer: Dialer, opts: SweepOptions, progress: Progress | None = None
+) -> ScanRun:
+    """Sweep, identify and package the run. Interrupted sweeps keep what they saw."""
+    started = datetime.now(UTC)
+    progress = progress or Progress()
+    complete, notes, res = True, [], _Results()
+    try:
+        asyncio.run(collect(scope, dialer, opts, progress, res))
+    except KeyboardInterrupt:
+        complete, notes = False, ["interrupted: the results cover only the hosts probed so far"]
+    devices = identify(res.observations)
+    return ScanRun(
+        id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        tool_version=__version__,
+        signatures_version=database_version(),
+        site=opts.site,
+        operator=opts.operator,
+        scope=scope.describe(),
+        devices=tuple(devices),
+        skipped=tuple(res.skipped),
+        complete=complete,
+        notes=tuple(notes),
+    )
