@@ -75,14 +75,15 @@ class Scope:
         return sum(net.num_addresses for net in self.networks)
 
     def hosts(self) -> Iterator[Address]:
-        """Every address in scope, in order, without network/broadcast addresses of an IPv4
-        network larger than a /31, and without exclusions. Lazy: a /16 is not materialised."""
+        """Every address in scope, in order, without exclusions (like nmap, the network and
+        broadcast addresses of a CIDR are included: ranges are summarised into CIDRs, and a
+        device may sit on either). Lazy: a /16 is not materialised."""
         seen: set[Network] = set()
         for net in self.networks:
             if net in seen:
                 continue
             seen.add(net)
-            for addr in net.hosts() if net.num_addresses > 2 else net:
+            for addr in net:
                 if not any(addr in ex for ex in self.excluded):
                     yield addr
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from scanner.identify.signatures import Condition, Rule, Signature
+from scanner.identify.signatures import VENDOR_PREFIX_FIELDS, Condition, Rule, Signature
 from scanner.models import Evidence, Identification, Observation
 
 _MEMO_LIMIT = 200_000
@@ -32,14 +32,16 @@ class _Hit:
     groups: tuple[tuple[str, str], ...]
 
 
-RankKey = tuple[float, int, int, int]
+RankKey = tuple[float, int, int, int, int]
 
 
 def rank_key(ident: Identification) -> RankKey:
-    """Best first: confidence, a vendor's own signature over a generic one, then how many
-    conditions held, then how long (specific) the patterns are."""
+    """Best first: confidence; then evidence about the product over a mere vendor prefix (a
+    Hikvision MAC must not decide between camera and NVR when a banner can); then a vendor's
+    own signature over a generic one; then more conditions; then longer (specific) patterns."""
+    product = 0 if all(e.field in VENDOR_PREFIX_FIELDS for e in ident.evidence) else 1
     specificity = sum(len(e.pattern) for e in ident.evidence)
-    return (ident.confidence, 0 if ident.generic else 1, len(ident.evidence), specificity)
+    return (ident.confidence, product, 0 if ident.generic else 1, len(ident.evidence), specificity)
 
 
 class Engine:
@@ -99,7 +101,7 @@ class Engine:
 
 
 def _neg(key: RankKey) -> RankKey:
-    return (-key[0], -key[1], -key[2], -key[3])
+    return (-key[0], -key[1], -key[2], -key[3], -key[4])
 
 
 def _identification(
