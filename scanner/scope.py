@@ -156,13 +156,13 @@ def build_scope(
             "no targets given: name networks to sweep (e.g. 10.0.0.0/24 or an interface)"
         )
     excluded = [net for e in excludes for net in parse_target(e, interfaces)]
-    for net in networks:
-        _check_network(net, allow_public)
     scope = Scope(tuple(networks), tuple(excluded), allow_public, limits or Limits())
     if scope.size > LARGE_SCOPE and not confirm_large:
         raise ScopeError(
             f"scope has {scope.size:,} addresses, more than a /16: pass --confirm-large-scope"
         )
+    for net in networks:
+        _check_network(net, allow_public)
     return scope
 
 

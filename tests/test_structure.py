@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "scanner"
 RANK = {
-    "models": 0, "errors": 0,
+    "models": 0, "errors": 0, "normalize": 0,
     "scope": 1,
     "probes": 2,
     "identify": 3, "registry": 3,
@@ -77,3 +77,26 @@ def test_only_the_cli_prints() -> None:
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_every_field_a_probe_names_is_in_the_vocabulary() -> None:
+    """A new field is added to the vocabulary with the probe that emits it (DESIGN.md)."""
+    import re
+
+    from scanner.identify.vocab import load_vocabulary
+
+    vocab = load_vocabulary()
+    field_like = re.compile(
+        r"^(?:ip|tcp|udp|http|tls|rtsp|onvif|upnp|ssdp|mdns|dhcp|sadp|dhip|zk|hid|snmp|ssh|telnet|ftp|ble|wifi|mac|wsd)\.[a-z_.0-9]+$"
+    )
+    unknown = []
+    for path in (ROOT / "probes").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and field_like.match(node.value)
+            ):
+                if not vocab.has_field(node.value):
+                    unknown.append(f"{path.name}: {node.value}")
+    assert unknown == []

@@ -12,11 +12,11 @@ from scanner.cli.console import console, fail, safe
 from scanner.errors import BiosweepError, InputError, SignatureError
 from scanner.identify import default_engine
 from scanner.identify.engine import Engine
-from scanner.identify.normalize import normalize
 from scanner.identify.selfcheck import check_database
 from scanner.identify.signatures import Signature, load_files, load_signatures, signature_files
 from scanner.identify.vocab import load_vocabulary
 from scanner.models import COLLECTOR_CLASSES, Observation
+from scanner.normalize import normalize
 
 app = typer.Typer(help="Verify, query and summarise the signature database.", no_args_is_help=True)
 

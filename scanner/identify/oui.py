@@ -13,7 +13,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from scanner.identify.normalize import clean_text
+from scanner.normalize import clean_text
 
 _BASE16 = re.compile(r"^\s*([0-9A-Fa-f]{6})\s+\(base 16\)\s+(.*)$")
 _HEX_LINE = re.compile(r"^\s*([0-9A-Fa-f]{2})-([0-9A-Fa-f]{2})-([0-9A-Fa-f]{2})\s+\(hex\)")

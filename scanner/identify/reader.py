@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import BinaryIO
 
 from scanner.errors import InputError
-from scanner.identify.normalize import clean_text, normalize
 from scanner.identify.vocab import load_vocabulary
 from scanner.models import Observation
+from scanner.normalize import clean_text, normalize
 
 MAX_LINE = 1 << 20  # 1 MiB: no single observation is larger; a longer line is an error
 

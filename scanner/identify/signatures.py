@@ -22,9 +22,9 @@ import yaml
 
 from scanner.errors import InputError, Problem, SignatureError
 from scanner.identify import yamlines
-from scanner.identify.normalize import normalize
 from scanner.identify.vocab import Vocabulary, load_vocabulary, signatures_dir
 from scanner.models import BIOMETRIC_CLASSES, Certainty, DeviceClass
+from scanner.normalize import normalize
 
 #: Fields that only say who made the network interface or radio: a rule made of these alone
 #: may name a vendor but never a biometric class (DESIGN.md, "Signatures").

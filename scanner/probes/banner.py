@@ -11,8 +11,8 @@ import asyncio
 import re
 from typing import ClassVar
 
-from scanner.identify.normalize import clean_text
 from scanner.models import Observation
+from scanner.normalize import clean_text
 from scanner.probes.base import Probe, ProbeContext
 
 BANNER_BYTES = 4096

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scanner.errors import InputError
-from scanner.identify.normalize import mac as normal_mac
 from scanner.models import Observation
+from scanner.normalize import mac as normal_mac
 from scanner.probes.net import Dialer, PortState
 
 #: Ports tried, in order, to decide whether an address is alive.

@@ -20,8 +20,8 @@ from typing import ClassVar
 import mmh3
 
 from scanner.errors import ParseError, ProbeError
-from scanner.identify.normalize import clean_text
 from scanner.models import Observation
+from scanner.normalize import clean_text
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.httphead import Response, read_body, read_head
 from scanner.probes.tls import certificate_observations

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar
 
-from scanner.identify.normalize import clean_text
 from scanner.models import Observation
+from scanner.normalize import clean_text
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.httphead import read_head
 

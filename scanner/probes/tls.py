@@ -11,8 +11,8 @@ import hashlib
 
 from cryptography import x509
 
-from scanner.identify.normalize import clean_text
 from scanner.models import Observation
+from scanner.normalize import clean_text
 
 MAX_SANS = 16
 

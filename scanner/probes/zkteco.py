@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from scanner.errors import ParseError
-from scanner.identify.normalize import clean_text
 from scanner.models import Observation
+from scanner.normalize import clean_text
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.net import Stream
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scanner.errors import InputError
-from scanner.identify.normalize import MAX_TEXT, clean_text, normalize
+from scanner.normalize import MAX_TEXT, clean_text, normalize
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ import pytest
 
 from scanner.identify import identify
 from scanner.identify.engine import Engine
-from scanner.identify.normalize import normalize
 from scanner.models import Observation
+from scanner.normalize import normalize
 
 BENIGN = Path(__file__).parent.parent / "data" / "benign"
 DEVICES = [
