@@ -105,7 +105,7 @@ class Observation:
     """One fact a probe saw: ``subject`` (``mac:…``, ``ip:…``, ``ble:…``) has ``field`` = ``value``.
 
     ``field`` is a name from ``signatures/vocab/fields.txt``; ``value`` is already normalised
-    (see :mod:`scanner.identify.normalize`). ``source`` names the probe or import that made it.
+    (see :mod:`scanner.normalize`). ``source`` names the probe or import that made it.
     """
 
     subject: str
