@@ -24,6 +24,7 @@ LINK_FIELDS = {
     "sadp.serial": "serial",
     "dhip.serial": "serial",
     "upnp.serial": "serial",
+    "onvif.serial": "serial",
     "upnp.udn": "uuid",
     "wsd.endpoint": "uuid",
 }

@@ -5,12 +5,14 @@ from __future__ import annotations
 from scanner.probes.banner import BannerProbe
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.http import HttpProbe
+from scanner.probes.onvif import OnvifProbe
 from scanner.probes.rtsp import RtspProbe
 from scanner.probes.zkteco import ZktecoProbe
 
 #: name → probe class; ``sweep --only`` takes these names (plus ``tcp`` for the port scan).
 PROBES: dict[str, type[Probe]] = {
     "http": HttpProbe,
+    "onvif": OnvifProbe,
     "rtsp": RtspProbe,
     "banner": BannerProbe,
     "zkteco": ZktecoProbe,
