@@ -112,11 +112,10 @@ def test_case_22_xxe_reads_no_file_and_calls_no_canary() -> None:
     )
 
     async def main() -> tuple[object, Peer]:
-        async with peers(("127.0.22.99", 8080, drain)) as (canary,):
-            async with peers(("127.0.22.1", 8899, onvif_device(xxe))):
-                res = await sweep(
-                    ["127.0.22.1"], (8899,), Limits(request_deadline=2.0, connect_timeout=0.5)
-                )
+        specs = [("127.0.22.99", 8080, drain), ("127.0.22.1", 8899, onvif_device(xxe))]
+        async with peers(*specs) as (canary, _device):
+            limits = Limits(request_deadline=2.0, connect_timeout=0.5)
+            res = await sweep(["127.0.22.1"], (8899,), limits)
         return res, canary
 
     res, canary = asyncio.run(main())
