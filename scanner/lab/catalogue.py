@@ -1,0 +1,522 @@
+"""The catalogue of emulated device models: what each ``kind`` in a scenario looks like on the wire.
+
+A :class:`DeviceModel` is data: vendor, product, device class (the ground truth a sweep of the
+lab is scored against), default model/firmware strings, the vendor MAC prefixes it may carry,
+and the services it runs (web pages, RTSP, ZK, raw print, banner ports). :func:`resolve` turns a
+model plus one scenario device (its MAC and overrides) into concrete emulator specs.
+
+Where a string comes from public data, the entry cites it with the source keys of
+``/work/shared/SIGNATURE-KNOWLEDGE.md`` (``nmap-sp``: nmap ``nmap-service-probes``; ``recog``:
+rapid7/recog XML; ``HA``: Home Assistant's generated matchers; ``pyzk``: fananimi/pyzk). MAC
+prefixes are IEEE MA-L/MA-M registrations (checked against the registry copy shipped with
+netaddr). Strings marked *illustrative* are plausible stand-ins with no public capture behind
+them: the lab must not be used to "prove" a signature built from such a string.
+
+Templates may use ``{model}``, ``{serial}``, ``{firmware}``, ``{mac}`` (``aa:bb:…``),
+``{MAC}`` (``AABBCCDDEEFF``), ``{mac_tail}`` (last six hex digits, upper case) and ``{name}``;
+they are filled by plain replacement, so HTML and JavaScript braces need no escaping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from scanner.lab.emulators import BannerSpec, JetDirectSpec, Route, RtspSpec, ServiceSpec, ZkSpec
+from scanner.lab.emulators.http import HttpSpec
+from scanner.models import COLLECTOR_CLASSES, DeviceClass
+
+OVERRIDE_KEYS = frozenset(
+    {"server", "title", "rtsp_server", "model", "serial", "firmware", "comm_key"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The strings one device shows, after scenario overrides."""
+
+    name: str
+    mac: str
+    model: str
+    serial: str
+    firmware: str
+
+    def fill(self, template: str) -> str:
+        hexes = self.mac.replace(":", "").upper()
+        values = {
+            "{model}": self.model,
+            "{serial}": self.serial,
+            "{firmware}": self.firmware,
+            "{mac}": self.mac,
+            "{MAC}": hexes,
+            "{mac_tail}": hexes[-6:],
+            "{name}": self.name,
+        }
+        for key, value in values.items():
+            template = template.replace(key, value)
+        return template
+
+
+@dataclass(frozen=True, slots=True)
+class Web:
+    """A device web server: a login page at ``login_path`` (also served at ``/``) and
+    ``protected`` path prefixes that answer ``401`` with the ``challenge`` header value."""
+
+    port: int = 80
+    server: str | None = None
+    title: str = ""
+    body: str = ""
+    login_path: str = "/"
+    protected: tuple[str, ...] = ()
+    challenge: str = ""
+    content_type: str = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceModel:
+    """One emulated product. ``ouis`` are MAC prefixes (``aa:bb:cc`` or an MA-M ``aa:bb:cc:d``)."""
+
+    kind: str
+    vendor: str
+    product: str
+    device_class: DeviceClass
+    model: str
+    firmware: str
+    ouis: tuple[str, ...]
+    serial: str = "{MAC}"
+    web: tuple[Web, ...] = ()
+    rtsp: RtspSpec | None = None
+    zk: ZkSpec | None = None
+    jetdirect: bool = False
+    banners: tuple[BannerSpec, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @property
+    def is_collector(self) -> bool:
+        return self.device_class in COLLECTOR_CLASSES
+
+
+_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title}</title></head>
+<body>{body}
+<form id="login" method="post" action="{login_path}">
+<input name="username" autocomplete="username"><input type="password" name="password">
+<button type="submit">Login</button></form>
+</body></html>
+"""
+
+
+def _page(web: Web, title: str, ident: Identity) -> str:
+    page = _PAGE.replace("{title}", title).replace("{login_path}", web.login_path)
+    return ident.fill(page.replace("{body}", web.body))
+
+
+def _http(web: Web, ident: Identity, server: str | None, title: str | None) -> HttpSpec:
+    page = _page(web, ident.fill(title if title is not None else web.title), ident)
+    routes = [Route(web.login_path, 200, page, web.content_type)]
+    if web.login_path != "/":
+        routes.append(Route("/", 200, page, web.content_type))
+    challenge = (("WWW-Authenticate", ident.fill(web.challenge)),) if web.challenge else ()
+    unauthorized = "<html><body><h1>401 Unauthorized</h1></body></html>"
+    routes += [Route(p, 401, unauthorized, headers=challenge) for p in web.protected]
+    banner = server if server is not None else web.server
+    return HttpSpec(
+        port=web.port, server=ident.fill(banner) if banner else None, routes=tuple(routes)
+    )
+
+
+def resolve(
+    model: DeviceModel, name: str, mac: str, overrides: dict[str, str | bool]
+) -> tuple[ServiceSpec, ...]:
+    """The concrete emulator specs for one scenario device of this model.
+
+    ``server`` and ``title`` override the first web server only (the device's main UI);
+    ``rtsp_server`` the RTSP ``Server`` header; ``comm_key`` whether a ZK terminal demands one.
+    """
+
+    def text(key: str) -> str | None:
+        value = overrides.get(key)
+        return value if isinstance(value, str) else None
+
+    ident = Identity(
+        name, mac, text("model") or model.model, "", text("firmware") or model.firmware
+    )
+    ident = replace(ident, serial=text("serial") or ident.fill(model.serial))
+    specs: list[ServiceSpec] = []
+    for i, web in enumerate(model.web):
+        first = i == 0
+        specs.append(
+            _http(web, ident, text("server") if first else None, text("title") if first else None)
+        )
+    if model.rtsp is not None:
+        server = text("rtsp_server") or model.rtsp.server
+        specs.append(
+            replace(
+                model.rtsp,
+                server=ident.fill(server) if server else None,
+                www_authenticate=ident.fill(model.rtsp.www_authenticate),
+            )
+        )
+    if model.zk is not None:
+        comm_key = overrides.get("comm_key", model.zk.comm_key)
+        specs.append(
+            replace(
+                model.zk,
+                comm_key=bool(comm_key),
+                device_name=ident.fill(model.zk.device_name),
+                serial=ident.serial,
+                firmware=ident.firmware,
+            )
+        )
+    if model.jetdirect:
+        specs.append(JetDirectSpec(port=9100))
+    specs += [replace(b, banner=ident.fill(b.banner)) for b in model.banners]
+    return tuple(specs)
+
+
+# --- collectors ---------------------------------------------------------------------------
+
+_HIK_COPYRIGHT = "<div id='footer'>Copyright © Hikvision Digital Technology Co., Ltd.</div>"
+_HIK_WEB = Web(
+    server="App-webs/",  # nmap-sp:L9762 "Hikvision IP camera httpd"
+    title="Login",  # illustrative
+    body="<script>var sLogin='/doc/page/login.asp';</script>" + _HIK_COPYRIGHT,  # nuclei marker
+    login_path="/doc/page/login.asp",  # nuclei hikvision-detect.yaml
+    protected=("/ISAPI/*", "/SDK/*", "/PSIA/*"),
+    challenge='Basic realm="hikvision"',  # recog http_wwwauth.xml:L151-153
+)
+_HIK_RTSP = RtspSpec(
+    port=554,
+    www_authenticate='Digest realm="Hikvision", nonce="{nonce}", stale="FALSE"',  # nmap-sp:L12367
+    public="OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, PAUSE",  # nmap-sp:L12380
+)
+_HIK_OUIS = ("44:19:b6", "bc:ad:28", "c0:56:e3", "4c:bd:8f", "24:48:45")
+_HIK_SERIAL = "{model}20230511AAWR{mac_tail}"
+_HIK_SOURCES = ("SIGNATURE-KNOWLEDGE.md §2 Hikvision: nmap-sp, recog, nuclei", "ieee OUI")
+
+_DAHUA_OUIS = ("3c:ef:8c", "e0:50:8b", "4c:11:bf", "90:02:a9", "38:af:29")
+_AXIS_OUIS = ("ac:cc:8e", "00:40:8c", "b8:a4:4f")
+_AXIS_CHALLENGE = (
+    'Digest realm="AXIS_{MAC}", nonce="{nonce}", algorithm=MD5, qop="auth"'  # illustrative
+)
+
+COLLECTORS: tuple[DeviceModel, ...] = (
+    DeviceModel(
+        kind="hikvision_ipc",
+        vendor="Hikvision",
+        product="Network camera",
+        device_class=DeviceClass.IP_CAMERA,
+        model="DS-2CD2143G2-I",
+        firmware="V5.7.3 build 220112",
+        ouis=_HIK_OUIS,
+        serial=_HIK_SERIAL,
+        web=(_HIK_WEB,),
+        rtsp=_HIK_RTSP,
+        sources=_HIK_SOURCES,
+    ),
+    DeviceModel(
+        kind="hikvision_nvr",
+        vendor="Hikvision",
+        product="Network video recorder",
+        device_class=DeviceClass.NVR_DVR,
+        model="DS-7608NI-K2",
+        firmware="V4.30.085 build 200916",
+        ouis=_HIK_OUIS,
+        serial=_HIK_SERIAL,
+        web=(replace(_HIK_WEB, server="DNVRS-Webs"),),  # recog http_servers.xml:L3067-3071
+        rtsp=_HIK_RTSP,
+        sources=_HIK_SOURCES,
+    ),
+    DeviceModel(
+        kind="hikvision_face_terminal",
+        vendor="Hikvision",
+        product="Face recognition terminal",
+        device_class=DeviceClass.FACE_TERMINAL,
+        model="DS-K1T671MF",
+        firmware="V3.2.30 build 220321",
+        ouis=_HIK_OUIS,
+        serial=_HIK_SERIAL,
+        web=(_HIK_WEB,),  # same web stack as the cameras: illustrative for DS-K1T
+        rtsp=_HIK_RTSP,
+        sources=(*_HIK_SOURCES, "DS-K1T model prefix: SIGNATURE-KNOWLEDGE.md §2 (SADP)"),
+    ),
+    DeviceModel(
+        kind="dahua_ipc",
+        vendor="Dahua",
+        product="Network camera",
+        device_class=DeviceClass.IP_CAMERA,
+        model="IPC-HFW2431S-S-S2",
+        firmware="V2.800.0000000.16.R",
+        ouis=_DAHUA_OUIS,
+        serial="7K0{mac_tail}PAZ",
+        web=(
+            Web(
+                title="WEB SERVICE",  # illustrative
+                body="<script src='/jsBase/lib/login.js'></script>",  # illustrative
+                protected=("/cgi-bin/*", "/RPC2*"),
+                # illustrative
+                challenge='Digest realm="Login to {serial}", qop="auth", nonce="{nonce}"',
+            ),
+        ),
+        rtsp=RtspSpec(
+            port=554,
+            server="Dahua Rtsp Server",  # recog rtsp_servers.xml; nmap-sp:L11572
+            www_authenticate='Basic realm="device"',  # nmap-sp:L12373
+        ),
+        sources=("SIGNATURE-KNOWLEDGE.md §2 Dahua: recog, nmap-sp", "ieee OUI"),
+    ),
+    DeviceModel(
+        kind="axis_camera",
+        vendor="Axis",
+        product="Network camera",
+        device_class=DeviceClass.IP_CAMERA,
+        model="AXIS P3245-LVE",
+        firmware="10.12.182",
+        ouis=_AXIS_OUIS,  # HA dhcp.py axis prefixes
+        serial="{MAC}",  # Axis serial numbers are the MAC (recog x509 CN=axis-<mac>)
+        web=(
+            Web(
+                title="AXIS",  # illustrative
+                body="<script>location.replace('/camera/index.html');</script>",  # illustrative
+                protected=("/axis-cgi/*", "/vapix/*"),
+                challenge=_AXIS_CHALLENGE,
+            ),
+        ),
+        rtsp=RtspSpec(
+            port=554,
+            # the string is in recog rtsp_servers.xml; that Axis OS sends it is illustrative
+            server="GStreamer RTSP server",
+            www_authenticate=_AXIS_CHALLENGE,
+        ),
+        sources=("SIGNATURE-KNOWLEDGE.md §2 Axis: HA, recog", "ieee OUI"),
+    ),
+    DeviceModel(
+        kind="uniview_ipc",
+        vendor="Uniview",
+        product="Network camera",
+        device_class=DeviceClass.IP_CAMERA,
+        model="IPC2124LB-SF28KM-G",
+        firmware="IPC_G6103-B0009P60D1907",
+        ouis=("48:ea:63", "6c:f1:7e", "c4:79:05"),
+        serial="210235C3{mac_tail}",
+        web=(
+            Web(
+                title="Web Client",  # illustrative
+                protected=("/LAPI/*",),
+                challenge='Digest realm="{MAC}", qop="auth", nonce="{nonce}"',  # illustrative
+            ),
+        ),
+        rtsp=RtspSpec(
+            port=554, www_authenticate='Digest realm="{MAC}", nonce="{nonce}"'
+        ),  # illustrative
+        sources=("ieee OUI Zhejiang Uniview Technologies",),
+    ),
+    DeviceModel(
+        kind="zkteco_terminal",
+        vendor="ZKTeco",
+        product="Fingerprint attendance terminal",
+        device_class=DeviceClass.FINGERPRINT_READER,
+        model="K40/ID",  # pyzk README tested device names
+        firmware="Ver 6.60 Apr 28 2017",
+        ouis=("48:e6:c6:4",),  # nmap-mac MA-M "Shenzhen ZK Technology"
+        serial="CGXH{mac_tail}",
+        web=(
+            Web(
+                server="ZK Web Server",  # nmap-sp:L9212, L10904
+                title="ZKTeco",  # illustrative
+                body="<script>window.location='/csl/login';</script>",  # nmap-sp:L10904
+                login_path="/csl/login",
+            ),
+        ),
+        zk=ZkSpec(port=4370, comm_key=False, device_name="{model}", platform="ZEM560_TFT"),
+        sources=("pyzk zk/base.py, zk/const.py, README.md", "nmap-sp ZK Web Server"),
+    ),
+    DeviceModel(
+        kind="irisid_reader",
+        vendor="Iris ID",
+        product="IrisAccess iris reader",
+        device_class=DeviceClass.IRIS_SCANNER,
+        model="iCAM7100",
+        firmware="7.1.0.42",
+        ouis=("e4:47:91",),  # ieee "Iris ID Systems, Inc."
+        serial="IC7{mac_tail}",
+        web=(
+            Web(
+                title="iCAM7 Configuration",
+                protected=("/cgi-bin/*",),
+                challenge='Basic realm="iCAM"',
+            ),
+        ),
+        sources=("ieee OUI; no public banner: web strings illustrative",),
+    ),
+    DeviceModel(
+        kind="doorbird_doorbell",
+        vendor="DoorBird",
+        product="Video door station",
+        device_class=DeviceClass.VIDEO_DOORBELL,
+        model="D1101V",
+        firmware="000139",
+        ouis=("1c:ca:e3",),  # HA zeroconf/dhcp doorbird macaddress=1ccae3*
+        serial="{MAC}",
+        web=(
+            Web(
+                title="DoorBird",  # illustrative
+                protected=("/bha-api/*",),
+                challenge='Basic realm="DoorBird"',  # illustrative
+            ),
+        ),
+        rtsp=RtspSpec(port=554, www_authenticate='Basic realm="DoorBird"'),  # illustrative
+        sources=("HA doorbird matchers; web strings illustrative",),
+    ),
+)
+
+# --- ordinary devices (negatives) ---------------------------------------------------------
+
+_SSH_DEBIAN = BannerSpec(port=22, banner="SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3")
+_WINDOWS_PORTS = tuple(BannerSpec(port=p) for p in (135, 445, 3389))
+_PRINT = "<h1>{model}</h1><p>Embedded Web Server</p>"
+
+ORDINARY: tuple[DeviceModel, ...] = (
+    DeviceModel(
+        kind="windows_pc",
+        vendor="Dell",
+        product="Desktop PC",
+        device_class=DeviceClass.PHONE_PC,
+        model="OptiPlex 7090",
+        firmware="Windows 11",
+        ouis=("00:14:22", "3c:d9:2b", "00:1b:21", "d4:6a:6a"),
+        banners=_WINDOWS_PORTS,
+    ),
+    DeviceModel(
+        kind="mac_laptop",
+        vendor="Apple",
+        product="Laptop",
+        device_class=DeviceClass.PHONE_PC,
+        model="MacBookPro18,3",
+        firmware="macOS 14",
+        ouis=("a4:83:e7", "f0:18:98", "00:03:93"),
+    ),
+    DeviceModel(
+        kind="phone",
+        vendor="Apple",
+        product="Smartphone",
+        device_class=DeviceClass.PHONE_PC,
+        model="iPhone14,5",
+        firmware="iOS 17",
+        ouis=("a4:83:e7", "f0:18:98"),
+    ),
+    DeviceModel(
+        kind="linux_server",
+        vendor="Dell",
+        product="Server",
+        device_class=DeviceClass.PHONE_PC,
+        model="PowerEdge R650",
+        firmware="Debian 12",
+        ouis=("00:14:22",),
+        web=(
+            Web(
+                server="nginx/1.22.1", title="Welcome to nginx!", body="<h1>Welcome to nginx!</h1>"
+            ),
+        ),
+        banners=(_SSH_DEBIAN,),
+    ),
+    DeviceModel(
+        kind="hp_printer",
+        vendor="HP",
+        product="Laser printer",
+        device_class=DeviceClass.PRINTER,
+        model="HP LaserJet Pro M404dn",
+        firmware="002_2306A",
+        ouis=("3c:d9:2b",),
+        serial="PHB{mac_tail}",
+        web=(
+            Web(
+                server="HP HTTP Server; {model} - W1A53A; Serial Number: {serial}",
+                title="{model}",
+                body=_PRINT,
+            ),
+            Web(
+                port=631, server="HP HTTP Server; {model}", title="{model}", body=_PRINT
+            ),  # IPP port
+        ),
+        jetdirect=True,
+        sources=("HP Server header format: illustrative",),
+    ),
+    DeviceModel(
+        kind="brother_printer",
+        vendor="Brother",
+        product="Laser printer",
+        device_class=DeviceClass.PRINTER,
+        model="HL-L2350DW",
+        firmware="1.72",
+        ouis=("00:80:77", "30:05:5c", "3c:2a:f4"),
+        web=(
+            Web(server="debut/1.30", title="Brother {model} series", body=_PRINT),  # illustrative
+            Web(port=631, server="debut/1.30", title="Brother {model} series", body=_PRINT),
+        ),
+        jetdirect=True,
+    ),
+    DeviceModel(
+        kind="synology_nas",
+        vendor="Synology",
+        product="NAS",
+        device_class=DeviceClass.NAS,
+        model="DS920+",
+        firmware="DSM 7.2.1-69057",
+        ouis=("00:11:32",),
+        web=(Web(port=5000, server="nginx", title="Synology DiskStation"),),  # illustrative
+        banners=(BannerSpec(port=22, banner="SSH-2.0-OpenSSH_8.2"), BannerSpec(port=445)),
+    ),
+    DeviceModel(
+        kind="samsung_tv",
+        vendor="Samsung",
+        product="Smart TV",
+        device_class=DeviceClass.MEDIA,
+        model="QE55Q60BAU",
+        firmware="T-KSU2EAKUC-1500.5",
+        ouis=("8c:79:f5", "00:12:fb"),
+        web=(Web(port=8001, title="Samsung Smart TV", content_type="text/html"),),  # illustrative
+    ),
+    DeviceModel(
+        kind="mikrotik_router",
+        vendor="MikroTik",
+        product="Router",
+        device_class=DeviceClass.NETWORK_GEAR,
+        model="RB760iGS",
+        firmware="RouterOS 7.14",
+        ouis=("4c:5e:0c",),
+        web=(Web(title="RouterOS router configuration page", body="<h1>RouterOS v7</h1>"),),
+        banners=(BannerSpec(port=22, banner="SSH-2.0-ROSSSH"),),
+    ),
+    DeviceModel(
+        kind="tplink_switch",
+        vendor="TP-Link",
+        product="Managed switch",
+        device_class=DeviceClass.NETWORK_GEAR,
+        model="TL-SG2008",
+        firmware="3.0.0 Build 20220711",
+        ouis=("50:c7:bf", "14:eb:b6"),
+        web=(Web(title="{model}", protected=("/userRpm/*",), challenge='Basic realm="TP-LINK"'),),
+    ),
+    DeviceModel(
+        kind="unifi_ap",
+        vendor="Ubiquiti",
+        product="Wireless access point",
+        device_class=DeviceClass.NETWORK_GEAR,
+        model="U6-Lite",
+        firmware="6.5.54",
+        ouis=("24:a4:3c", "78:8a:20"),
+        banners=(BannerSpec(port=22, banner="SSH-2.0-dropbear_2019.78"),),
+    ),
+    DeviceModel(
+        kind="yealink_phone",
+        vendor="Yealink",
+        product="IP desk phone",
+        device_class=DeviceClass.PHONE_PC,
+        model="SIP-T46U",
+        firmware="108.86.0.45",
+        ouis=("00:15:65", "80:5e:c0"),
+        web=(Web(title="Yealink {model} Phone"),),  # illustrative
+    ),
+)
+
+CATALOGUE: dict[str, DeviceModel] = {m.kind: m for m in (*COLLECTORS, *ORDINARY)}
