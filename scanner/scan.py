@@ -18,7 +18,7 @@ from scanner.errors import ParseError, ProbeError
 from scanner.identify import identify
 from scanner.identify.signatures import database_version
 from scanner.models import Observation, ScanRun, Skipped, SkipReason
-from scanner.probes import PROBES, ProbeContext, probes_for
+from scanner.probes import PROBES, Probe, ProbeContext, probes_for, udp_probes
 from scanner.probes.discovery import CURATED_PORTS, alive, neighbour_macs, open_ports
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
@@ -53,19 +53,15 @@ class _Results:
     hosts: set[str] = field(default_factory=set)
 
 
-async def _probe_service(
-    ctx: ProbeContext, host: str, port: int, opts: SweepOptions, res: _Results
-) -> None:
-    for probe in probes_for(port, opts.probes):
-        target = f"{host}:{port}"
-        try:
-            res.observations += await probe.probe(ctx, host, port)
-        except TimeoutError:
-            res.skipped.append(
-                Skipped(probe.name, SkipReason.TIMED_OUT, "request deadline", target)
-            )
-        except (ProbeError, ParseError) as exc:
-            res.skipped.append(Skipped(probe.name, SkipReason.ERROR, str(exc)[:200], target))
+async def _contained(ctx: ProbeContext, probe: Probe, host: str, port: int, res: _Results) -> None:
+    """Run one probe; its failure becomes a per-service entry, never the sweep's."""
+    target = f"{host}:{port}/udp" if probe.udp else f"{host}:{port}"
+    try:
+        res.observations += await probe.probe(ctx, host, port)
+    except TimeoutError:
+        res.skipped.append(Skipped(probe.name, SkipReason.TIMED_OUT, "request deadline", target))
+    except (ProbeError, ParseError) as exc:
+        res.skipped.append(Skipped(probe.name, SkipReason.ERROR, str(exc)[:200], target))
 
 
 async def _host(
@@ -82,7 +78,9 @@ async def _host(
             res.observations += [
                 Observation(f"ip:{host}", "tcp.open_port", str(p), "tcp") for p in ports
             ]
-            await asyncio.gather(*(_probe_service(ctx, host, p, opts, res) for p in ports))
+            jobs = [(probe, p) for p in ports for probe in probes_for(p, opts.probes)]
+            jobs += udp_probes(opts.probes)
+            await asyncio.gather(*(_contained(ctx, probe, host, p, res) for probe, p in jobs))
             progress.bump("probed")
     except TimeoutError:
         res.skipped.append(Skipped("host", SkipReason.TIMED_OUT, "host budget exhausted", host))

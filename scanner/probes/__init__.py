@@ -7,6 +7,7 @@ from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.http import HttpProbe
 from scanner.probes.onvif import OnvifProbe
 from scanner.probes.rtsp import RtspProbe
+from scanner.probes.vendor_udp import DhipProbe, HidProbe, SadpProbe
 from scanner.probes.zkteco import ZktecoProbe
 
 #: name → probe class; ``sweep --only`` takes these names (plus ``tcp`` for the port scan).
@@ -16,11 +17,20 @@ PROBES: dict[str, type[Probe]] = {
     "rtsp": RtspProbe,
     "banner": BannerProbe,
     "zkteco": ZktecoProbe,
+    "sadp": SadpProbe,
+    "dhip": DhipProbe,
+    "hid": HidProbe,
 }
 
 
 def probes_for(port: int, enabled: frozenset[str]) -> list[Probe]:
-    return [cls() for name, cls in PROBES.items() if name in enabled and port in cls.ports]
+    """The TCP probes that speak to an open ``port``."""
+    return [c() for n, c in PROBES.items() if n in enabled and not c.udp and port in c.ports]
 
 
-__all__ = ["PROBES", "Probe", "ProbeContext", "probes_for"]
+def udp_probes(enabled: frozenset[str]) -> list[tuple[Probe, int]]:
+    """The UDP questions asked of every live host: (probe, port)."""
+    return [(c(), p) for n, c in PROBES.items() if n in enabled and c.udp for p in sorted(c.ports)]
+
+
+__all__ = ["PROBES", "Probe", "ProbeContext", "probes_for", "udp_probes"]

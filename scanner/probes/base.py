@@ -25,10 +25,12 @@ class ProbeContext:
 
 
 class Probe(ABC):
-    """A read-only service probe for the TCP ports in ``ports``."""
+    """A read-only service probe for the TCP ports in ``ports``, or, when ``udp`` is set, a
+    one-datagram question to those UDP ports of every live host (no UDP port scan exists)."""
 
     name: ClassVar[str]
     ports: ClassVar[frozenset[int]]
+    udp: ClassVar[bool] = False
 
     @abstractmethod
     async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:

@@ -18,10 +18,12 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from scanner.errors import ProbeError
 from scanner.scope import PRINTER_PORTS, Scope
+
+MAX_DATAGRAM = 9000  # the largest discovery answer we keep (mDNS's own cap, RFC 6762 §17)
 
 
 class PortState(StrEnum):
@@ -137,6 +139,24 @@ class Dialer(Protocol):
 
     async def probe_port(self, host: str, port: int) -> PortState: ...
 
+    async def datagram(self, host: str, port: int, payload: bytes, wait: float) -> bytes | None: ...
+
+
+class _FirstReply(asyncio.DatagramProtocol):
+    """Keeps the first datagram from the peer we asked (others are ignored), capped in size."""
+
+    def __init__(self, peer: tuple[str, int]) -> None:
+        self.peer = peer
+        self.reply: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        if addr[0] == self.peer[0] and not self.reply.done():
+            self.reply.set_result(data[:MAX_DATAGRAM])
+
+    def error_received(self, exc: Exception) -> None:
+        if not self.reply.done():
+            self.reply.set_exception(exc)
+
 
 class Connector:
     """Opens TCP (and TLS) connections within the scope and the limits."""
@@ -190,6 +210,28 @@ class Connector:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(writer.wait_closed(), 1.0)
 
+    async def datagram(self, host: str, port: int, payload: bytes, wait: float) -> bytes | None:
+        """Send one UDP datagram to host:port and return the first reply within ``wait``."""
+        check_target(self.scope, host, port, payload=True)
+        async with self._host_sem[host]:
+            await self._pace(host)
+            loop = asyncio.get_running_loop()
+            try:
+                transport, proto = await loop.create_datagram_endpoint(
+                    lambda: _FirstReply((host, port)), remote_addr=(host, port)
+                )
+            except OSError as exc:
+                raise ProbeError(f"UDP socket failed: {exc.strerror or exc}") from None
+            try:
+                transport.sendto(payload)
+                return await asyncio.wait_for(proto.reply, wait)
+            except TimeoutError:
+                return None
+            except OSError:
+                return None  # ICMP port unreachable: nothing listens
+            finally:
+                transport.close()
+
     async def probe_port(self, host: str, port: int) -> PortState:
         """Connect and close, sending nothing (a printer port is fine: no payload byte)."""
         check_target(self.scope, host, port, payload=False)
@@ -224,6 +266,7 @@ class FakeConnector:
     scope: Scope
     responses: dict[tuple[str, int], Callable[[bytes], bytes]] = field(default_factory=dict)
     open_ports: dict[str, set[int]] = field(default_factory=dict)
+    udp: dict[tuple[str, int], Callable[[bytes], bytes | None]] = field(default_factory=dict)
     sent: list[tuple[str, int, bytes]] = field(default_factory=list)
 
     @contextlib.asynccontextmanager
@@ -237,6 +280,12 @@ class FakeConnector:
             yield stream
         finally:
             self.sent.append((host, port, bytes(stream.sent)))
+
+    async def datagram(self, host: str, port: int, payload: bytes, wait: float) -> bytes | None:
+        check_target(self.scope, host, port, payload=True)
+        answer = self.udp.get((host, port))
+        self.sent.append((host, port, payload))
+        return answer(payload) if answer else None
 
     async def probe_port(self, host: str, port: int) -> PortState:
         check_target(self.scope, host, port, payload=False)

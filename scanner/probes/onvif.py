@@ -15,14 +15,11 @@ import asyncio
 from typing import ClassVar
 from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
-from scanner.errors import ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.httphead import read_body, read_head
+from scanner.probes.xmlsafe import XmlParseError, find_local, local, parse_xml
 
 DEVICE_WSDL = "http://www.onvif.org/ver10/device/wsdl"
 PATH = "/onvif/device_service"
@@ -33,10 +30,6 @@ _INFO_FIELDS = {
     "SerialNumber": "onvif.serial",
     "HardwareId": "onvif.hardware_id",
 }
-
-
-class XmlParseError(ParseError):
-    """An XML document from a device that is malformed, too large or uses DTDs/entities."""
 
 
 def envelope(operation: str) -> bytes:
@@ -55,27 +48,6 @@ def soap_request(host: str, port: int, operation: str) -> bytes:
         f"Accept-Encoding: identity\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     )
     return head.encode("ascii") + body
-
-
-def parse_xml(data: bytes, limit: int) -> Element:
-    """A defused parse: DTDs, entities and external references are refused."""
-    if len(data) > limit:
-        raise XmlParseError("XML document larger than the cap")
-    try:
-        root: Element = SafeET.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise XmlParseError(f"forbidden XML construct: {type(exc).__name__}") from None
-    except SafeET.ParseError as exc:
-        raise XmlParseError(f"malformed XML: {exc}") from None
-    return root
-
-
-def local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def find_local(root: Element, name: str) -> Element | None:
-    return next((e for e in root.iter() if local(e.tag) == name), None)
 
 
 def device_information(root: Element) -> list[tuple[str, str]]:

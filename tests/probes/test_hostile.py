@@ -105,13 +105,13 @@ def test_case_04_rate_caps_hold_per_host_and_globally() -> None:
 def test_case_05_tarpit_and_black_hole_are_bounded_and_others_finish() -> None:
     async def main() -> scan._Results:
         async with peers(
-            ("127.0.5.1", 8080, silent),
-            ("127.0.5.2", 8080, http_handler("HTTP/1.1 200 OK", ["Server: ok-cam"])),
+            ("127.0.5.1", 8081, silent),
+            ("127.0.5.2", 8081, http_handler("HTTP/1.1 200 OK", ["Server: ok-cam"])),
         ):
-            return await sweep(["127.0.5.1", "127.0.5.2"], (8080,))
+            return await sweep(["127.0.5.1", "127.0.5.2"], (8081,))
 
     res = bounded(6.0)(lambda: run(main()))
-    assert [s.reason.value for s in errors_for(res, "127.0.5.1:8080")] == ["timed_out"]
+    assert [s.reason.value for s in errors_for(res, "127.0.5.1:8081")] == ["timed_out"]
     assert "ok-cam" in fields(res.observations)["http.server"]
 
 
@@ -136,7 +136,7 @@ async def _connect(conn: Connector, host: str, port: int) -> None:
 
 
 def test_case_07_fragile_device_never_sees_more_than_two_connections() -> None:
-    ports = (21, 22, 23, 80, 554, 4370, 8080, 8081)
+    ports = (21, 22, 23, 80, 554, 4370, 8081, 8088)
 
     async def main() -> list[Peer]:
         specs = [("127.0.7.1", p, http_handler("HTTP/1.1 200 OK", ["Server: x"])) for p in ports]
@@ -183,10 +183,20 @@ def test_case_08_09_no_credentials_no_media_only_get_and_options() -> None:
     sent = web.all_received + rtsp.all_received
     assert b"authorization" not in sent.lower()
     assert b"UsernameToken" not in sent
-    for verb in (b"SETUP", b"PLAY", b"DESCRIBE", b"POST", b"PUT"):
+    for verb in (b"SETUP", b"PLAY", b"DESCRIBE", b"PUT", b"GetStreamUri", b"GetSnapshotUri"):
         assert verb not in sent
     request_lines = [r.split(b"\r\n", 1)[0] for r in web.received if r]
-    assert set(request_lines) <= {b"GET / HTTP/1.1", b"GET /favicon.ico HTTP/1.1"}
+    allowed = {
+        b"GET / HTTP/1.1",
+        b"GET /favicon.ico HTTP/1.1",
+        b"POST /onvif/device_service HTTP/1.1",
+    }
+    assert set(request_lines) <= allowed
+    for request in web.received:
+        if request.startswith(b"POST"):  # ONVIF: only the two pre-authentication calls
+            assert (
+                b'wsdl/GetSystemDateAndTime"' in request or b'wsdl/GetDeviceInformation"' in request
+            )
     got = fields(res.observations)
     assert got["http.status"] == ["401"]
     assert got["http.www_authenticate"][0].startswith('Digest realm="Hikvision"')
@@ -209,16 +219,16 @@ async def slow_drip(
 
 def test_case_10_slow_drip_hits_the_total_deadline_and_50_healthy_hosts_finish() -> None:
     healthy = [
-        (f"127.0.10.{i}", 8080, http_handler("HTTP/1.1 200 OK", ["Server: healthy"]))
+        (f"127.0.10.{i}", 8081, http_handler("HTTP/1.1 200 OK", ["Server: healthy"]))
         for i in range(2, 52)
     ]
 
     async def main() -> scan._Results:
-        async with peers(("127.0.10.1", 8080, slow_drip), *healthy):
-            return await sweep(["127.0.10.1-52"], (8080,))
+        async with peers(("127.0.10.1", 8081, slow_drip), *healthy):
+            return await sweep(["127.0.10.1-52"], (8081,))
 
     res = bounded(8.0)(lambda: run(main()))
-    assert [s.reason.value for s in errors_for(res, "127.0.10.1:8080")] == ["timed_out"]
+    assert [s.reason.value for s in errors_for(res, "127.0.10.1:8081")] == ["timed_out"]
     assert fields(res.observations)["http.server"].count("healthy") == 50
 
 
@@ -264,11 +274,11 @@ def test_case_12_13_header_floods_and_long_lines_are_parse_errors(
     name: str, handler: Any, message: str
 ) -> None:
     async def main() -> scan._Results:
-        async with peers(("127.0.12.1", 8080, handler)):
-            return await sweep(["127.0.12.1"], (8080,))
+        async with peers(("127.0.12.1", 8081, handler)):
+            return await sweep(["127.0.12.1"], (8081,))
 
     res = bounded(5.0)(lambda: run(main()))
-    (err,) = errors_for(res, "127.0.12.1:8080")
+    (err,) = errors_for(res, "127.0.12.1:8081")
     assert message in err.detail, name
 
 
@@ -280,17 +290,17 @@ def test_case_14_huge_body_stops_at_256_KiB() -> None:
 
     async def main() -> scan._Results:
         async with peers(
-            ("127.0.14.1", 8080, _endless(head, b"A" * 65536)),
+            ("127.0.14.1", 8081, _endless(head, b"A" * 65536)),
             (
                 "127.0.14.2",
-                8080,
+                8081,
                 _endless(
                     chunked + b"14\r\n<title>Chunk</title>\r\n",
                     b"10000\r\n" + b"B" * 65536 + b"\r\n",
                 ),
             ),
         ):
-            return await sweep(["127.0.14.1-2"], (8080,))
+            return await sweep(["127.0.14.1-2"], (8081,))
 
     res = bounded(6.0)(lambda: run(main()))
     got = fields(res.observations)
@@ -308,14 +318,14 @@ def test_case_15_compressed_bodies_are_never_decoded() -> None:
 
     async def main() -> scan._Results:
         async with peers(
-            ("127.0.15.1", 8080, _raw(gz + bomb)), ("127.0.15.2", 8080, _raw(stacked))
+            ("127.0.15.1", 8081, _raw(gz + bomb)), ("127.0.15.2", 8081, _raw(stacked))
         ):
-            return await sweep(["127.0.15.1-2"], (8080,))
+            return await sweep(["127.0.15.1-2"], (8081,))
 
     res = bounded(5.0)(lambda: run(main()))
     assert "gz" in fields(res.observations)["http.server"]
     assert "http.title" not in fields(res.observations)  # the gzip body stayed compressed
-    (err,) = errors_for(res, "127.0.15.2:8080")
+    (err,) = errors_for(res, "127.0.15.2:8081")
     assert "more than one Content-Encoding" in err.detail
 
 
@@ -329,40 +339,40 @@ def test_case_16_malformed_status_is_a_per_service_error_and_the_next_host_is_sc
 ) -> None:
     async def main() -> scan._Results:
         async with peers(
-            ("127.0.16.1", 8080, _raw(payload)),
-            ("127.0.16.2", 8080, http_handler("HTTP/1.1 200 OK", ["Server: next"])),
+            ("127.0.16.1", 8081, _raw(payload)),
+            ("127.0.16.2", 8081, http_handler("HTTP/1.1 200 OK", ["Server: next"])),
         ):
-            return await sweep(["127.0.16.1-2"], (8080,))
+            return await sweep(["127.0.16.1-2"], (8081,))
 
     res = run(main())
     assert "next" in fields(res.observations)["http.server"]
     if payload == b"HTTP/1.0 200\r\n\r\n":
         assert "200" in fields(res.observations)["http.status"]  # no reason phrase is still valid
     else:
-        (err,) = errors_for(res, "127.0.16.1:8080")
+        (err,) = errors_for(res, "127.0.16.1:8081")
         assert err.reason.value == "error"
 
 
 def test_case_19_redirects_are_recorded_not_followed() -> None:
     targets = [
-        "http://127.0.19.99:8080/",
+        "http://127.0.19.99:8081/",
         "http://169.254.169.254/latest/meta-data/",
         "file:///etc/passwd",
         "http://evil.example/",
     ]
 
     async def main() -> tuple[list[list[Observation]], Peer]:
-        async with peers(("127.0.19.99", 8080, drain)) as (canary,):
+        async with peers(("127.0.19.99", 8081, drain)) as (canary,):
             out = []
             for i, loc in enumerate(targets):
                 async with peers(
                     (
                         f"127.0.19.{i + 1}",
-                        8080,
+                        8081,
                         http_handler("HTTP/1.1 302 Found", [f"Location: {loc}"]),
                     )
                 ):
-                    out.append(await probe_http(f"127.0.19.{i + 1}", 8080))
+                    out.append(await probe_http(f"127.0.19.{i + 1}", 8081))
             return out, canary
 
     results, canary = run(main())
@@ -387,8 +397,8 @@ def test_case_20_titles_are_bounded_and_safely_decoded(
 ) -> None:
     async def main() -> list[Observation]:
         handler = http_handler("HTTP/1.1 200 OK", [f"Content-Type: {content_type}"], body)
-        async with peers(("127.0.20.1", 8080, handler)):
-            return await probe_http("127.0.20.1", 8080)
+        async with peers(("127.0.20.1", 8081, handler)):
+            return await probe_http("127.0.20.1", 8081)
 
     got = fields(bounded(5.0)(lambda: run(main())))
     assert got.get("http.title", [None])[0] == want

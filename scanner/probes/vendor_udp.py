@@ -1,0 +1,159 @@
+"""Unicast vendor discovery: one datagram to one host, read its identity answer.
+
+These are the same questions the vendors' own configuration tools broadcast; here they go to
+one in-scope host only (multicast discovery is a separate probe family). Each answer is parsed
+within a size cap into identity fields and the MAC/serial links that merge devices.
+
+- Hikvision SADP, UDP 37020: XML ``<Probe><Uuid>…</Uuid><Types>inquiry</Types></Probe>``; the
+  ``<ProbeMatch>`` answer has ``DeviceDescription`` (model), ``DeviceSN``, ``MAC``,
+  ``IPv4Address`` (github julienblitte/UniversalScanner ``Hikvision.cs`` L15-16, L62-75).
+- Dahua DHIP, UDP 37810: a 32-byte header (size 0x20 LE, magic ``DHIP``, body length twice,
+  LE) then JSON ``{"method": "DHDiscover.search", …}``; the answer's ``client.notifyDevInfo``
+  carries ``DeviceType``, ``SerialNo``, ``mac`` (UniversalScanner ``Dahua2.cs`` L13-16, L93,
+  L141-178).
+- HID discoveryd, UDP 4070: ``discover;013;`` → ``discovered;<len>;<mac>;<name>;<ip>;1;<model>;
+  <version>;<date>`` (github rapid7/metasploit-framework
+  ``modules/auxiliary/scanner/misc/hid_discoveryd.rb``; identification only).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import uuid
+from typing import ClassVar
+
+from scanner.errors import InputError, ParseError
+from scanner.models import Observation
+from scanner.normalize import clean_text, mac
+from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.xmlsafe import find_local, parse_xml
+
+UDP_WAIT = 1.5
+DHIP_MAGIC = b"DHIP"
+
+
+class DiscoveryParseError(ParseError):
+    """A vendor discovery answer that does not parse."""
+
+
+def _mac(value: str) -> list[tuple[str, str]]:
+    try:
+        return [("mac.address", mac(value))]
+    except InputError:
+        return []
+
+
+def sadp_request(probe_id: str | None = None) -> bytes:
+    uid = probe_id or str(uuid.uuid4()).upper()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><Probe><Uuid>{uid}</Uuid>'
+        "<Types>inquiry</Types></Probe>"
+    ).encode()
+
+
+def parse_sadp(data: bytes) -> list[tuple[str, str]]:
+    root = parse_xml(data, 64 * 1024)
+    match = root if root.tag == "ProbeMatch" else find_local(root, "ProbeMatch")
+    if match is None:
+        raise DiscoveryParseError("SADP answer without ProbeMatch")
+    pairs: list[tuple[str, str]] = []
+    for tag, field in (
+        ("DeviceDescription", "sadp.device_description"),
+        ("DeviceType", "sadp.device_type"),
+        ("DeviceSN", "sadp.serial"),
+    ):
+        el = find_local(match, tag)
+        if el is not None and (text := clean_text(el.text or "", 128)):
+            pairs.append((field, text))
+    el = find_local(match, "MAC")
+    return pairs + (_mac(el.text or "") if el is not None else [])
+
+
+def dhip_request() -> bytes:
+    body = b'{ "method" : "DHDiscover.search", "params" : { "mac" : "", "uni" : 1 } }\r\n'
+    return (
+        struct.pack("<I", 0x20)
+        + DHIP_MAGIC
+        + bytes(8)
+        + struct.pack("<I4xI4x", len(body), len(body))
+        + body
+    )
+
+
+def parse_dhip(data: bytes) -> list[tuple[str, str]]:
+    if len(data) < 32 or data[4:8] != DHIP_MAGIC or struct.unpack("<I", data[:4])[0] != 0x20:
+        raise DiscoveryParseError("not a DHIP frame")
+    size1, size2 = struct.unpack("<I4xI4x", data[16:32])
+    body = data[32:]
+    if size1 != size2 or size1 != len(body):
+        raise DiscoveryParseError("DHIP length fields disagree with the datagram")
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DiscoveryParseError("DHIP body is not JSON") from None
+    if not isinstance(doc, dict) or doc.get("method") != "client.notifyDevInfo":
+        raise DiscoveryParseError("DHIP answer is not client.notifyDevInfo")
+    params = doc.get("params")
+    info = params.get("deviceInfo", params) if isinstance(params, dict) else {}
+    if not isinstance(info, dict):
+        return []
+    pairs = [
+        (field, clean_text(str(info[key]), 128))
+        for key, field in (("DeviceType", "dhip.device_type"), ("SerialNo", "dhip.serial"))
+        if isinstance(info.get(key), str) and info[key].strip()
+    ]
+    return pairs + (_mac(info["mac"]) if isinstance(info.get("mac"), str) else [])
+
+
+HID_REQUEST = b"discover;013;"
+
+
+def parse_hid(data: bytes) -> list[tuple[str, str]]:
+    parts = data.decode("latin-1").split(";")
+    if len(parts) < 7 or parts[0] != "discovered":
+        raise DiscoveryParseError("not a discoveryd answer")
+    pairs = [("hid.model", clean_text(parts[6], 64))] if parts[6].strip() else []
+    return pairs + _mac(parts[2])
+
+
+class _UdpProbe(Probe):
+    udp: ClassVar[bool] = True
+    request: ClassVar[bytes]
+
+    @staticmethod
+    def parse(data: bytes) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def payload(self) -> bytes:
+        return self.request
+
+    async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:
+        reply = await ctx.dialer.datagram(host, port, self.payload(), UDP_WAIT)
+        if reply is None:
+            return []
+        source = f"{self.name}:{port}"
+        return [Observation(f"ip:{host}", f, v, source) for f, v in self.parse(reply)]
+
+
+class SadpProbe(_UdpProbe):
+    name: ClassVar[str] = "sadp"
+    ports: ClassVar[frozenset[int]] = frozenset({37020})
+    parse = staticmethod(parse_sadp)
+
+    def payload(self) -> bytes:
+        return sadp_request()
+
+
+class DhipProbe(_UdpProbe):
+    name: ClassVar[str] = "dhip"
+    ports: ClassVar[frozenset[int]] = frozenset({37810})
+    request: ClassVar[bytes] = dhip_request()
+    parse = staticmethod(parse_dhip)
+
+
+class HidProbe(_UdpProbe):
+    name: ClassVar[str] = "hid"
+    ports: ClassVar[frozenset[int]] = frozenset({4070})
+    request: ClassVar[bytes] = HID_REQUEST
+    parse = staticmethod(parse_hid)
