@@ -29,7 +29,7 @@ unit: $(STAMP)
 test: lint types unit
 
 demo: $(STAMP)
-	$(BIN)/biosweep identify --observations examples/office-observations.jsonl --format table
+	$(BIN)/biosweep demo
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from scanner import __version__
-from scanner.cli import identify_cmd, lab_cmd, signatures_cmd, sweep_cmd
+from scanner.cli import demo_cmd, identify_cmd, lab_cmd, signatures_cmd, sweep_cmd
 from scanner.identify.signatures import database_version
 
 app = typer.Typer(
@@ -38,5 +38,6 @@ def _root(
 
 app.command("identify")(identify_cmd.identify)
 app.command("sweep")(sweep_cmd.sweep)
+app.command("demo")(demo_cmd.demo)
 app.add_typer(signatures_cmd.app, name="signatures")
 app.add_typer(lab_cmd.app, name="lab")

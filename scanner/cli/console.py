@@ -10,7 +10,8 @@ from rich.markup import escape
 
 from scanner.normalize import clean_text
 
-console = Console(highlight=False, soft_wrap=False)
+# Without a terminal (pipes, CI logs) Rich would wrap tables at 80 columns; give them room.
+console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, highlight=False)
 
 EXIT_OK = 0

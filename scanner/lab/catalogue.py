@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from scanner.lab.emulators import BannerSpec, JetDirectSpec, Route, RtspSpec, ServiceSpec, ZkSpec
+from scanner.lab.emulators.discovery import DhipSpec, SadpSpec
 from scanner.lab.emulators.http import HttpSpec
 from scanner.models import COLLECTOR_CLASSES, DeviceClass
 
@@ -87,6 +88,7 @@ class DeviceModel:
     rtsp: RtspSpec | None = None
     zk: ZkSpec | None = None
     jetdirect: bool = False
+    discovery: str | None = None  # "sadp" (Hikvision) or "dhip" (Dahua): unicast UDP answers
     banners: tuple[BannerSpec, ...] = ()
     sources: tuple[str, ...] = ()
 
@@ -169,6 +171,10 @@ def resolve(
         )
     if model.jetdirect:
         specs.append(JetDirectSpec(port=9100))
+    if model.discovery == "sadp":
+        specs.append(SadpSpec(port=37020, model=ident.model, serial=ident.serial, mac=mac))
+    elif model.discovery == "dhip":
+        specs.append(DhipSpec(port=37810, device_type=ident.model, serial=ident.serial, mac=mac))
     specs += [replace(b, banner=ident.fill(b.banner)) for b in model.banners]
     return tuple(specs)
 
@@ -211,6 +217,7 @@ COLLECTORS: tuple[DeviceModel, ...] = (
         serial=_HIK_SERIAL,
         web=(_HIK_WEB,),
         rtsp=_HIK_RTSP,
+        discovery="sadp",  # UDP 37020 unicast (emulators/discovery.py)
         sources=_HIK_SOURCES,
     ),
     DeviceModel(
@@ -224,6 +231,7 @@ COLLECTORS: tuple[DeviceModel, ...] = (
         serial=_HIK_SERIAL,
         web=(replace(_HIK_WEB, server="DNVRS-Webs"),),  # recog http_servers.xml:L3067-3071
         rtsp=_HIK_RTSP,
+        discovery="sadp",  # UDP 37020 unicast (emulators/discovery.py)
         sources=_HIK_SOURCES,
     ),
     DeviceModel(
@@ -237,6 +245,7 @@ COLLECTORS: tuple[DeviceModel, ...] = (
         serial=_HIK_SERIAL,
         web=(_HIK_WEB,),  # same web stack as the cameras: illustrative for DS-K1T
         rtsp=_HIK_RTSP,
+        discovery="sadp",  # UDP 37020 unicast (emulators/discovery.py)
         sources=(*_HIK_SOURCES, "DS-K1T model prefix: SIGNATURE-KNOWLEDGE.md §2 (SADP)"),
     ),
     DeviceModel(
@@ -262,6 +271,7 @@ COLLECTORS: tuple[DeviceModel, ...] = (
             server="Dahua Rtsp Server",  # recog rtsp_servers.xml; nmap-sp:L11572
             www_authenticate='Basic realm="device"',  # nmap-sp:L12373
         ),
+        discovery="dhip",  # UDP 37810 unicast (emulators/discovery.py)
         sources=("SIGNATURE-KNOWLEDGE.md §2 Dahua: recog, nmap-sp", "ieee OUI"),
     ),
     DeviceModel(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import resource
@@ -18,20 +19,23 @@ import signal
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
-from scanner.lab.emulators import EventLog, emulator_for
+from scanner.lab.emulators import EventLog, datagram_emulator_for, emulator_for
+from scanner.lab.emulators.discovery import DatagramEmulator
 from scanner.lab.netns import entered
 from scanner.lab.spec import DeviceSpec, read_specs
 
 BACKLOG = 128
 
 
-def _listen(device: str, address: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def _listen(device: str, address: str, port: int, udp: bool = False) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((address, port))
-        sock.listen(BACKLOG)
+        if not udp:
+            sock.listen(BACKLOG)
     except OSError as exc:
         sock.close()
         raise OSError(
@@ -44,7 +48,31 @@ def _listen(device: str, address: str, port: int) -> socket.socket:
 def open_sockets(device: DeviceSpec) -> list[socket.socket]:
     """One listening socket per service, created inside the device's namespace."""
     with entered(device.netns):
-        return [_listen(device.name, device.address, s.port) for s in device.services]
+        return [
+            _listen(device.name, device.address, s.port, s.transport == "udp")
+            for s in device.services
+        ]
+
+
+def _same(protocol: _Datagrams) -> _Datagrams:
+    return protocol
+
+
+class _Datagrams(asyncio.DatagramProtocol):
+    """Feeds each datagram to a UDP emulator and sends its answer back to the asker."""
+
+    def __init__(self, emulator: DatagramEmulator, address: str) -> None:
+        self.emulator = emulator
+        self.address = address
+        self.transport: Any = None  # asyncio's selector datagram transport (has sendto)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        reply = self.emulator.received(data, (str(addr[0]), addr[1]), self.address)
+        if reply is not None and self.transport is not None:
+            self.transport.sendto(reply, addr)
 
 
 async def serve(devices: list[DeviceSpec], ready: Path | None) -> None:
@@ -54,12 +82,20 @@ async def serve(devices: list[DeviceSpec], ready: Path | None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     servers: list[asyncio.Server] = []
+    datagrams: list[asyncio.BaseTransport] = []
     logs: list[EventLog] = []
     for device in devices:
         sockets = open_sockets(device)
         log = EventLog(Path(device.log))
         logs.append(log)
         for spec, sock in zip(device.services, sockets, strict=True):
+            if spec.transport == "udp":
+                protocol = _Datagrams(datagram_emulator_for(spec, device.name, log), device.address)
+                transport, _ = await loop.create_datagram_endpoint(
+                    functools.partial(_same, protocol), sock=sock
+                )
+                datagrams.append(transport)
+                continue
             emulator = emulator_for(spec, device.name, log)
             servers.append(await asyncio.start_server(emulator.handle, sock=sock))
     if ready is not None:
@@ -69,6 +105,8 @@ async def serve(devices: list[DeviceSpec], ready: Path | None) -> None:
     await stop.wait()
     for server in servers:
         server.close()
+    for datagram in datagrams:
+        datagram.close()
     for log in logs:
         log.close()
 

@@ -96,6 +96,7 @@ class ServiceSpec:
     """
 
     proto: ClassVar[str] = ""
+    transport: ClassVar[str] = "tcp"
     port: int
 
     def to_json(self) -> dict[str, Any]:
