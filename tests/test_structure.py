@@ -92,11 +92,7 @@ def test_every_field_a_probe_names_is_in_the_vocabulary() -> None:
     unknown = []
     for path in (ROOT / "probes").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and field_like.match(node.value)
-            ):
-                if not vocab.has_field(node.value):
-                    unknown.append(f"{path.name}: {node.value}")
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and field_like.match(value) and not vocab.has_field(value):
+                unknown.append(f"{path.name}: {value}")
     assert unknown == []
