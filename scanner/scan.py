@@ -18,7 +18,7 @@ from scanner.errors import ParseError, ProbeError
 from scanner.identify import identify
 from scanner.identify.signatures import database_version
 from scanner.models import Observation, ScanRun, Skipped, SkipReason
-from scanner.probes import PROBES, Probe, ProbeContext, probes_for, udp_probes
+from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, probes_for, udp_probes
 from scanner.probes.discovery import CURATED_PORTS, alive, neighbour_macs, open_ports
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
@@ -41,7 +41,7 @@ class Progress:
 @dataclass(frozen=True, slots=True)
 class SweepOptions:
     ports: tuple[int, ...] = CURATED_PORTS
-    probes: frozenset[str] = frozenset(PROBES)
+    probes: frozenset[str] = DEFAULT_PROBES
     site: str | None = None
     operator: str | None = None
 

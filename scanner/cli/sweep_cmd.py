@@ -22,7 +22,7 @@ from scanner.cli.files import write_atomic
 from scanner.cli.identify_cmd import device_table
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
-from scanner.probes import PROBES
+from scanner.probes import DEFAULT_PROBES, PROBES
 from scanner.probes.discovery import CURATED_PORTS
 from scanner.probes.net import Connector
 from scanner.reporters.jsonout import observations_jsonl, scanrun_json
@@ -62,9 +62,9 @@ def _parse_ports(text: str | None) -> tuple[int, ...]:
     return tuple(sorted(ports))
 
 
-def _parse_only(text: str | None) -> frozenset[str]:
+def _parse_only(text: str | None, snmp: bool = False) -> frozenset[str]:
     if not text:
-        return frozenset(PROBES)
+        return DEFAULT_PROBES | ({"snmp"} if snmp else set())
     names = frozenset(n.strip() for n in text.split(",") if n.strip())
     unknown = names - set(PROBES) - {"tcp"}
     if unknown:
@@ -166,6 +166,9 @@ def sweep(
         None, "--operator", help="Who ran the sweep, recorded in the run."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No live progress."),
+    snmp: bool = typer.Option(
+        False, "--snmp", help="Also ask SNMP sysDescr.0 with the read-only community 'public'."
+    ),
 ) -> None:
     try:
         per_host = max(1, min(host_connections, 8))
@@ -178,7 +181,7 @@ def sweep(
             chosen, exclude, exclude_file, limits,
             confirm_large=confirm_large_scope, allow_public=allow_public,
         )  # fmt: skip
-        opts = scan.SweepOptions(_parse_ports(ports), _parse_only(only), site, operator)
+        opts = scan.SweepOptions(_parse_ports(ports), _parse_only(only, snmp), site, operator)
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from scanner.probes.anviz import AnvizProbe
 from scanner.probes.banner import BannerProbe
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.http import HttpProbe
 from scanner.probes.onvif import OnvifProbe
 from scanner.probes.rtsp import RtspProbe
+from scanner.probes.snmp import SnmpProbe
 from scanner.probes.vendor_udp import DhipProbe, HidProbe, SadpProbe
 from scanner.probes.zkteco import ZktecoProbe
 
@@ -20,7 +22,12 @@ PROBES: dict[str, type[Probe]] = {
     "sadp": SadpProbe,
     "dhip": DhipProbe,
     "hid": HidProbe,
+    "anviz": AnvizProbe,
+    "snmp": SnmpProbe,
 }
+
+#: Probes that run unless named otherwise: everything but the opt-in ones (SNMP).
+DEFAULT_PROBES = frozenset(name for name, cls in PROBES.items() if not cls.opt_in)
 
 
 def probes_for(port: int, enabled: frozenset[str]) -> list[Probe]:
@@ -33,4 +40,4 @@ def udp_probes(enabled: frozenset[str]) -> list[tuple[Probe, int]]:
     return [(c(), p) for n, c in PROBES.items() if n in enabled and c.udp for p in sorted(c.ports)]
 
 
-__all__ = ["PROBES", "Probe", "ProbeContext", "probes_for", "udp_probes"]
+__all__ = ["DEFAULT_PROBES", "PROBES", "Probe", "ProbeContext", "probes_for", "udp_probes"]

@@ -31,6 +31,7 @@ class Probe(ABC):
     name: ClassVar[str]
     ports: ClassVar[frozenset[int]]
     udp: ClassVar[bool] = False
+    opt_in: ClassVar[bool] = False  # True: runs only when named (``--snmp``, ``--only``)
 
     @abstractmethod
     async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:
