@@ -8,6 +8,7 @@ on. Ctrl-C (cancellation) keeps what was observed and marks the run incomplete.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from scanner.errors import ParseError, ProbeError
 from scanner.identify import identify
 from scanner.identify.signatures import database_version
 from scanner.models import Observation, ScanRun, Skipped, SkipReason
-from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, probes_for, udp_probes
+from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, probes_for, udp_probes
 from scanner.probes.discovery import CURATED_PORTS, alive, neighbour_macs, open_ports
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
@@ -44,6 +45,7 @@ class SweepOptions:
     probes: frozenset[str] = DEFAULT_PROBES
     site: str | None = None
     operator: str | None = None
+    arp: bool = True
 
 
 @dataclass
@@ -51,6 +53,14 @@ class _Results:
     observations: list[Observation] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     hosts: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    #: addresses that answered ARP, and the networks ARP covered (silence there = no host)
+    arp_alive: set[str] = field(default_factory=set)
+    arp_covered: list[ipaddress.IPv4Network] = field(default_factory=list)
+
+    def known_dead(self, host: str) -> bool:
+        addr = ipaddress.ip_address(host)
+        return host not in self.arp_alive and any(addr in n for n in self.arp_covered)
 
 
 async def _contained(ctx: ProbeContext, probe: Probe, host: str, port: int, res: _Results) -> None:
@@ -69,7 +79,9 @@ async def _host(
 ) -> None:
     try:
         async with asyncio.timeout(ctx.scope.limits.host_budget):
-            if not await alive(ctx.dialer, host):
+            if res.known_dead(host):
+                return  # on-link and silent to ARP: nobody is there
+            if host not in res.arp_alive and not await alive(ctx.dialer, host):
                 return
             res.hosts.add(host)
             progress.bump("discovered")
@@ -100,10 +112,33 @@ async def collect(
 
     addresses = [str(a) for a in scope.hosts()]
     progress.addresses = len(addresses)
+    if opts.arp:
+        await _arp(scope, res)
+    res.notes.append("discovery: tcp-connect" + (" (after ARP)" if res.arp_covered else ""))
     try:
         await asyncio.gather(*(one(a) for a in addresses))
     finally:
         res.observations += neighbour_macs(res.hosts)
+
+
+async def _arp(scope: Scope, res: _Results) -> None:
+    """ARP on attached in-scope networks; record what ran and why it did not."""
+    atts = arp.attachments(scope)
+    if not atts:
+        detail = "no interface here is attached to an IPv4 network in scope; TCP connects used"
+        res.skipped.append(Skipped("arp", SkipReason.NOT_IN_SCOPE, detail))
+        return
+    for att in atts:
+        try:
+            found = await arp.sweep(att, scope)
+        except ProbeError as exc:
+            res.skipped.append(Skipped("arp", SkipReason.NEEDS_ROOT, f"{exc}; TCP connects used"))
+            return
+        res.observations += found
+        res.arp_alive |= {o.value for o in found}
+        if found:  # silence is proof of absence only where ARP demonstrably works
+            res.arp_covered.append(att.network)
+        res.notes.append(f"discovery: arp on {att.name} ({att.network}): {len(found)} answered")
 
 
 def run_sweep(
@@ -112,11 +147,17 @@ def run_sweep(
     """Sweep, identify and package the run. Interrupted sweeps keep what they saw."""
     started = datetime.now(UTC)
     progress = progress or Progress()
-    complete, notes, res = True, [], _Results()
+    complete, res = True, _Results()
     try:
         asyncio.run(collect(scope, dialer, opts, progress, res))
     except KeyboardInterrupt:
-        complete, notes = False, ["interrupted: the results cover only the hosts probed so far"]
+        complete = False
+        res.notes.append("interrupted: the results cover only the hosts probed so far")
+    res.skipped.append(
+        Skipped(
+            "nd", SkipReason.DISABLED, "IPv6 neighbour discovery is not built yet; IPv6 uses TCP"
+        )
+    )
     devices = identify(res.observations)
     return ScanRun(
         id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
@@ -130,5 +171,5 @@ def run_sweep(
         devices=tuple(devices),
         skipped=tuple(res.skipped),
         complete=complete,
-        notes=tuple(notes),
+        notes=tuple(res.notes),
     )

@@ -127,6 +127,9 @@ def test_sweep_finds_a_collector_exits_1_and_prints_json(camera: str, tmp_path: 
     doc = json.loads(out.stdout)
     assert doc["schema"] == "biosweep.scanrun/1"
     assert doc["scope"] == ["127.0.41.1/32"]
+    # which discovery methods ran, and why ARP did not (no interface attached to 127.x)
+    assert "discovery: tcp-connect" in doc["notes"]
+    assert any(s["probe"] == "arp" and s["reason"] == "not_in_scope" for s in doc["skipped"])
     (device,) = doc["devices"]
     assert device["collector"] is True
     assert device["identifications"][0]["device_class"] == "nvr_dvr"

@@ -116,3 +116,9 @@ def test_emulator_logs_prove_a_read_only_sweep(run: dict[str, Any], office: RunS
     printed = [e.size for e in events if e.proto == "jetdirect"]
     assert printed and set(printed) == {0}  # connected by the port scan, never sent a byte
     assert not [e for e in events if e.kind == "malformed"]
+
+
+def test_arp_found_every_host_and_the_run_says_so(run: dict[str, Any]) -> None:
+    arp_notes = [n for n in run["notes"] if n.startswith("discovery: arp on ")]
+    assert arp_notes and arp_notes[0].endswith(f": {len(SCENARIO.devices)} answered")
+    assert any(s["probe"] == "nd" for s in run["skipped"])  # IPv6 ND: recorded as not run
