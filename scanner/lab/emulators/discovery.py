@@ -10,7 +10,9 @@ Wire formats (the same public sources as the scanner's probes, read independentl
   ``DHDiscover.search`` is answered by ``client.notifyDevInfo`` with ``params.deviceInfo``
   carrying ``DeviceType``, ``SerialNo``, ``mac``, ``IPv4Address.IPAddress``
   (UniversalScanner ``Dahua2.cs`` L20-36, L141-178).
-Anything else is logged as ``malformed`` and not answered.
+Anything else is logged as ``malformed`` and not answered. The framing is written here again
+on purpose rather than imported from ``scanner.probes.vendor_udp``: the lab is a second,
+independent reading of the published layouts, so a probe bug cannot hide behind a shared one.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ Either answer proves a ZK terminal without credentials. A ``CMD_AUTH`` (1102) fr
 comm key, i.e. a credential: it is logged with ``authorization=true`` and always refused.
 Read-only option queries (``CMD_OPTIONS_RRQ`` ``~DeviceName``, ``~Platform``, ``~SerialNumber``)
 are answered only on a terminal without a comm key, as real ones do.
+
+The framing is deliberately not shared with ``scanner.probes.zkteco``: the emulator is an
+independent reading of pyzk, so the probe is tested against a second implementation.
 """
 
 from __future__ import annotations

@@ -1,0 +1,31 @@
+"""``biosweep demo`` end to end: lab up, sweep, table, report, and nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from scanner.lab import netns, procs
+
+
+def test_demo_sweeps_the_office_writes_a_report_and_tears_down(
+    backend_name: str, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "scanner", "demo", "--backend", backend_name, "--report", str(report)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "collectors among 30 devices" in done.stdout
+    assert "face_terminal" in done.stdout and "fingerprint_reader" in done.stdout
+    run = json.loads(report.read_text())
+    assert run["schema"] == "biosweep.scanrun/1" and len(run["devices"]) == 30
+    torn = re.search(r"lab (\w+) torn down", done.stdout)
+    assert torn is not None
+    run_id = torn.group(1)
+    assert not [n for n in netns.list_netns() if n.startswith(f"bsl-{run_id}-")]
+    assert procs.run_processes(run_id, set()) == []
