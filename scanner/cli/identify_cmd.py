@@ -63,11 +63,20 @@ def identify(
         out.write(device_line(device) + "\n")
 
 
+def _display_order(device: Device) -> tuple[int, str, str]:
+    """Collectors first, then identified devices, then unknown ones; by class, then id."""
+    best = device.best
+    rank = 0 if device.is_collector else 1 if best else 2
+    return (rank, best.device_class.value if best else "", device.id)
+
+
 def device_table(devices: list[Device]) -> Table:
-    table = Table(title=f"{len(devices)} devices", title_justify="left")
+    collectors = sum(d.is_collector for d in devices)
+    title = f"{len(devices)} devices, {collectors} collectors"
+    table = Table(title=title, title_justify="left")
     for column in ("device", "class", "vendor", "product / model", "conf.", "strongest evidence"):
         table.add_column(column)
-    for device in devices:
+    for device in sorted(devices, key=_display_order):
         best = device.best
         if best is None:
             table.add_row(safe(device.id), "-", "-", "-", "-", "-")
