@@ -19,7 +19,7 @@ from scanner.errors import ParseError, ProbeError
 from scanner.identify import identify
 from scanner.identify.signatures import database_version
 from scanner.models import Observation, ScanRun, Skipped, SkipReason
-from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, probes_for, udp_probes
+from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, nd, probes_for, udp_probes
 from scanner.probes.discovery import CURATED_PORTS, alive, neighbour_macs, open_ports
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
@@ -127,18 +127,32 @@ async def _arp(scope: Scope, res: _Results) -> None:
     if not atts:
         detail = "no interface here is attached to an IPv4 network in scope; TCP connects used"
         res.skipped.append(Skipped("arp", SkipReason.NOT_IN_SCOPE, detail))
+        res.skipped.append(Skipped("nd", SkipReason.NOT_IN_SCOPE, detail))
         return
     for att in atts:
         try:
             found = await arp.sweep(att, scope)
         except ProbeError as exc:
             res.skipped.append(Skipped("arp", SkipReason.NEEDS_ROOT, f"{exc}; TCP connects used"))
+            res.skipped.append(Skipped("nd", SkipReason.NEEDS_ROOT, "IPv6 discovery needs root"))
             return
+        await _nd(att, res)
         res.observations += found
         res.arp_alive |= {o.value for o in found}
         if found:  # silence is proof of absence only where ARP demonstrably works
             res.arp_covered.append(att.network)
         res.notes.append(f"discovery: arp on {att.name} ({att.network}): {len(found)} answered")
+
+
+async def _nd(att: arp.Attachment, res: _Results) -> None:
+    """IPv6: link-local addresses (and MACs) of the segment's IPv6 nodes."""
+    try:
+        found = await nd.sweep(att)
+    except ProbeError as exc:
+        res.skipped.append(Skipped("nd", SkipReason.ERROR, str(exc)))
+        return
+    res.observations += found
+    res.notes.append(f"discovery: ipv6 all-nodes echo on {att.name}: {len(found)} answered")
 
 
 def run_sweep(

@@ -121,4 +121,7 @@ def test_emulator_logs_prove_a_read_only_sweep(run: dict[str, Any], office: RunS
 def test_arp_found_every_host_and_the_run_says_so(run: dict[str, Any]) -> None:
     arp_notes = [n for n in run["notes"] if n.startswith("discovery: arp on ")]
     assert arp_notes and arp_notes[0].endswith(f": {len(SCENARIO.devices)} answered")
-    assert any(s["probe"] == "nd" for s in run["skipped"])  # IPv6 ND: recorded as not run
+    ipv6 = [n for n in run["notes"] if n.startswith("discovery: ipv6 all-nodes echo on ")]
+    assert ipv6 and ipv6[0].endswith(f": {len(SCENARIO.devices)} answered")
+    # each device's link-local address is linked to its MAC, so it merged into the same device
+    assert all(any(ip.startswith("fe80:") for ip in d["ips"]) for d in run["devices"])

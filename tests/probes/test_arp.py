@@ -59,3 +59,26 @@ def test_parse_reply_never_raises(junk: bytes) -> None:
 def test_no_attachment_for_a_loopback_or_foreign_scope() -> None:
     assert attachments(build_scope(["127.0.0.0/24"])) == []
     assert attachments(build_scope(["10.250.250.0/24"])) == []
+
+
+def ipv6_reply(source: str, mac: str, ident: int, icmp_type: int = 129) -> bytes:
+    icmp = struct.pack("!BBHHH", icmp_type, 0, 0, ident, 1)
+    ip6 = (
+        struct.pack("!IHBB", 6 << 28, len(icmp), 58, 64)
+        + ipaddress.IPv6Address(source).packed
+        + bytes(16)
+    )
+    return SRC + bytes.fromhex(mac.replace(":", "")) + b"\x86\xdd" + ip6 + icmp
+
+
+def test_ipv6_echo_request_and_reply_parsing() -> None:
+    from scanner.probes.nd import echo_request
+    from scanner.probes.nd import parse_reply as parse6
+
+    assert echo_request(7)[:1] == bytes([128]) and echo_request(7)[4:6] == b"\x00\x07"
+    frame = ipv6_reply("fe80::1", "44:19:b6:5a:c0:41", 7)
+    assert parse6(frame, 7) == ("fe80::1", "44:19:b6:5a:c0:41")
+    assert parse6(frame, 8) is None  # an answer to someone else's echo
+    assert parse6(ipv6_reply("2001:db8::1", "44:19:b6:5a:c0:41", 7), 7) is None  # not link-local
+    assert parse6(ipv6_reply("fe80::1", "44:19:b6:5a:c0:41", 7, icmp_type=128), 7) is None
+    assert parse6(frame[:50], 7) is None

@@ -99,13 +99,16 @@ class NamespacesBackend(Backend):
 def _bridges(ports: int) -> list[str]:
     """Batch lines for br0 and, past 1000 ports, more bridges trunked to it.
 
-    Port ``k`` (devices 0…N-1, then the scanner as N) goes on bridge ``k // 1000``.
+    Port ``k`` (devices 0…N-1, then the scanner as N) goes on bridge ``k // 1000``. Bridges get
+    no IPv6 link-local address (``addrgenmode none``): the hub is wiring, not a host a sweep
+    should find.
     """
     count = ports // PORTS_PER_BRIDGE + 1
-    lines = ["link add br0 type bridge", "link set br0 up"]
+    lines = ["link add br0 type bridge", "link set br0 addrgenmode none", "link set br0 up"]
     for k in range(1, count):
         lines += [
             f"link add br{k} type bridge",
+            f"link set br{k} addrgenmode none",
             f"link add up{k} type veth peer name down{k}",
             f"link set up{k} master br0",
             f"link set down{k} master br{k}",
