@@ -6,8 +6,8 @@ case 68). Hypothesis runs a bounded, derandomised profile here (``ci``; ``BIOSWE
 from __future__ import annotations
 
 import asyncio
-import os
 import contextlib
+import os
 import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import Any
