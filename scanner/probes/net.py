@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import ssl
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -109,12 +111,32 @@ class Stream:
         return obj.getpeercert(binary_form=True) if isinstance(obj, ssl.SSLObject) else None
 
 
+def openssl_is_safe(info: tuple[int, int, int, int, int]) -> bool:
+    """OpenSSL 1.1.1n+ or 3.0.2+: earlier ones loop forever on a crafted certificate
+    (CVE-2022-0778, BN_mod_sqrt), which a hostile device could send (catalogue case 35)."""
+    major, minor, fix, patch, _status = info
+    if major >= 3:
+        return (major, minor, fix, patch) >= (3, 0, 0, 2)
+    return (major, minor, fix) == (1, 1, 1) and patch >= 14
+
+
+def check_openssl(info: tuple[int, int, int, int, int] = ssl.OPENSSL_VERSION_INFO) -> None:
+    if not openssl_is_safe(info):
+        raise ProbeError(
+            f"refusing to scan with {ssl.OPENSSL_VERSION}: upgrade to OpenSSL 1.1.1n or 3.0.2 "
+            "or later (CVE-2022-0778: a device's certificate could hang the scanner)"
+        )
+
+
+@functools.cache
 def _tls_context() -> ssl.SSLContext:
     # Identification only: read the device's certificate, never trust it for anything.
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    ctx.minimum_version = ssl.TLSVersion.TLSv1  # old cameras; nothing sensitive is sent
+    with warnings.catch_warnings():  # TLS 1.0 is deprecated, and old cameras still speak it
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
     with contextlib.suppress(ssl.SSLError):
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     return ctx
@@ -162,6 +184,7 @@ class Connector:
     """Opens TCP (and TLS) connections within the scope and the limits."""
 
     def __init__(self, scope: Scope) -> None:
+        check_openssl()
         self.scope = scope
         self.limits = scope.limits
         self._global = TokenBucket(self.limits.global_rate)

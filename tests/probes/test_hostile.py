@@ -461,3 +461,48 @@ def test_fake_connector_serves_scripted_bytes_and_records_requests() -> None:
     assert fake.sent[0][2].startswith(b"GET / HTTP/1.1\r\nHost: 10.1.2.3\r\n")
     with pytest.raises(ProbeError, match="not in scope"):
         run(HttpProbe().probe(ProbeContext(scope, fake), "10.1.2.4", 80))
+
+
+# --- E. TLS ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("info", "safe"),
+    [((1, 1, 1, 13, 15), False), ((1, 1, 1, 14, 15), True), ((3, 0, 0, 1, 0), False),
+     ((3, 0, 0, 2, 0), True), ((3, 2, 0, 0, 0), True), ((1, 0, 2, 21, 15), False)],
+)  # fmt: skip
+def test_case_35_openssl_self_check_refuses_vulnerable_versions(
+    info: tuple[int, int, int, int, int], safe: bool
+) -> None:
+    from scanner.probes.net import check_openssl, openssl_is_safe
+
+    assert openssl_is_safe(info) is safe
+    if not safe:
+        with pytest.raises(ProbeError, match="CVE-2022-0778"):
+            check_openssl(info)
+    check_openssl()  # this machine's OpenSSL is fixed
+
+
+async def server_hello_then_nothing(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _peer: Peer
+) -> None:
+    await reader.read(4096)  # the ClientHello
+    # A TLS 1.2 ServerHello record header and a fragment, then silence (catalogue case 37).
+    writer.write(b"\x16\x03\x03\x00\x4a\x02\x00\x00\x46\x03\x03" + b"\x00" * 10)
+    await writer.drain()
+    await asyncio.sleep(3600)
+
+
+def test_case_37_stalled_tls_handshake_hits_the_deadline_and_the_next_protocol_runs() -> None:
+    async def main() -> scan._Results:
+        async with peers(
+            ("127.0.37.10", 8443, server_hello_then_nothing),
+            ("127.0.37.10", 554, _auth_camera()),
+        ):
+            return await sweep(["127.0.37.10"], (8443, 554))
+
+    res = bounded(6.0)(lambda: run(main()))
+    errors = errors_for(res, "127.0.37.10:8443")
+    assert errors and all(e.reason.value in ("timed_out", "error") for e in errors)
+    assert any("timed out" in e.detail or e.reason.value == "timed_out" for e in errors)
+    assert fields(res.observations)["rtsp.server"] == ["Hik RTSP"]  # the next protocol still ran
