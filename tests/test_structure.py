@@ -12,12 +12,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent / "scanner"
 RANK = {
     "models": 0, "errors": 0, "normalize": 0,
-    "scope": 1,
-    "probes": 2,
+    "scope": 1, "config": 1,
+    "probes": 2, "passive": 2, "importers": 2,
     "identify": 3, "registry": 3,
     "compare": 4,
     "store": 5,
-    "reporters": 6,
+    "reporters": 6, "alerts": 6,
     "scan": 7, "lab": 7,
     "cli": 8, "__main__": 8, "__init__": 0,
 }  # fmt: skip

@@ -1,8 +1,11 @@
-"""``biosweep signatures``: verify, match, stats — tools for the database and its authors."""
+"""``biosweep signatures``: verify, match (--why), stats, coverage — tools for the database and
+its authors."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -12,10 +15,11 @@ from scanner.cli.console import console, fail, safe
 from scanner.errors import BiosweepError, InputError, SignatureError
 from scanner.identify import default_engine
 from scanner.identify.engine import Engine
+from scanner.identify.explain import RuleCheck, near_misses
 from scanner.identify.selfcheck import check_database
 from scanner.identify.signatures import Signature, load_files, load_signatures, signature_files
-from scanner.identify.vocab import load_vocabulary
-from scanner.models import COLLECTOR_CLASSES, Observation
+from scanner.identify.vocab import load_vocabulary, signatures_dir
+from scanner.models import COLLECTOR_CLASSES, DeviceClass, Identification, Observation
 from scanner.normalize import normalize
 
 app = typer.Typer(help="Verify, query and summarise the signature database.", no_args_is_help=True)
@@ -62,31 +66,74 @@ def _parse_pair(pair: str) -> Observation:
 @app.command()
 def match(
     pairs: list[str] = typer.Argument(..., help="Observations of one device, as FIELD=VALUE."),
+    why: bool = typer.Option(
+        False, "--why", help="Also explain near misses: which conditions held and which did not."
+    ),
+    signature: list[str] = typer.Option(
+        [], "--signature", "-s", help="Explain every rule of this signature id (implies --why)."
+    ),
+    limit: int = typer.Option(10, "--limit", min=1, help="How many near misses --why shows."),
 ) -> None:
-    """Show which signatures match one device's observations, ranked, with evidence."""
-    from scanner.identify import identify
+    """Show which signatures match one device's observations, ranked, with evidence.
+
+    Exit 0 when a signature matches, 1 when none does (after any --why explanation)."""
+    from scanner.identify import derive, identify
 
     try:
+        engine = default_engine()
         observations = [_parse_pair(p) for p in pairs]
-        devices = identify(observations, default_engine())
+        devices = identify(observations, engine)
+        unknown = sorted(set(signature) - {s.id for s in engine.signatures})
+        if unknown:
+            raise InputError(f"unknown signature id {unknown[0]!r}")
     except (BiosweepError, SignatureError) as exc:
         raise fail(str(exc)) from None
     idents = [i for d in devices for i in d.identifications]
     if not idents:
         typer.echo("no signature matches")
-        raise typer.Exit(1)
     for rank, ident in enumerate(idents, 1):
-        attrs = ", ".join(f"{k}={v}" for k, v in ident.attributes)
-        head = f"{rank}. [bold]{safe(ident.signature_id)}[/]  {ident.device_class}"
+        _print_identification(rank, ident)
+    if why or signature:
+        checks = near_misses(engine.signatures, derive(observations), only=signature, limit=limit)
+        _print_checks(checks, explicit=bool(signature))
+    if not idents:
+        raise typer.Exit(1)
+
+
+def _print_identification(rank: int, ident: Identification) -> None:
+    attrs = ", ".join(f"{k}={v}" for k, v in ident.attributes)
+    head = f"{rank}. [bold]{safe(ident.signature_id)}[/]  {ident.device_class}"
+    console.print(
+        f"{head}  {safe(ident.vendor)} {safe(ident.product)}"
+        f"  confidence {ident.confidence:.2f} ({ident.certainty})"
+        + (f"  [{safe(attrs)}]" if attrs else "")
+    )
+    for ev in ident.evidence:
+        console.print(f"     {safe(ev.field)} = {safe(ev.value, 120)}  ~ {safe(ev.pattern, 120)}")
+
+
+def _print_checks(checks: list[RuleCheck], *, explicit: bool) -> None:
+    if not checks:
+        typer.echo("no near misses: no rule had a condition hold or a value close to a pattern")
+        return
+    title = "rules of the chosen signatures" if explicit else "near misses, closest first"
+    typer.echo(f"{title}:")
+    for check in checks:
+        sig, rule = check.signature, check.rule
+        verdict = "HOLDS" if check.held else f"{check.n_held}/{len(check.conditions)} held"
         console.print(
-            f"{head}  {safe(ident.vendor)} {safe(ident.product)}"
-            f"  confidence {ident.confidence:.2f} ({ident.certainty})"
-            + (f"  [{safe(attrs)}]" if attrs else "")
+            f"  [bold]{safe(sig.id)}[/] rule {rule.index + 1} ({rule.certainty}, "
+            f"{sig.device_class}): {verdict}  ({safe(sig.file)}:{sig.line})"
         )
-        for ev in ident.evidence:
-            console.print(
-                f"     {safe(ev.field)} = {safe(ev.value, 120)}  ~ {safe(ev.pattern, 120)}"
-            )
+        for cond in check.conditions:
+            mark = "held" if cond.held else "FAIL"
+            if cond.matched is not None:
+                seen = f"= {safe(cond.matched, 80)}"
+            elif cond.observed:
+                seen = "seen " + ", ".join(repr(safe(v, 60)) for v in cond.observed[:3])
+            else:
+                seen = "not observed"
+            console.print(f"     {mark} {safe(cond.field)} ~ {safe(cond.pattern, 100)}  {seen}")
 
 
 @app.command()
@@ -113,3 +160,163 @@ def stats() -> None:
         classes = sorted({s.device_class.value for s in signatures if s.vendor == vendor})
         vendors.add_row(safe(vendor), str(n), ", ".join(classes))
     console.print(vendors)
+
+
+# ---------------------------------------------------------------- coverage
+
+#: Column → field prefixes: what kind of evidence a rule rests on.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "oui": ("mac.",),
+    "ble": ("ble.",),
+    "wifi": ("wifi.",),
+    "port": ("tcp.", "udp."),
+    "http": ("http.",),
+    "tls": ("tls.",),
+    "rtsp": ("rtsp.",),
+    "onvif": ("onvif.", "wsd."),
+    "upnp": ("upnp.", "ssdp."),
+    "mdns": ("mdns.",),
+    "dhcp": ("dhcp.", "ip.hostname"),
+    "proto": ("sadp.", "dhip.", "zk.", "hid.", "anviz."),
+    "banner": ("ftp.", "telnet.", "ssh.", "snmp."),
+}
+
+
+def family(field: str) -> str:
+    """The evidence family of a field (``http.server`` → ``http``; vendor protocols → ``proto``)."""
+    return next(
+        (name for name, prefixes in FAMILIES.items() if field.startswith(prefixes)), "other"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One line of ``signatures/coverage.txt``: a vendor or product line that must be covered."""
+
+    label: str
+    pattern: re.Pattern[str]
+    classes: frozenset[str]
+
+    def wants(self, sig: Signature) -> bool:
+        text = f"{sig.vendor} | {sig.product} | {sig.id}"
+        in_class = not self.classes or sig.device_class.value in self.classes
+        return in_class and self.pattern.search(text) is not None
+
+
+def load_requirements(path: Path | None = None) -> list[Requirement]:
+    """The required vendors (``signatures/coverage.txt``)."""
+    path = path or signatures_dir() / "coverage.txt"
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        label, _, rest = line.partition("|")
+        pattern, sep, classes = rest.rpartition("|")
+        label, pattern = label.strip(), pattern.strip()
+        if not sep or not label or not pattern:
+            raise InputError(f"{path}:{n}: expected 'label | pattern | classes'")
+        out.append(
+            Requirement(label, re.compile(pattern, re.IGNORECASE), frozenset(classes.split()))
+        )
+    return out
+
+
+def requirement_status(
+    req: Requirement, signatures: list[Signature]
+) -> tuple[str, list[Signature]]:
+    """``ok``, ``no counterexample`` or ``missing``, with the signatures that match ``req``."""
+    found = [s for s in signatures if req.wants(s)]
+    if any(s.examples and s.counterexamples for s in found):
+        return "ok", found
+    return ("no counterexample" if found else "missing"), found
+
+
+def _families_of(signatures: list[Signature]) -> Counter[str]:
+    return Counter(
+        family(c.field)
+        for s in signatures
+        for r in s.rules
+        for c in {x.field: x for x in r.conditions}.values()
+    )
+
+
+@app.command()
+def coverage(
+    vendor: str = typer.Option("", "--vendor", help="Only vendors whose name contains this."),
+    gaps: bool = typer.Option(False, "--gaps", help="Only the required entries not covered."),
+    required: Path = typer.Option(
+        None, "--required", help="Required-coverage list (default: signatures/coverage.txt)."
+    ),
+) -> None:
+    """Vendors × field families × classes, and the required vendors (signatures/coverage.txt).
+
+    Each cell counts the rules that use a field family. Exit 1 if a required entry lacks a
+    signature with examples and counterexamples."""
+    try:
+        signatures = load_signatures()
+        requirements = load_requirements(required)
+    except (SignatureError, InputError, OSError) as exc:
+        raise fail(str(exc), 1) from None
+    if not gaps:
+        _print_vendor_matrix(signatures, vendor.lower())
+        _print_class_matrix(signatures)
+    missing = _print_requirements(requirements, signatures, gaps_only=gaps)
+    if missing:
+        raise typer.Exit(1)
+
+
+def _matrix(title: str, first: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(first)
+    for name in FAMILIES:
+        table.add_column(name, justify="right")
+    return table
+
+
+def _cells(signatures: list[Signature]) -> list[str]:
+    counts = _families_of(signatures)
+    return [str(counts[name]) if counts[name] else "" for name in FAMILIES]
+
+
+def _print_vendor_matrix(signatures: list[Signature], needle: str) -> None:
+    vendors = sorted({s.vendor for s in signatures if needle in s.vendor.lower()}, key=str.lower)
+    table = _matrix(f"{len(vendors)} vendors × field families (rules)", "vendor")
+    for name in ("sigs", "ex", "cx", "classes"):
+        table.add_column(name, justify="left" if name == "classes" else "right")
+    for name in vendors:
+        own = [s for s in signatures if s.vendor == name]
+        examples = sum(len(s.examples) for s in own)
+        counters = sum(len(s.counterexamples) for s in own)
+        classes = ", ".join(sorted({s.device_class.value for s in own}))
+        row = [*_cells(own), str(len(own)), str(examples), str(counters), classes]
+        table.add_row(safe(name), *row)
+    console.print(table)
+
+
+def _print_class_matrix(signatures: list[Signature]) -> None:
+    table = _matrix("classes × field families (rules)", "class")
+    table.add_column("vendors", justify="right")
+    for cls in DeviceClass:
+        own = [s for s in signatures if s.device_class == cls]
+        table.add_row(cls.value, *_cells(own), str(len({s.vendor for s in own})))
+    console.print(table)
+
+
+def _print_requirements(
+    requirements: list[Requirement], signatures: list[Signature], *, gaps_only: bool
+) -> int:
+    table = Table(title="required coverage", title_justify="left")
+    for name in ("entry", "status", "signatures", "classes", "families"):
+        table.add_column(name)
+    missing = 0
+    for req in requirements:
+        status, found = requirement_status(req, signatures)
+        missing += status != "ok"
+        if gaps_only and status == "ok":
+            continue
+        classes = ", ".join(sorted({s.device_class.value for s in found}))
+        families = ", ".join(name for name in FAMILIES if _families_of(found)[name])
+        table.add_row(safe(req.label), status, str(len(found)), classes, families)
+    console.print(table)
+    typer.echo(f"{len(requirements) - missing}/{len(requirements)} required entries covered")
+    return missing
