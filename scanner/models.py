@@ -90,6 +90,8 @@ class FindingKind(StrEnum):
     FILING_OVERDUE = "filing_overdue"
     PROHIBITED_SPACE = "prohibited_space"
     NEW_SINCE_LAST_RUN = "new_since_last_run"
+    MISSING_SIGNAGE = "missing_signage"
+    NO_ALTERNATIVE = "no_alternative"
 
 
 class Severity(StrEnum):
@@ -189,13 +191,23 @@ class Device:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Something the officer must know about one device (or one registry row)."""
+    """Something the officer must know about one device (or one registry row).
+
+    ``why`` is the plain-language explanation in English; ``reason`` (a stable code such as
+    ``serial_differs``) and ``details`` (name, value pairs: what was expected and what was
+    seen) let a report say the same thing in another language. ``deployment`` and
+    ``registry_id`` name the registry rows the finding is about.
+    """
 
     kind: FindingKind
     severity: Severity
     device_id: str | None
     why: str
     expected: str | None = None
+    reason: str = ""
+    deployment: str | None = None
+    registry_id: str | None = None
+    details: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +227,5 @@ class ScanRun:
     skipped: tuple[Skipped, ...] = ()
     complete: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: The site registry the devices were compared with (file name and SHA-256), if any.
+    registry: str | None = None

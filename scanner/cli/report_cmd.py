@@ -1,0 +1,185 @@
+"""``biosweep report``: turn a saved run into a report, build the 12339 package, verify one.
+
+Files are written atomically: into a temporary file beside the target (named after it and
+this process), flushed and fsync'd, then renamed over the target; a crash or a full disk
+leaves the previous report byte-identical and no partial file at the final name. Temporary
+files left by a killed run are removed the next time a report is written to that name
+(SAFETY-CATALOGUE case 61).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from scanner.cli.console import (
+    EXIT_FOUND,
+    EXIT_RUNTIME,
+    EXIT_USAGE,
+    console,
+    err_console,
+    fail,
+    safe,
+)
+from scanner.errors import BiosweepError, InputError
+from scanner.registry import load_registry
+from scanner.reporters import REPORTERS, ReportOptions, reporter_for
+from scanner.reporters.jsonin import read_scanrun
+from scanner.reporters.package import build_package, verify_package
+
+HELP = """Write a report of a saved run (the JSON of `biosweep sweep --json`).
+
+  biosweep report RUN.json -o report.html            # format from the suffix
+  biosweep report RUN.json -f pdf -o r.pdf --lang en
+  biosweep report RUN.json --for-12339 case.zip --operator "Li Ming" --registry site.yaml
+  biosweep report verify case.zip                    # check a package against its manifest
+
+Formats: json (machine, biosweep.scanrun/1), csv (one row per device), md, html
+(self-contained, no network), pdf. --lang zh (default) or en.
+
+Exit status: 0 written / verified, 1 verification failed, 2 bad input or the output exists
+(use --force), 3 the report could not be written.
+"""
+
+
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_temps(path: Path) -> list[Path]:
+    """Remove temp files of ``path`` left by writers that no longer run."""
+    removed = []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 :].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
+
+
+def write_chunks(path: Path, chunks: Iterable[bytes], *, force: bool = False) -> int:
+    """Write ``chunks`` to ``path`` atomically; returns the number of bytes written."""
+    if path.exists() and not force:
+        raise InputError(f"{path} exists: choose another name or pass --force")
+    clean_stale_temps(path)
+    tmp = _temp_name(path)
+    size = 0
+    try:
+        with open(tmp, "xb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+                size += len(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return size
+
+
+def _verify(package: Path) -> None:
+    try:
+        data = package.read_bytes()
+        result = verify_package(data)
+    except OSError as exc:
+        raise fail(f"{package}: cannot read: {exc.strerror or exc}", EXIT_USAGE) from None
+    except InputError as exc:
+        raise fail(f"{package}: {exc}", EXIT_USAGE) from None
+    if result.problems:
+        for problem in result.problems:
+            console.print(f"FAILED {safe(problem, 300)}")
+        console.print(f"{safe(package)}: {len(result.problems)} problem(s); do not rely on it")
+        raise typer.Exit(EXIT_FOUND)
+    m = result.manifest
+
+    def field(*path: str) -> str:
+        value: object = m
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return safe(value if value is not None else "?", 120)
+
+    console.print(
+        f"{safe(package)}: OK, {len(result.files)} files match the manifest "
+        f"(run {field('run', 'id')}, biosweep {field('tool', 'version')}, "
+        f"signatures {field('signatures_version')}, operator {field('operator')})"
+    )
+
+
+def report(
+    run_path: Path = typer.Argument(..., metavar="RUN.json", help="A run, or 'verify'."),
+    package: Path = typer.Argument(None, metavar="[PACKAGE.zip]", help="With 'verify'."),
+    output: Path = typer.Option(None, "--output", "-o", help="Report file to write."),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help=f"One of {', '.join(REPORTERS)} (default: from -o)."
+    ),
+    lang: str = typer.Option("zh", "--lang", help="zh or en."),
+    for_12339: Path = typer.Option(None, "--for-12339", help="Write the 12339 package (zip)."),
+    registry_path: Path = typer.Option(
+        None, "--registry", help="Site registry: adds the address and deployment details."
+    ),
+    operator: str = typer.Option(None, "--operator", help="Who swept (if the run lacks it)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    if str(run_path) == "verify":
+        if package is None:
+            raise fail("usage: biosweep report verify PACKAGE.zip", EXIT_USAGE)
+        _verify(package)
+        return
+    if package is not None:
+        raise fail(f"unexpected argument {package}", EXIT_USAGE)
+    if lang not in ("zh", "en"):
+        raise fail("--lang must be zh or en", EXIT_USAGE)
+    if (output is None) == (for_12339 is None):
+        raise fail("give exactly one of --output/-o FILE or --for-12339 FILE.zip", EXIT_USAGE)
+    try:
+        run = read_scanrun(run_path)
+        registry = load_registry(registry_path) if registry_path else None
+        if operator:
+            run = replace(run, operator=operator)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    now = datetime.now(UTC)
+    try:
+        if for_12339 is not None:
+            size = write_chunks(for_12339, [build_package(run, registry, now)], force=force)
+            err_console.print(f"wrote {safe(for_12339)} ({size} bytes); check it with: "
+                              f"biosweep report verify {safe(for_12339)}")  # fmt: skip
+            return
+        assert output is not None
+        reporter = reporter_for(fmt or output.suffix)
+        if reporter is None:
+            raise InputError(
+                f"unknown format {fmt or output.suffix!r}: one of {', '.join(REPORTERS)}"
+            )
+        options = ReportOptions(
+            lang="zh" if lang == "zh" else "en", registry=registry, generated_at=now
+        )
+        size = write_chunks(output, reporter.chunks(run, options), force=force)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except (BiosweepError, OSError) as exc:
+        raise fail(f"report failed: {exc}", EXIT_RUNTIME) from None
+    err_console.print(f"wrote {safe(output)} ({size} bytes)")
+
+
+report.__doc__ = HELP

@@ -1,0 +1,237 @@
+"""compare: devices x site registry x previous run -> findings. Pure: no I/O, no clock.
+
+Matching uses strong identifiers first: a found device is the registered device that shares
+its serial, ONVIF/UPnP UUID, MAC or BLE identity address (in that order). Any other identifier
+known on both sides that disagrees (another serial, MAC or model) is an identity mismatch,
+not a match. Only devices no strong identifier placed are then matched by IP address; there,
+a disagreeing identifier means another device now sits where the registered one should be
+(a swap). A Bluetooth name never matches on its own: anyone can advertise any name.
+
+Findings (kind, severity):
+
+=====================================  ===========================================
+unregistered collector                 critical for biometric classes, else high
+identity mismatch                      critical for biometric deployments, else high
+registered                             info (low when matched by IP only)
+registered, changed (firmware/ports)   medium (firmware), low (ports, address)
+registered, not seen (in scope only)   medium
+filing overdue or missing              high (pending and not yet due: low)
+collector in a prohibited space        critical
+no signage in a public place           medium
+no non-biometric alternative           medium
+new since the last run                 medium if unregistered, else low
+=====================================  ===========================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from scanner.compare.build import make_finding
+from scanner.compare.deployments import deployment_findings
+from scanner.compare.facts import IDENTITY_FIELDS, Facts, facts
+from scanner.compare.labels import SEVERITY_RANK
+from scanner.compare.match import Match, match_devices
+from scanner.compare.scope import expected_in_scope
+from scanner.compare.why import explain
+from scanner.models import (
+    BIOMETRIC_CLASSES,
+    Device,
+    Finding,
+    FindingKind,
+    ScanRun,
+    Severity,
+)
+from scanner.registry.model import Deployment, RegisteredDevice, Registry
+
+__all__ = ["IDENTITY_FIELDS", "Facts", "compare", "explain", "facts", "sort_findings"]
+
+_KIND_ORDER = {k: i for i, k in enumerate(FindingKind)}
+
+
+def device_details(f: Facts) -> dict[str, str]:
+    """What a finding says about a found device (shown to the officer, so no raw observations)."""
+    return {
+        "device_class": f.device_class.value if f.device_class else "",
+        "label": f.label,
+        "address": f.address,
+        "ip": f.ip or "",
+        "mac": min(f.macs) if f.macs else "",
+        "serial": f.serial or "",
+        "model": f.model or "",
+        "vendor": f.vendor or "",
+        "firmware": f.firmware or "",
+        "ports": ", ".join(str(p) for p in sorted(f.ports)),
+        "uuid": min(f.uuids) if f.uuids else "",
+        "ble_address": min(f.ble) if f.ble else "",
+    }
+
+
+def registry_details(dep: Deployment, reg: RegisteredDevice) -> dict[str, str]:
+    return {"registry_id": reg.id, "deployment": dep.id, "location": dep.location}
+
+
+def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
+    """Findings for one found device once it is matched (or not) to the registry."""
+    f = m.found
+    details = device_details(f)
+    if m.reg is None or m.dep is None:
+        if not f.collector:
+            return []
+        severity = Severity.CRITICAL if f.device_class in BIOMETRIC_CLASSES else Severity.HIGH
+        return [
+            make_finding(
+                FindingKind.UNREGISTERED_COLLECTOR, severity, "unregistered", details, f.id
+            )
+        ]
+    details |= registry_details(m.dep, m.reg)
+    details["matched_by"] = ",".join(m.matched_by)
+    if m.diffs:
+        details |= {f"expected_{k}": v for k, v in m.diffs.items()}
+        details["differs"] = ",".join(m.diffs)
+        biometric = m.dep.biometric or f.device_class in BIOMETRIC_CLASSES
+        severity = Severity.CRITICAL if biometric else Severity.HIGH
+        reason = "identifiers_disagree" if m.matched_by else "swapped"
+        return [
+            make_finding(
+                FindingKind.IDENTITY_MISMATCH, severity, reason, details, f.id, m.dep, m.reg
+            )
+        ]
+    reason = "registered" if m.matched_by != ("ip",) else "registered_ip_only"
+    severity = Severity.INFO if reason == "registered" else Severity.LOW
+    out = [make_finding(FindingKind.REGISTERED, severity, reason, details, f.id, m.dep, m.reg)]
+    return out + _changes(m, details, prev.get(f.id))
+
+
+def _changes(m: Match, details: dict[str, str], before: Facts | None) -> list[Finding]:
+    """Registered but changed: against the registry row, then against the previous run."""
+    f, reg, dep = m.found, m.reg, m.dep
+    assert reg is not None and dep is not None
+    out: list[Finding] = []
+
+    def changed(reason: str, severity: Severity, **expected: str) -> None:
+        extra = {f"expected_{k}": v for k, v in expected.items()}
+        out.append(
+            make_finding(FindingKind.CHANGED, severity, reason, details | extra, f.id, dep, reg)
+        )
+
+    ports = ", ".join(str(p) for p in sorted(f.ports))
+    if reg.firmware and f.firmware and reg.firmware.casefold() != f.firmware.casefold():
+        changed("firmware_changed", Severity.MEDIUM, firmware=reg.firmware)
+    if reg.ports is not None and f.ports and set(reg.ports) != set(f.ports):
+        changed("ports_changed", Severity.LOW, ports=", ".join(map(str, reg.ports)) or "-")
+    if reg.ip and f.ips and reg.ip not in f.ips:
+        changed("ip_changed", Severity.LOW, ip=reg.ip)
+    if before is not None:
+        if before.firmware and f.firmware and before.firmware != f.firmware:
+            changed("firmware_changed_since_last_run", Severity.MEDIUM, firmware=before.firmware)
+        if before.ports and f.ports and before.ports != f.ports:
+            was = ", ".join(str(p) for p in sorted(before.ports))
+            if ports != was:
+                changed("ports_changed_since_last_run", Severity.LOW, ports=was)
+    return out
+
+
+def _previous_index(found: list[Facts], previous: ScanRun | None) -> dict[str, Facts]:
+    """Each found device's counterpart in the previous run (by strong ids, else by IP)."""
+    if previous is None:
+        return {}
+    before = [facts(d) for d in previous.devices]
+    keys: dict[str, Facts] = {}
+    for p in before:
+        for k in _keys(p):
+            keys.setdefault(k, p)
+    out: dict[str, Facts] = {}
+    for f in found:
+        hit = next((keys[k] for k in _keys(f) if k in keys), None)
+        if hit is not None:
+            out[f.id] = hit
+    return out
+
+
+def _keys(f: Facts) -> list[str]:
+    strong = [
+        *(f"serial:{s}" for s in sorted(f.serials)),
+        *(f"uuid:{u}" for u in sorted(f.uuids)),
+        *(f"mac:{m}" for m in sorted(f.macs)),
+        *(f"ble:{b}" for b in sorted(f.ble)),
+    ]
+    return strong or [f"ip:{ip}" for ip in f.ips]
+
+
+def _new_findings(
+    found: list[Facts], prev: dict[str, Facts], previous: ScanRun, unregistered: set[str]
+) -> list[Finding]:
+    out = []
+    for f in found:
+        if f.collector and f.id not in prev:
+            details = device_details(f) | {"previous": previous.id}
+            severity = Severity.MEDIUM if f.id in unregistered else Severity.LOW
+            out.append(make_finding(FindingKind.NEW_SINCE_LAST_RUN, severity, "new", details, f.id))
+    return out
+
+
+def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Most severe first, then by kind, deployment and device."""
+    return tuple(
+        sorted(
+            findings,
+            key=lambda f: (
+                -SEVERITY_RANK[f.severity],
+                _KIND_ORDER[f.kind],
+                f.deployment or "",
+                f.registry_id or "",
+                f.device_id or "",
+                f.reason,
+            ),
+        )
+    )
+
+
+def compare(
+    devices: Sequence[Device],
+    registry: Registry,
+    previous: ScanRun | None = None,
+    scope: Sequence[str] = (),
+    today: dt.date | None = None,
+) -> tuple[Finding, ...]:
+    """Findings for ``devices`` against ``registry`` (and ``previous``, when given).
+
+    ``scope`` is the run's scope (``ScanRun.scope``): a registered device is reported as not
+    seen only if the sweep looked where it should be. ``today`` dates filing deadlines; the
+    caller passes the run's date so the function stays pure.
+    """
+    found = [facts(d) for d in devices]
+    matches = match_devices(found, registry)
+    prev = _previous_index(found, previous)
+    out: list[Finding] = []
+    for m in matches:
+        out += _match_findings(m, prev)
+    claimed = {m.reg.id for m in matches if m.reg is not None}
+    for dep, reg in registry.devices():
+        where = expected_in_scope(reg, scope, found)
+        if reg.id not in claimed and where:
+            details = registry_details(dep, reg) | {"expected_at": where}
+            out.append(
+                make_finding(
+                    FindingKind.REGISTERED_NOT_SEEN,
+                    Severity.MEDIUM,
+                    "not_seen",
+                    details,
+                    None,
+                    dep,
+                    reg,
+                )
+            )
+    seen_by_reg = {m.reg.id: m.found.id for m in matches if m.reg is not None}
+    out += deployment_findings(registry, seen_by_reg, today)
+    if previous is not None:
+        unregistered = {
+            f.device_id
+            for f in out
+            if f.kind in (FindingKind.UNREGISTERED_COLLECTOR, FindingKind.IDENTITY_MISMATCH)
+            and f.device_id
+        }
+        out += _new_findings(found, prev, previous, unregistered)
+    return sort_findings(out)

@@ -1,0 +1,142 @@
+"""Names of classes, finding kinds, severities and registry values in English and Chinese.
+
+One table per vocabulary, ``{code: (english, chinese)}``. The Chinese is written for a site
+security officer and a national-security case handler: the terms are the ones the Facial
+Recognition Measures, the PIPL and the 12339 reporting guidance use.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from scanner.models import DeviceClass, FindingKind, Severity
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+
+CLASSES: dict[str, tuple[str, str]] = {
+    DeviceClass.IP_CAMERA: ("IP camera", "网络摄像机"),
+    DeviceClass.NVR_DVR: ("video recorder (NVR/DVR)", "硬盘录像机（NVR/DVR）"),
+    DeviceClass.VIDEO_DOORBELL: ("video doorbell", "可视门铃"),
+    DeviceClass.FACE_TERMINAL: ("face recognition terminal", "人脸识别终端"),
+    DeviceClass.FINGERPRINT_READER: ("fingerprint terminal", "指纹识别终端"),
+    DeviceClass.PALM_VEIN: ("palm vein reader", "掌静脉识别终端"),
+    DeviceClass.IRIS_SCANNER: ("iris scanner", "虹膜识别终端"),
+    DeviceClass.ACCESS_CONTROL: (
+        "access control panel (may carry a biometric reader)",
+        "门禁设备（可能带生物识别模块）",
+    ),
+    DeviceClass.BIOMETRIC_UNKNOWN: (
+        "biometric device (modality unknown)",
+        "生物识别设备（识别方式不明）",
+    ),
+    DeviceClass.VMS_SERVER: ("video management or attendance server", "视频管理或考勤服务器"),
+    DeviceClass.PRINTER: ("printer", "打印机"),
+    DeviceClass.NETWORK_GEAR: ("network equipment", "网络设备"),
+    DeviceClass.NAS: ("network storage", "网络存储设备"),
+    DeviceClass.MEDIA: ("media device", "影音设备"),
+    DeviceClass.PHONE_PC: ("phone or computer", "手机或电脑"),
+    DeviceClass.OTHER_IOT: ("other connected device", "其他联网设备"),
+    "": ("unidentified device", "未识别设备"),
+}
+
+KINDS: dict[str, tuple[str, str]] = {
+    FindingKind.UNREGISTERED_COLLECTOR: ("Unregistered collector", "未登记的采集设备"),
+    FindingKind.REGISTERED: ("Registered", "已登记"),
+    FindingKind.REGISTERED_NOT_SEEN: ("Registered, not seen", "已登记但未发现"),
+    FindingKind.IDENTITY_MISMATCH: ("Identity mismatch (possible swap)", "身份不符（疑似被调换）"),
+    FindingKind.CHANGED: ("Registered, changed", "已登记但有变化"),
+    FindingKind.FILING_OVERDUE: ("Filing overdue or missing", "备案逾期或缺失"),
+    FindingKind.PROHIBITED_SPACE: ("Collector in a prohibited space", "在禁止场所部署采集设备"),
+    FindingKind.NEW_SINCE_LAST_RUN: ("New since the last sweep", "较上次排查新出现"),
+    FindingKind.MISSING_SIGNAGE: ("No signage in a public place", "公共场所未设提示标识"),
+    FindingKind.NO_ALTERNATIVE: ("No non-biometric alternative", "未提供非生物识别替代方式"),
+}
+
+SEVERITIES: dict[str, tuple[str, str]] = {
+    Severity.INFO: ("info", "提示"),
+    Severity.LOW: ("low", "低"),
+    Severity.MEDIUM: ("medium", "中"),
+    Severity.HIGH: ("high", "高"),
+    Severity.CRITICAL: ("critical", "严重"),
+}
+SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+#: Identifier and attribute names as they appear in explanations.
+FIELDS: dict[str, tuple[str, str]] = {
+    "serial": ("serial", "序列号"),
+    "uuid": ("UUID", "UUID"),
+    "mac": ("MAC address", "MAC 地址"),
+    "ble_address": ("Bluetooth address", "蓝牙地址"),
+    "ip": ("IP address", "IP 地址"),
+    "model": ("model", "型号"),
+    "vendor": ("vendor", "厂商"),
+    "firmware": ("firmware", "固件版本"),
+    "ports": ("open ports", "开放端口"),
+}
+
+SPACES: dict[str, tuple[str, str]] = {
+    "public_place": ("public place", "公共场所"),
+    "internal_management": ("internal management area", "内部管理区域"),
+    "hotel_room": ("hotel room", "宾馆客房"),
+    "public_bathroom": ("public bathroom", "公共浴室"),
+    "changing_room": ("changing room", "更衣室"),
+    "toilet": ("toilet", "卫生间"),
+}
+
+FILING: dict[str, tuple[str, str]] = {
+    "filed": ("filed", "已备案"),
+    "pending": ("pending", "备案办理中"),
+    "not_filed": ("not filed", "未备案"),
+    "not_required": ("marked not required", "登记为无需备案"),
+}
+
+METHODS: dict[str, tuple[str, str]] = {
+    "none": ("recording only", "仅录像"),
+    "1:1": ("1:1 verification", "1:1 核验"),
+    "1:N": ("1:N identification", "1:N 辨识"),
+}
+
+STATUS: dict[str, tuple[str, str]] = {
+    "registered": ("registered", "已登记"),
+    "unregistered": ("NOT registered", "未登记"),
+    "mismatch": ("identity mismatch", "身份不符"),
+    "changed": ("registered, changed", "已登记，有变化"),
+    "not_compared": ("not compared", "未与登记表比对"),
+    "not_collector": ("—", "—"),
+}
+
+#: Chinese vendors known by a Chinese name; shown beside the Latin name in Chinese text.
+VENDORS_ZH = {
+    "hikvision": "海康威视",
+    "dahua": "大华",
+    "uniview": "宇视",
+    "zkteco": "熵基科技（中控）",
+    "ezviz": "萤石",
+    "imou": "乐橙",
+    "tiandy": "天地伟业",
+    "huawei": "华为",
+    "xiongmai": "雄迈",
+    "hanwang": "汉王",
+    "megvii": "旷视",
+    "sensetime": "商汤",
+    "xiaomi": "小米",
+    "tp-link": "普联",
+}
+
+
+def label(table: dict[str, tuple[str, str]], code: str, lang: Lang) -> str:
+    """The ``lang`` name of ``code`` in ``table``; an unknown code is shown as itself."""
+    pair = table.get(code)
+    if pair is None:
+        return code
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def vendor_name(vendor: str, lang: Lang) -> str:
+    """``Hikvision`` in English, ``海康威视 Hikvision`` in Chinese."""
+    if lang != "zh" or not vendor:
+        return vendor
+    first = vendor.split(maxsplit=1)[0].casefold()
+    chinese = VENDORS_ZH.get(first)
+    return f"{chinese} {vendor}" if chinese else vendor

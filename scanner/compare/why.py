@@ -1,0 +1,236 @@
+"""The plain-language "why" of each finding, in English and Chinese.
+
+A finding carries a ``reason`` code and ``details`` (what was expected, what was seen); this
+module turns them into a sentence an officer can act on. Compare stores the English one in
+``Finding.why``; reports call :func:`explain` for their language, so a run saved in JSON can
+be reported in Chinese later. Details are device data (untrusted): callers escape the result
+for their format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scanner.compare.labels import (
+    CLASSES,
+    FIELDS,
+    FILING,
+    METHODS,
+    SPACES,
+    Lang,
+    label,
+    vendor_name,
+)
+from scanner.models import Finding
+
+Details = dict[str, str]
+
+
+def _device(d: Details, lang: Lang) -> str:
+    cls = label(CLASSES, d.get("device_class", ""), lang)
+    what = vendor_name(d.get("label", ""), lang)
+    if lang == "zh":
+        return f"{cls}（{what}）" if what else cls
+    return f"{cls} ({what})" if what else cls
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _matched_by(d: Details, lang: Lang) -> str:
+    parts = []
+    for key in d.get("matched_by", "").split(","):
+        if key:
+            parts.append(f"{label(FIELDS, key, lang)} {d.get(key, '')}".strip())
+    return ("、" if lang == "zh" else ", ").join(parts)
+
+
+def _diffs(d: Details, lang: Lang) -> str:
+    parts = []
+    for key in d.get("differs", "").split(","):
+        if not key:
+            continue
+        name, want, seen = label(FIELDS, key, lang), d.get(f"expected_{key}"), d.get(key)
+        if lang == "zh":
+            parts.append(f"{name}应为 {want}，实为 {seen or '未知'}")
+        else:
+            parts.append(f"{name} expected {want}, seen {seen or 'unknown'}")
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def _where(d: Details, lang: Lang) -> str:
+    dep, loc = d.get("deployment", ""), d.get("location", "")
+    if lang == "zh":
+        return f"部署 {dep}，{loc}" if loc else f"部署 {dep}"
+    return f"deployment {dep}, {loc}" if loc else f"deployment {dep}"
+
+
+Text = Callable[[Details, Lang], str]
+
+_EN: dict[str, Text] = {
+    "unregistered": lambda d, lang: (
+        f"{_cap(_device(d, lang))} at {d['address']} is not in the site registry. Every "
+        "collector on this site must be registered with its operator, purpose, legal basis and "
+        "filing: find out who installed it and why."
+    ),
+    "registered": lambda d, lang: (
+        f"Registered as {d['registry_id']} ({_where(d, lang)}), matched by {_matched_by(d, lang)}."
+    ),
+    "registered_ip_only": lambda d, lang: (
+        f"Registered as {d['registry_id']} ({_where(d, lang)}), matched by IP address "
+        f"{d['ip']} only: nothing seen contradicts it, but record the serial or MAC in the "
+        "registry to make the match certain."
+    ),
+    "not_seen": lambda d, lang: (
+        f"Registered device {d['registry_id']} ({_where(d, lang)}) was expected at "
+        f"{d['expected_at']} but did not answer this sweep: it may be off, moved or removed. "
+        "Check it on site."
+    ),
+    "swapped": lambda d, lang: (
+        f"A different device answers at {d['ip']}, where registered device {d['registry_id']} "
+        f"({_where(d, lang)}) should be: {_diffs(d, lang)}. The registered device may have "
+        "been swapped."
+    ),
+    "identifiers_disagree": lambda d, lang: (
+        f"Matches registered device {d['registry_id']} ({_where(d, lang)}) by "
+        f"{_matched_by(d, lang)}, but {_diffs(d, lang)}. Identifiers that disagree suggest a "
+        "copied identity or a replaced device."
+    ),
+    "firmware_changed": lambda d, lang: (
+        f"Registered device {d['registry_id']} runs firmware {d['firmware']}; the registry "
+        f"says {d['expected_firmware']}."
+    ),
+    "firmware_changed_since_last_run": lambda d, lang: (
+        f"Registered device {d['registry_id']}: firmware changed since the last sweep, from "
+        f"{d['expected_firmware']} to {d['firmware']}."
+    ),
+    "ports_changed": lambda d, lang: (
+        f"Registered device {d['registry_id']} has open ports {d['ports']}; the registry lists "
+        f"{d['expected_ports']}."
+    ),
+    "ports_changed_since_last_run": lambda d, lang: (
+        f"Registered device {d['registry_id']}: open ports changed since the last sweep, from "
+        f"{d['expected_ports']} to {d['ports']}."
+    ),
+    "ip_changed": lambda d, lang: (
+        f"Registered device {d['registry_id']} answers at {d['ip']}, not at its registered "
+        f"address {d['expected_ip']}."
+    ),
+    "filing_missing": lambda d, lang: (
+        f"Deployment {d['deployment']} holds the face information of {d['enrolled']} people, "
+        f"above the filing threshold of {d['threshold']}, and is not filed (registry: "
+        f"{label(FILING, d['status'], lang)}). The Facial Recognition Measures require filing "
+        "with the provincial cyberspace administration."
+    ),
+    "filing_overdue": lambda d, lang: (
+        f"Deployment {d['deployment']} holds the face information of {d['enrolled']} people; "
+        f"its filing was due by {d['due']} and is still pending."
+    ),
+    "filing_pending": lambda d, lang: (
+        f"Deployment {d['deployment']} holds the face information of {d['enrolled']} people; "
+        "its filing is pending. Follow it up before it falls due."
+    ),
+    "prohibited_space": lambda d, lang: (
+        f"Deployment {d['deployment']} places collectors in a "
+        f"{label(SPACES, d['space'], lang)} ({d['location']}): a private space where "
+        "collection equipment must not be installed."
+    ),
+    "missing_signage": lambda d, lang: (
+        f"Deployment {d['deployment']} collects in a public place ({d['location']}) without "
+        "signage; PIPL Art. 26 requires prominent signs."
+    ),
+    "no_alternative": lambda d, lang: (
+        f"Deployment {d['deployment']} uses biometric {label(METHODS, d['method'], lang)} with "
+        "no non-biometric alternative; the Facial Recognition Measures do not allow face "
+        "recognition as the only way where other means serve the purpose."
+    ),
+    "new": lambda d, lang: (
+        f"{_cap(_device(d, lang))} at {d['address']} was not seen in the previous sweep "
+        f"({d['previous']})."
+    ),
+}
+
+_ZH: dict[str, Text] = {
+    "unregistered": lambda d, lang: (
+        f"在 {d['address']} 发现{_device(d, lang)}，站点登记表中没有这台设备。本场所的采集设备"
+        "都应登记运营者、处理目的、合法性基础和备案情况，请查明由谁安装、用于何种目的。"
+    ),
+    "registered": lambda d, lang: (
+        f"已登记为 {d['registry_id']}（{_where(d, lang)}），依据{_matched_by(d, lang)}核对一致。"
+    ),
+    "registered_ip_only": lambda d, lang: (
+        f"已登记为 {d['registry_id']}（{_where(d, lang)}），但仅凭 IP 地址 {d['ip']} 对应。"
+        "未发现矛盾之处；建议在登记表中补充序列号或 MAC 地址，以便准确核对。"
+    ),
+    "not_seen": lambda d, lang: (
+        f"登记设备 {d['registry_id']}（{_where(d, lang)}）应位于 {d['expected_at']}，"
+        "本次排查未发现。设备可能已关机、移位或被拆除，请现场核实。"
+    ),
+    "swapped": lambda d, lang: (
+        f"登记设备 {d['registry_id']}（{_where(d, lang)}）所在的 {d['ip']} 上出现了另一台设备："
+        f"{_diffs(d, lang)}。登记设备可能已被调换。"
+    ),
+    "identifiers_disagree": lambda d, lang: (
+        f"依据{_matched_by(d, lang)}与登记设备 {d['registry_id']}（{_where(d, lang)}）对应，"
+        f"但{_diffs(d, lang)}。标识信息相互矛盾，设备身份可能被仿冒，或设备已被更换。"
+    ),
+    "firmware_changed": lambda d, lang: (
+        f"登记设备 {d['registry_id']} 的固件版本为 {d['firmware']}，"
+        f"与登记的 {d['expected_firmware']} 不一致。"
+    ),
+    "firmware_changed_since_last_run": lambda d, lang: (
+        f"登记设备 {d['registry_id']} 的固件版本自上次排查以来由 {d['expected_firmware']} "
+        f"变为 {d['firmware']}。"
+    ),
+    "ports_changed": lambda d, lang: (
+        f"登记设备 {d['registry_id']} 当前开放端口为 {d['ports']}，登记的是 {d['expected_ports']}。"
+    ),
+    "ports_changed_since_last_run": lambda d, lang: (
+        f"登记设备 {d['registry_id']} 的开放端口自上次排查以来由 {d['expected_ports']} "
+        f"变为 {d['ports']}。"
+    ),
+    "ip_changed": lambda d, lang: (
+        f"登记设备 {d['registry_id']} 出现在 {d['ip']}，而不是登记的地址 {d['expected_ip']}。"
+    ),
+    "filing_missing": lambda d, lang: (
+        f"部署 {d['deployment']} 存有 {d['enrolled']} 人的人脸信息，超过 {d['threshold']} 人的"
+        f"备案标准，但尚未备案（登记表：{label(FILING, d['status'], lang)}）。依据《人脸识别技术"
+        "应用安全管理办法》，应向所在地省级网信部门备案。"
+    ),
+    "filing_overdue": lambda d, lang: (
+        f"部署 {d['deployment']} 存有 {d['enrolled']} 人的人脸信息，备案应于 {d['due']} 前完成，"
+        "目前仍未办结。"
+    ),
+    "filing_pending": lambda d, lang: (
+        f"部署 {d['deployment']} 存有 {d['enrolled']} 人的人脸信息，备案正在办理，请在期限前跟进。"
+    ),
+    "prohibited_space": lambda d, lang: (
+        f"部署 {d['deployment']} 在{label(SPACES, d['space'], lang)}（{d['location']}）安装了采集"
+        "设备。此类私密空间不得安装采集设备。"
+    ),
+    "missing_signage": lambda d, lang: (
+        f"部署 {d['deployment']} 在公共场所（{d['location']}）采集，但未设置提示标识。"
+        "《个人信息保护法》第二十六条要求设置显著的提示标识。"
+    ),
+    "no_alternative": lambda d, lang: (
+        f"部署 {d['deployment']} 采用生物特征{label(METHODS, d['method'], lang)}，但未提供"
+        "非生物识别的替代方式。依据《人脸识别技术应用安全管理办法》，存在其他方式可以实现"
+        "相同目的时，不得将人脸识别作为唯一的验证方式。"
+    ),
+    "new": lambda d, lang: (
+        f"{d['address']} 上的{_device(d, lang)}在上次排查（{d['previous']}）中没有出现。"
+    ),
+}
+
+
+def explain(finding: Finding, lang: Lang = "en") -> str:
+    """The finding's "why" in ``lang``; falls back to the stored English text."""
+    table = _ZH if lang == "zh" else _EN
+    text = table.get(finding.reason)
+    if text is None:
+        return finding.why
+    try:
+        return text(dict(finding.details), lang)
+    except KeyError:
+        return finding.why

@@ -1,0 +1,251 @@
+"""PDF via ReportLab: the same report as the HTML, paginated, for printing and filing.
+
+Safety: ReportLab's ``Paragraph`` parses a mini-markup and, before 3.6.13, evaluated colour
+attributes (CVE-2023-33733); every string is XML-escaped before it reaches a Paragraph
+(SAFETY-CATALOGUE case 51) and the dependency is pinned above the fix (pyproject.toml).
+
+Chinese text needs a CJK font. A TrueType CJK font found on the system (WenQuanYi Zen Hei,
+Droid Sans Fallback, AR PL UMing; or ``$BIOSWEEP_CJK_FONT``) is embedded as a subset, so the
+PDF reads the same anywhere; without one the Adobe-GB1 CID font ``STSong-Light`` is named
+and the viewer supplies the glyphs (ReportLab ships its metrics, not the font).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from scanner import __version__
+from scanner.errors import BiosweepError
+from scanner.models import ScanRun
+from scanner.reporters.base import Reporter, ReportOptions
+from scanner.reporters.i18n import COVER_12339, t
+from scanner.reporters.svg import BAR, SEVERITY_COLOURS
+from scanner.reporters.view import DeviceRow, View, build_view, when
+
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+FONT = "BiosweepCJK"
+
+
+@cache
+def _font() -> str:
+    """Register the report font once; returns its name."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+    wanted = os.environ.get("BIOSWEEP_CJK_FONT")
+    for path in (wanted, *CJK_FONTS) if wanted else CJK_FONTS:
+        if path and Path(path).is_file():
+            try:
+                pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
+            except (TTFError, OSError):
+                continue
+            return FONT
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def p(value: object) -> str:
+    """Text for a Paragraph: XML-escaped, so device data is never parsed as markup."""
+    return escape(str(value))
+
+
+class _Doc:
+    """Builds the flowables; one method per section."""
+
+    def __init__(self, view: View, options: ReportOptions) -> None:
+        from reportlab.lib import colors
+        from reportlab.lib.styles import ParagraphStyle
+
+        self.v, self.options, self.colors = view, options, colors
+        font = _font()
+        base = ParagraphStyle("base", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+        self.s = {
+            "base": base,
+            "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
+            "h1": ParagraphStyle("h1", parent=base, fontSize=17, leading=23, spaceAfter=8),
+            "h2": ParagraphStyle(
+                "h2",
+                parent=base,
+                fontSize=13,
+                leading=18,
+                spaceBefore=10,
+                spaceAfter=4,
+                textColor=colors.HexColor("#1d3b5e"),
+            ),
+            "h3": ParagraphStyle("h3", parent=base, fontSize=10.5, leading=15, spaceBefore=6),
+            "big": ParagraphStyle("big", parent=base, fontSize=11.5, leading=17),
+        }
+
+    def para(self, value: object, style: str = "base") -> Any:
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(p(value), self.s[style])
+
+    def table(
+        self, rows: Sequence[Sequence[object]], widths: list[float], header: bool = True
+    ) -> Any:
+        from reportlab.platypus import Table, TableStyle
+
+        cells = [[self.para(c, "small") for c in row] for row in rows]
+        table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
+        style: list[Any] = [
+            ("GRID", (0, 0), (-1, -1), 0.4, self.colors.HexColor("#c8d2dc")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        if header:
+            style.append(("BACKGROUND", (0, 0), (-1, 0), self.colors.HexColor("#eef2f6")))
+        table.setStyle(TableStyle(style))
+        return table
+
+    def chart(self, rows: list[tuple[str, int, str]]) -> Any:
+        from reportlab.graphics.shapes import Drawing, Rect, String
+
+        row_h, label_w, width = 16, 190, 470
+        drawing = Drawing(width, max(1, len(rows)) * row_h + 6)
+        top = max((v for _, v, _ in rows), default=1) or 1
+        for i, (name, value, colour) in enumerate(reversed(rows)):
+            y = 3 + i * row_h
+            w = max(1.0, value * (width - label_w - 40) / top)
+            caption = String(label_w - 6, y + 3, name, fontName=_font(), fontSize=8)
+            caption.textAnchor = "end"
+            drawing.add(caption)
+            bar = Rect(label_w, y, w, row_h - 5)
+            bar.fillColor, bar.strokeColor = self.colors.HexColor(colour), None
+            drawing.add(bar)
+            drawing.add(String(label_w + w + 4, y + 3, str(value), fontName=_font(), fontSize=8))
+        return drawing
+
+    def cover(self) -> list[Any]:
+        from reportlab.platypus import PageBreak
+
+        c = COVER_12339
+        out = [self.para(t("title_12339", "zh"), "h1"), self.para(c.heading, "h2")]
+        out += [self.para(c.law)]
+        out += [self.para(f"• {line}", "big") for line in c.channels]
+        out += [self.para(c.include_heading, "h2")]
+        out += [self.para(f"{n}. {line}") for n, line in enumerate(c.include, 1)]
+        out += [self.para(c.caution_heading, "h2")]
+        out += [self.para(f"• {line}") for line in c.caution]
+        return [*out, PageBreak()]
+
+    def summary(self) -> list[Any]:
+        v, lang = self.v, self.v.lang
+        out = [self.para(v.title, "h1"), self.para(t("summary", lang), "h2")]
+        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [150, 330], False))
+        if not v.complete:
+            out.append(self.para(t("incomplete_note", lang)))
+        out += [self.para(n) for n in v.notes]
+        out += [self.para(t("chart_classes", lang), "h3")]
+        out.append(self.chart([(n, c, BAR) for n, c in v.class_counts]))
+        if v.severity_counts:
+            out.append(self.para(t("chart_findings", lang), "h3"))
+            rows = [(name, n, SEVERITY_COLOURS[s]) for s, name, n in v.severity_counts]
+            out.append(self.chart(rows))
+        return out
+
+    def findings(self) -> list[Any]:
+        v, lang = self.v, self.v.lang
+        out = [self.para(t("findings", lang), "h2")]
+        if not v.findings:
+            return [*out, self.para(t("no_findings", lang))]
+        head = [t(k, lang) for k in ("severity", "kind", "device", "registry_ref", "why")]
+        rows = [
+            [f.severity_label, f.kind_label, f.device, f.registry_ref, f.why] for f in v.findings
+        ]
+        out.append(self.table([head, *rows], [38, 70, 62, 70, 240]))
+        if v.omitted_findings:
+            out.append(self.para(t("omitted_findings", lang, n=v.omitted_findings)))
+        for dep in v.deployments:
+            out += [self.para(f"{t('deployments', lang)}: {dep.id}", "h3")]
+            out.append(self.table([[k, val] for k, val in dep.cells], [150, 330], False))
+        return out
+
+    def device(self, d: DeviceRow) -> list[Any]:
+        from reportlab.platypus import KeepTogether
+
+        lang = self.v.lang
+        head = f"{d.index}. {d.class_label}" + (
+            f" — {d.vendor} {d.model or d.product}" if d.vendor else ""
+        )
+        facts = [
+            [t("status", lang), d.status_label], [t("addresses", lang), ", ".join(d.addresses)],
+            [t("product", lang), d.product or "—"], [t("serial", lang), d.serial or "—"],
+            [t("confidence", lang), d.confidence],
+        ]  # fmt: skip
+        block = [self.para(head, "h3"), self.table(facts, [110, 370], False)]
+        if d.evidence:
+            cols = [t(k, lang) for k in ("ev_field", "ev_value", "ev_source", "ev_rule")]
+            rows = [[e.field, e.value, e.source, e.signature] for e in d.evidence]
+            block.append(self.table([cols, *rows], [90, 190, 70, 130]))
+        if d.more_evidence:
+            block.append(self.para(t("more_evidence", lang, n=d.more_evidence), "small"))
+        return [KeepTogether(block)]
+
+    def devices(self) -> list[Any]:
+        v, lang = self.v, self.v.lang
+        out = [self.para(t("devices", lang), "h2")]
+        for d in v.devices:
+            out += self.device(d)
+        if v.omitted_devices:
+            out.append(self.para(t("omitted", lang, n=v.omitted_devices)))
+        if v.skipped:
+            out.append(self.para(t("skipped", lang), "h2"))
+            out += [self.para(f"• {s}", "small") for s in v.skipped]
+        out += [self.para(t("method", lang), "h2"), self.para(t("method_text", lang))]
+        return out
+
+
+def render_pdf(view: View, options: ReportOptions, run: ScanRun) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
+    doc = _Doc(view, options)
+    generated = when(options.generated_at or datetime.now(UTC), view.lang)
+    footer = f"{view.title} · {run.id} · {t('generated', view.lang)} {generated}"
+
+    def on_page(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(_font(), 7)
+        canvas.drawString(40, 20, footer[:160])
+        canvas.drawRightString(A4[0] - 40, 20, str(document.page))
+        canvas.restoreState()
+
+    out = io.BytesIO()
+    pdf = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=40, rightMargin=40, topMargin=40, bottomMargin=40,
+        title=view.title, author=f"biosweep {__version__}", subject=run.id,
+        creator=f"biosweep {__version__}", invariant=int(options.generated_at is not None),
+    )  # fmt: skip
+    story = (doc.cover() if options.cover_12339 else []) + doc.summary()
+    story += doc.findings() + doc.devices()
+    try:
+        pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    except (ValueError, KeyError, IndexError) as exc:  # ReportLab layout errors
+        raise BiosweepError(f"PDF layout failed: {exc}") from None
+    return out.getvalue()
+
+
+class PdfReporter(Reporter):
+    name = "pdf"
+    suffix = ".pdf"
+    media_type = "application/pdf"
+
+    def chunks(self, run: ScanRun, options: ReportOptions) -> Iterator[bytes]:
+        view = build_view(
+            run, options.lang, options.registry, min(options.max_devices, 300),
+            min(options.max_findings, 500), options.max_evidence,
+        )  # fmt: skip
+        yield render_pdf(view, options, run)

@@ -1,0 +1,94 @@
+"""Issue 8 acceptance: ``biosweep sweep --registry`` in the ``office`` lab and its swapped variant.
+
+The scenario file is the ground truth: with the shipped registry, every collector the scenario
+marks registered is reported as registered (and matched by a strong identifier), every other
+collector as unregistered, and nothing else. In ``office-swapped`` the camera at cam-lobby's
+address is another model with another MAC and serial: an identity mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.lab import manager
+from scanner.lab.scenario import Scenario, load_scenario
+from tests.lab.conftest import (  # noqa: F401 - fixtures
+    backend_name,
+    in_scanner,
+    lab_runtime_dir,
+    namespaces_reason,
+)
+
+REGISTRY = Path("scanner/lab/scenarios/registries/office.yaml").resolve()
+
+
+def sweep(scenario: str, backend: str) -> dict[str, Any]:
+    if backend != "namespaces":
+        pytest.skip("the office registry acceptance needs the namespaces backend (root, ip netns)")
+    state = manager.up(scenario, backend)
+    try:
+        argv = [sys.executable, "-m", "scanner", "sweep", state.subnet, "-x", state.scanner_address]
+        argv += ["--json", "-q", "--registry", str(REGISTRY), "--operator", "acceptance test"]
+        done = in_scanner(state, argv, timeout=300)
+    finally:
+        manager.teardown(state)
+    assert done.returncode == 1, done.stderr  # unregistered collectors: high findings
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def expected(scenario: Scenario, swapped: str | None = None) -> list[tuple[str, str, str | None]]:
+    out: list[tuple[str, str, str | None]] = []
+    for d in scenario.devices:
+        if not d.model.is_collector:
+            continue
+        if d.name == swapped:
+            out.append(("identity_mismatch", d.ip, d.name))
+        elif d.registered:
+            out.append(("registered", d.ip, d.name))
+        else:
+            out.append(("unregistered_collector", d.ip, None))
+    return sorted(out)
+
+
+def found(run: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    ips = {d["id"]: next(ip for ip in d["ips"] if "." in ip) for d in run["devices"]}
+    return sorted((f["kind"], ips[f["device_id"]], f["registry_id"]) for f in run["findings"])
+
+
+@pytest.fixture(scope="module")
+def office(backend_name: str) -> dict[str, Any]:  # noqa: F811
+    return sweep("office", backend_name)
+
+
+@pytest.fixture(scope="module")
+def swapped(backend_name: str) -> dict[str, Any]:  # noqa: F811
+    return sweep("office-swapped", backend_name)
+
+
+def test_office_findings_are_exactly_the_scenarios_registry_status(office: dict[str, Any]) -> None:
+    assert found(office) == expected(load_scenario("office"))
+    assert office["registry"].startswith(str(REGISTRY)) and "sha256:" in office["registry"]
+    assert office["site"] == "Example Co. office, 3rd floor"
+
+
+def test_registered_office_devices_match_by_strong_identifiers(office: dict[str, Any]) -> None:
+    registered = [f for f in office["findings"] if f["kind"] == "registered"]
+    assert {f["reason"] for f in registered} == {"registered"}
+    assert all("mac" in f["details"]["matched_by"].split(",") for f in registered)
+    severities = {f["details"]["address"]: f["severity"] for f in office["findings"]}
+    assert severities["10.77.0.51"] == "critical"  # face terminal
+    assert severities["10.77.0.44"] == "high"  # camera
+
+
+def test_swapped_camera_is_an_identity_mismatch(swapped: dict[str, Any]) -> None:
+    assert found(swapped) == expected(load_scenario("office-swapped"), swapped="cam-lobby")
+    (mismatch,) = [f for f in swapped["findings"] if f["kind"] == "identity_mismatch"]
+    assert mismatch["reason"] == "swapped"
+    assert mismatch["details"]["expected_mac"] == "44:19:b6:5a:c0:41"
+    assert mismatch["details"]["mac"] == "44:19:b6:5a:c0:99"
+    assert set(mismatch["details"]["differs"].split(",")) >= {"serial", "mac", "model"}
