@@ -1,0 +1,29 @@
+"""Bluetooth LE: advertisement parsing, two backends behind one interface, privacy, locating.
+
+- :mod:`.adparse` — our own bounded AD parser (tested on bytes);
+- :mod:`.model`, :mod:`.table` — sightings and the bounded device table (rotating addresses
+  grouped by payload);
+- :mod:`.backends` — ``bleak`` (the OS stack) and ``bumble`` (an HCI transport);
+- :mod:`.probe` — one timed scan → observations, Skipped entries and notes;
+- :mod:`.privacy` — site-scoped hashes, redaction of non-collectors, capped BLE claims;
+- :mod:`.locate` — the walk-test locator's data model;
+- :mod:`.doctor` — why BLE scanning can or cannot run on this machine.
+"""
+
+from __future__ import annotations
+
+from scanner.probes.ble.backends import BACKEND_NAMES, BleBackend, BleUnavailable, choose_backend
+from scanner.probes.ble.privacy import apply_policy, site_salt
+from scanner.probes.ble.probe import BleOptions, BleResult, collect
+
+__all__ = [
+    "BACKEND_NAMES",
+    "BleBackend",
+    "BleOptions",
+    "BleResult",
+    "BleUnavailable",
+    "apply_policy",
+    "choose_backend",
+    "collect",
+    "site_salt",
+]

@@ -1,0 +1,140 @@
+"""The BLE probe: listen for a while, group reports into devices, emit observations.
+
+One run of a backend (:mod:`scanner.probes.ble.backends`) for ``duration`` seconds feeds the
+bounded device table (:mod:`scanner.probes.ble.table`); then every device becomes
+observations under a hashed, site-scoped subject ``ble:h-…``
+(:func:`scanner.probes.ble.privacy.hashed_id`). Raw addresses and names are emitted here
+because identification needs them; :func:`scanner.probes.ble.privacy.apply_policy` removes
+them again from every device that is not a collector.
+
+Fields (``signatures/vocab/fields.txt``): ``ble.address`` (each stable or recent address,
+``aa:bb:cc:dd:ee:ff``), ``ble.local_name``, ``ble.company_id`` (``0x004c``),
+``ble.manufacturer_data`` (``0x004c:`` + lowercase hex of at most 64 payload octets),
+``ble.service_uuid`` and ``ble.service_data_uuid`` (128-bit lowercase), ``ble.appearance``
+(``0x`` + four hex digits, Assigned Numbers §2.6: category << 6 | subcategory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from scanner.errors import ProbeError
+from scanner.models import Observation, Skipped, SkipReason
+from scanner.probes.ble.backends import BleBackend, BleUnavailable, OnSighting, choose_backend
+from scanner.probes.ble.privacy import hashed_id
+from scanner.probes.ble.table import DEFAULT_CAP, DeviceTable, TrackedDevice
+
+DEFAULT_DURATION = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class BleOptions:
+    """How to scan: backend and transport, how long, active or passive, the site's salt
+    (empty: a random one, so this run's ids link to no other) and the device-table cap."""
+
+    backend: str = "auto"
+    transport: str | None = None
+    duration: float = DEFAULT_DURATION
+    active: bool = True
+    salt: bytes = b""
+    table_cap: int = DEFAULT_CAP
+
+
+class ResultSink(Protocol):
+    """Where a scan's results go (the sweep's own results, or a :class:`BleResult`)."""
+
+    observations: list[Observation]
+    skipped: list[Skipped]
+    notes: list[str]
+
+
+@dataclass
+class BleResult:
+    observations: list[Observation] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+async def listen_for(
+    backend: BleBackend, on_sighting: OnSighting, duration: float, *, active: bool
+) -> None:
+    """Run ``backend`` for ``duration`` seconds (a backend that fails early raises)."""
+    task = asyncio.create_task(backend.listen(on_sighting, active=active))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=max(0.0, duration))
+        if done:
+            task.result()  # it stopped early: its error (or nothing) surfaces here
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+async def collect(opts: BleOptions, out: ResultSink, backend: BleBackend | None = None) -> None:
+    """Scan and put observations, Skipped entries and notes into ``out`` — also what was
+    heard before a cancellation (Ctrl-C)."""
+    try:
+        backend = backend or choose_backend(opts.backend, opts.transport)
+        problem = backend.unavailable()
+        if problem is not None:
+            raise problem
+        table = DeviceTable(opts.table_cap)
+        salt = opts.salt or secrets.token_bytes(32)
+        try:
+            await listen_for(backend, table.add, opts.duration, active=opts.active)
+        finally:
+            out.observations += observations(table, salt, f"ble-{backend.name}")
+            out.notes.append(summary(table, backend.name))
+    except BleUnavailable as exc:
+        out.skipped.append(exc.skipped())
+    except ProbeError as exc:
+        out.skipped.append(Skipped("ble", SkipReason.ERROR, str(exc)[:300]))
+
+
+def observations(table: DeviceTable, salt: bytes, source: str) -> list[Observation]:
+    """Every device of the table as observations under its hashed subject."""
+    now = datetime.now(UTC)
+    out: list[Observation] = []
+    for device in table.devices():
+        subject = "ble:" + hashed_id(salt, device.key)
+        out += [Observation(subject, f, v, source, now) for f, v in device_fields(device)]
+    return out
+
+
+def device_fields(device: TrackedDevice) -> list[tuple[str, str]]:
+    """(field, normalised value) pairs one device's merged adverts support."""
+    adv = device.advert
+    pairs = [("ble.address", a) for a in device.addresses if len(a) == 17]
+    if adv.local_name:
+        pairs.append(("ble.local_name", adv.local_name))
+    pairs += [("ble.company_id", f"0x{cid:04x}") for cid in adv.company_ids]
+    pairs += [("ble.manufacturer_data", f"0x{c:04x}:{p.hex()}") for c, p in adv.manufacturer[:8]]
+    pairs += [("ble.service_uuid", u) for u in adv.service_uuids]
+    pairs += [("ble.service_data_uuid", u) for u, _ in dict(adv.service_data).items()]
+    if adv.appearance is not None:
+        pairs.append(("ble.appearance", f"0x{adv.appearance:04x}"))
+    return list(dict.fromkeys(pairs))
+
+
+def summary(table: DeviceTable, backend: str) -> str:
+    """One line for the run's notes: counts only, never an address or a name."""
+    devices = table.devices()
+    rotating = sum(1 for d in devices if d.kind.rotates)
+    addresses = sum(d.address_count for d in devices)
+    malformed = sum(d.malformed for d in devices)
+    text = (
+        f"ble ({backend}): {len(devices)} devices from {table.reports} reports, "
+        f"{addresses} addresses ({rotating} devices with rotating private addresses, "
+        "grouped by payload)"
+    )
+    if malformed:
+        bad = sum(1 for d in devices if d.malformed)
+        text += f"; {malformed} malformed adverts from {bad} devices (bad structures dropped)"
+    if table.evicted:
+        text += f"; device table full: {table.evicted} least recently seen dropped"
+    return text
