@@ -1,0 +1,66 @@
+"""``biosweep import``: other tools' results (nmap XML, captures) identified like a sweep."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from scanner import scan
+from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, fail
+from scanner.cli.listen_cmd import emit, extracted_run
+from scanner.errors import BiosweepError, InputError
+from scanner.importers import read_nmap
+from scanner.passive import read_capture
+
+app = typer.Typer(
+    help="Import existing work (nmap XML, packet captures) as a ScanRun. Sends nothing.",
+    no_args_is_help=True,
+)
+
+_JSON = typer.Option(False, "--json", help="Print the ScanRun as JSON.")
+_OUT = typer.Option(None, "--observations-out", help="Save raw observations (JSON lines).")
+_FORCE = typer.Option(False, "--force", help="Overwrite --observations-out.")
+_SITE = typer.Option(None, "--site", help="Site name recorded in the run.")
+
+
+@app.command("nmap")
+def nmap(
+    file: Path = typer.Argument(..., help="nmap XML output (-oX), e.g. from nmap -sV."),
+    json_out: bool = _JSON,
+    observations_out: Path = _OUT,
+    force: bool = _FORCE,
+    site: str = _SITE,
+) -> None:
+    """Hosts, MACs, open ports and script output (http-server-header, http-title, banner)
+    from an nmap XML file, identified with biosweep's signatures. Exit 1 if collectors."""
+    started = datetime.now(UTC)
+    try:
+        observations = read_nmap(file)
+        note = f"import: nmap {file.name}: {len(observations)} observations"
+        run = scan.package_run(observations, started=started, notes=(note,), site=site)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except BiosweepError as exc:
+        raise fail(f"import failed: {exc}", EXIT_RUNTIME) from None
+    emit(run, json_out, observations_out, force)
+
+
+@app.command("pcap")
+def pcap(
+    file: Path = typer.Argument(..., help="A pcap or pcapng capture."),
+    json_out: bool = _JSON,
+    observations_out: Path = _OUT,
+    force: bool = _FORCE,
+    site: str = _SITE,
+) -> None:
+    """The same as ``biosweep listen --pcap FILE``. Exit 1 if collectors were found."""
+    started = datetime.now(UTC)
+    try:
+        run = extracted_run(read_capture(file), started, f"capture {file.name}", site, None)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except BiosweepError as exc:
+        raise fail(f"import failed: {exc}", EXIT_RUNTIME) from None
+    emit(run, json_out, observations_out, force)

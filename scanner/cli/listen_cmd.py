@@ -1,0 +1,102 @@
+"""``biosweep listen``: identify devices from traffic alone, sending nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from scanner import scan
+from scanner.cli.console import EXIT_FOUND, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, console, fail
+from scanner.cli.files import write_atomic
+from scanner.cli.identify_cmd import device_table
+from scanner.errors import BiosweepError, InputError, ProbeError
+from scanner.models import ScanRun
+from scanner.passive import Extractor, keep_wifi, listen_interfaces, read_capture
+from scanner.reporters.jsonout import observations_jsonl, scanrun_json
+
+HELP = """Identify devices from traffic alone: nothing is sent, ever.
+
+From a capture file (--pcap FILE: pcap or pcapng, e.g. from tcpdump or Wireshark) or a live
+interface (--interface NAME, needs root; runs for --duration seconds or until Ctrl-C).
+Reads ARP, DHCP (host name, vendor class, parameter-request list), mDNS, SSDP, WS-Discovery,
+SADP and DHIP announcements and answers, LLDP/CDP, unencrypted HTTP Server/User-Agent headers,
+and from 802.11 radiotap captures the transmitters whose vendor makes collectors and stations
+whose sustained upstream looks like video (headers only, with RSSI).
+
+Exit status: 0 no collector found, 1 collectors found, 2 usage or input error, 3 runtime failure.
+"""
+
+
+def emit(run: ScanRun, json_out: bool, observations_out: Path | None, force: bool) -> None:
+    """Print the run (table or JSON), save observations, exit by whether collectors were found."""
+    try:
+        if observations_out is not None:
+            write_atomic(observations_out, observations_jsonl(run), force=force)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except OSError as exc:
+        raise fail(f"cannot write {observations_out}: {exc}", EXIT_RUNTIME) from None
+    if json_out:
+        sys.stdout.buffer.write(scanrun_json(run))
+    else:
+        console.print(device_table(list(run.devices)))
+        for note in run.notes:
+            console.print(f"  {note}", markup=False)
+    raise typer.Exit(EXIT_FOUND if any(d.is_collector for d in run.devices) else EXIT_OK)
+
+
+def extracted_run(
+    extractor: Extractor, started: datetime, what: str, site: str | None, operator: str | None,
+    complete: bool = True,
+) -> ScanRun:  # fmt: skip
+    notes = [f"passive: {what}: {extractor.packets} packets read, nothing sent"]
+    if extractor.errors.errors:
+        notes.append(f"passive: {extractor.errors.errors} packets did not parse")
+    return scan.package_run(
+        extractor.observations(), started=started, notes=tuple(notes), site=site,
+        operator=operator, complete=complete, keep=keep_wifi,
+    )  # fmt: skip
+
+
+def listen(
+    pcap: Path = typer.Option(None, "--pcap", help="Read a pcap/pcapng capture file."),
+    interface: list[str] = typer.Option(
+        [], "--interface", "-i", help="Listen on this interface (root); repeatable."
+    ),
+    duration: float = typer.Option(30.0, "--duration", help="Seconds to listen live."),
+    json_out: bool = typer.Option(False, "--json", help="Print the ScanRun as JSON."),
+    observations_out: Path = typer.Option(
+        None, "--observations-out", help="Save raw observations (JSON lines)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite --observations-out."),
+    site: str = typer.Option(None, "--site", help="Site name recorded in the run."),
+    operator: str = typer.Option(None, "--operator", help="Who ran it, recorded in the run."),
+) -> None:
+    if (pcap is None) == (not interface):
+        raise fail("give exactly one of --pcap FILE or --interface NAME", EXIT_USAGE)
+    if duration <= 0:
+        raise fail("--duration must be positive", EXIT_USAGE)
+    started = datetime.now(UTC)
+    complete = True
+    try:
+        if pcap is not None:
+            extractor, what = read_capture(pcap), f"capture {pcap.name}"
+        else:
+            what = f"{', '.join(interface)} for {duration:g} s"
+            try:
+                extractor = asyncio.run(listen_interfaces(interface, duration))
+            except KeyboardInterrupt:
+                raise fail("interrupted before anything was collected", EXIT_RUNTIME) from None
+        run = extracted_run(extractor, started, what, site, operator, complete)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except (ProbeError, BiosweepError) as exc:
+        raise fail(f"listen failed: {exc}", EXIT_RUNTIME) from None
+    emit(run, json_out, observations_out, force)
+
+
+listen.__doc__ = HELP

@@ -1,0 +1,102 @@
+"""Passive discovery: observations from packets the network carries anyway. Sends nothing.
+
+Sources: a capture file (:func:`read_capture`, pcap or pcapng through scapy), a live interface
+(:func:`listen_interfaces`, needs root: a receive-only ``AF_PACKET`` socket), or the in-scope
+interfaces of a sweep (:func:`listen_scope`, ``sweep --passive-first``). What is extracted:
+:mod:`scanner.passive.extract`; Wi-Fi headers: :mod:`scanner.passive.wifi`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import InputError, ProbeError
+from scanner.models import Observation, Skipped, SkipReason
+from scanner.passive.extract import Extractor
+from scanner.passive.layers import scapy
+from scanner.passive.wifi import keep_wifi
+from scanner.probes.multicast.base import interfaces_in_scope
+from scanner.scope import Scope
+
+MAX_PACKETS = 5_000_000  # a capture is read up to this many packets
+MAX_FRAME = 65_535
+
+
+def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
+    """Every packet of a pcap/pcapng file through one extractor (exclusions from ``scope``)."""
+    s = scapy()
+    extractor = Extractor(scope, "pcap")
+    try:
+        reader = s.PcapReader(str(path))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such capture file") from None
+    except (OSError, s.ScapyError) as exc:
+        raise InputError(f"{path}: not a pcap or pcapng capture ({exc})") from None
+    try:
+        for n, pkt in enumerate(reader):
+            if n >= MAX_PACKETS:
+                break
+            if len(pkt) <= MAX_FRAME:
+                extractor.feed(pkt)
+    except (OSError, s.ScapyError, EOFError) as exc:
+        extractor.errors.problem("capture", f"stopped reading: {exc}")
+    finally:
+        reader.close()
+    return extractor
+
+
+async def listen_interfaces(
+    names: list[str], seconds: float, scope: Scope | None = None
+) -> Extractor:
+    """Listen on ``names`` for ``seconds`` (receive only; needs root), then stop."""
+    for name in names:
+        try:
+            socket.if_nametoindex(name)
+        except OSError:
+            raise InputError(f"no interface named {name!r} here") from None
+    s = scapy()
+    extractor = Extractor(scope, "listen")
+    sniffer = s.AsyncSniffer(iface=names, store=False, prn=extractor.feed)
+    try:
+        sniffer.start()
+        await asyncio.sleep(seconds)
+    finally:
+        _stop(sniffer, names, s.ScapyError)
+    return extractor
+
+
+def _stop(sniffer: Any, names: list[str], scapy_error: type[Exception]) -> None:
+    """Stop the sniffer thread; what failed inside it (no root, no such interface) is raised
+    here as a ProbeError."""
+    try:
+        if sniffer.running:
+            sniffer.stop()
+        elif sniffer.exception is not None:
+            raise sniffer.exception
+    except PermissionError:
+        raise ProbeError("listening on an interface needs root (CAP_NET_RAW)") from None
+    except (OSError, ValueError, scapy_error) as exc:
+        raise ProbeError(f"cannot listen on {', '.join(names)}: {exc}") from None
+
+
+async def listen_scope(
+    scope: Scope, seconds: float
+) -> tuple[list[Observation], list[Skipped], list[str]]:
+    """Listen on the interfaces attached to the scope (``sweep --passive-first``)."""
+    ifaces = [i.name for i in interfaces_in_scope(scope)]
+    if not ifaces:
+        detail = "no interface here is attached to an IPv4 network in scope"
+        return [], [Skipped("passive", SkipReason.NOT_IN_SCOPE, detail)], []
+    try:
+        extractor = await listen_interfaces(ifaces, seconds, scope)
+    except ProbeError as exc:
+        reason = SkipReason.NEEDS_ROOT if "root" in str(exc) else SkipReason.ERROR
+        return [], [Skipped("passive", reason, str(exc))], []
+    note = f"discovery: passive {seconds:g} s on {', '.join(ifaces)}: {extractor.packets} packets"
+    return extractor.observations(), [], [note]
+
+
+__all__ = ["Extractor", "keep_wifi", "listen_interfaces", "listen_scope", "read_capture"]

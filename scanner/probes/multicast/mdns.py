@@ -1,0 +1,234 @@
+"""mDNS/DNS-SD browsing of the service types collectors announce.
+
+Wire format: RFC 6762 (Multicast DNS: 224.0.0.251:5353; §6.7 a query from a port other than
+5353 is a "legacy unicast" query, answered by unicast to that port with the query ID echoed)
+and RFC 6763 (DNS-SD: ``PTR`` type → instance, ``SRV`` instance → host:port, ``TXT``
+key=value pairs, §9 the ``_services._dns-sd._udp.local`` meta-query). Records are decoded by
+python-zeroconf (``DNSIncoming``), after :func:`check_framing` has refused packets whose framing
+is hostile: compression pointers that do not point strictly backwards (self-pointers and
+cycles, catalogue case 29; RFC 1035 §4.1.4 pointers refer to a prior occurrence), names over
+128 labels, counts or RDLENGTHs that run past the end, a truncated header (case 31). Packets
+over 9000 bytes (RFC 6762 §17) and non-DNS payloads are dropped (case 32) with rate-limited
+logs.
+
+Collector types (Hikvision ``_CGI._tcp``: github 128keaton/hikvision-mdns; Axis and DoorBird
+``_axis-video._tcp``; HomeKit ``_hap._tcp``; Xiaomi ``_miio._udp``: Home Assistant's
+generated zeroconf matchers) are browsed in detail: instance, host, TXT. Every other service
+type a responder lists is recorded by type only: instance and host names of phones and PCs
+are personal data the report must not carry (catalogue case 67). Text is cleaned and capped;
+TXT keeps at most 64 keys and 1 KiB; undecodable values are kept as hex (case 33).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import logging
+import re
+import struct
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from scanner.errors import InputError, ParseError
+from scanner.models import Observation
+from scanner.normalize import clean_text, mac
+from scanner.probes.multicast.base import (
+    Found,
+    Interface,
+    MulticastContext,
+    MulticastProbe,
+    RateLimitedLog,
+    admitted,
+)
+from scanner.probes.multicast.net import MAX_DATAGRAM, Question
+
+GROUP, PORT = "224.0.0.251", 5353
+META = "_services._dns-sd._udp.local."
+DETAILED = (
+    "_axis-video._tcp.local.",
+    "_axis-nvr._tcp.local.",
+    "_cgi._tcp.local.",
+    "_hap._tcp.local.",
+    "_hap._udp.local.",
+    "_miio._udp.local.",
+    "_rtsp._tcp.local.",
+    "_onvif._tcp.local.",
+)
+MAX_LABELS = 128
+MAX_TXT_KEYS = 64
+MAX_TXT_BYTES = 1024
+SOURCE = "mdns"
+TXT_FIELD = "mdns.txt.{}"  # the vocabulary's mdns.txt.* family, one field per TXT key
+_TYPE_A, _TYPE_PTR, _TYPE_TXT, _TYPE_SRV = 1, 12, 16, 33
+_KEY = re.compile(r"[^a-z0-9_-]")
+errors = RateLimitedLog(logging.getLogger(__name__))
+
+
+class MdnsParseError(ParseError):
+    """An mDNS packet that is oversized, not DNS, or hostile in its framing."""
+
+
+def _name_end(data: bytes, offset: int) -> int:
+    """Offset after the name at ``offset``; pointers must point strictly backwards."""
+    labels, start = 0, offset
+    while True:
+        if offset >= len(data):
+            raise MdnsParseError("name runs past the end of the packet")
+        length = data[offset]
+        if length == 0:
+            return offset + 1
+        if length & 0xC0 == 0xC0:
+            if offset + 1 >= len(data):
+                raise MdnsParseError("truncated compression pointer")
+            target = ((length & 0x3F) << 8) | data[offset + 1]
+            if target >= start:
+                raise MdnsParseError("compression pointer does not point backwards")
+            _name_end(data, target)  # the pointed-to name must itself be well formed
+            return offset + 2
+        if length & 0xC0:
+            raise MdnsParseError("reserved label type")
+        labels += 1
+        if labels > MAX_LABELS:
+            raise MdnsParseError("too many labels")
+        offset += 1 + length
+
+
+def check_framing(data: bytes) -> None:
+    """Walk the header, questions and records, refusing any hostile framing."""
+    if len(data) > MAX_DATAGRAM:
+        raise MdnsParseError("packet over 9000 bytes")
+    if len(data) < 12:
+        raise MdnsParseError("truncated DNS header")
+    qd, an, ns, ar = struct.unpack("!4H", data[4:12])
+    offset = 12
+    for _ in range(qd):
+        offset = _name_end(data, offset) + 4
+        if offset > len(data):
+            raise MdnsParseError("question runs past the end")
+    for _ in range(an + ns + ar):
+        offset = _name_end(data, offset)
+        if offset + 10 > len(data):
+            raise MdnsParseError("record header runs past the end")
+        rdlength = struct.unpack("!H", data[offset + 8 : offset + 10])[0]
+        offset += 10 + rdlength
+        if offset > len(data):
+            raise MdnsParseError("RDLENGTH runs past the end")
+
+
+def query(names: tuple[str, ...] = (META, *DETAILED)) -> bytes:
+    """One PTR query for ``names`` (RFC 6763 browse), built by python-zeroconf."""
+    from zeroconf._dns import DNSQuestion
+    from zeroconf._protocol.outgoing import DNSOutgoing
+
+    out = DNSOutgoing(0, True)  # flags 0: a query; multicast framing
+    for name in names:
+        out.add_question(DNSQuestion(name, _TYPE_PTR, 1))
+    packets = out.packets()
+    return packets[0]
+
+
+@dataclass
+class Responder:
+    """What one packet (or one source's packets) said, per instance and host."""
+
+    types: set[str] = field(default_factory=set)
+    instances: dict[str, str] = field(default_factory=dict)  # instance full name → type
+    srv: dict[str, str] = field(default_factory=dict)  # instance → host
+    txt: dict[str, bytes] = field(default_factory=dict)  # instance → raw TXT rdata
+    hosts: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # host → IPv4s
+
+
+def decode(data: bytes, into: Responder | None = None) -> Responder:
+    """Decode one mDNS response into a :class:`Responder` (raises MdnsParseError)."""
+    from zeroconf._dns import DNSAddress, DNSPointer, DNSService, DNSText
+    from zeroconf._protocol.incoming import DNSIncoming
+
+    check_framing(data)
+    msg = DNSIncoming(data)
+    if not msg.valid or not msg.is_response():
+        raise MdnsParseError("not an mDNS response")
+    r = into or Responder()
+    for rec in msg.answers()[:512]:
+        name = rec.name.lower()
+        if isinstance(rec, DNSPointer):
+            if name == META:
+                r.types.add(rec.alias.lower())
+            else:
+                r.types.add(name)
+                r.instances[rec.alias] = name
+        elif isinstance(rec, DNSService):
+            r.srv[rec.name] = rec.server
+        elif isinstance(rec, DNSText):
+            r.txt[rec.name] = rec.text[: MAX_TXT_BYTES * 2]
+        elif isinstance(rec, DNSAddress) and len(rec.address) == 4:
+            r.hosts[rec.name.lower()].add(str(ipaddress.IPv4Address(rec.address)))
+    return r
+
+
+def txt_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """RFC 6763 §6 key=value strings, capped, keys lower case, bad UTF-8 kept as hex."""
+    pairs: list[tuple[str, str]] = []
+    offset, used = 0, 0
+    while offset < len(raw) and len(pairs) < MAX_TXT_KEYS and used < MAX_TXT_BYTES:
+        length = raw[offset]
+        item = raw[offset + 1 : offset + 1 + length]
+        offset += 1 + length
+        used += len(item)
+        key_b, _, value_b = item.partition(b"=")
+        key = _KEY.sub("", key_b.decode("ascii", "ignore").lower())[:32]
+        if not key:
+            continue
+        try:
+            value = clean_text(value_b.decode("utf-8"), 255)
+        except UnicodeDecodeError:
+            value = "0x" + value_b[:127].hex()
+        pairs.append((key, value))
+    return pairs
+
+
+def _strip(name: str) -> str:
+    return name.rstrip(".")
+
+
+def responder_observations(source_ip: str, r: Responder, src: str) -> list[Observation]:
+    """Observations of one responder; instance, host and TXT only for collector types."""
+    detailed = {i: t for i, t in r.instances.items() if t in DETAILED}
+    addresses = sorted({a for i in detailed for a in r.hosts.get(r.srv.get(i, "").lower(), ())})
+    subject = f"ip:{addresses[0] if len(addresses) == 1 else source_ip}"
+    out = [Observation(subject, "ip.address", source_ip, src)]
+    out += [Observation(subject, "ip.address", a, src) for a in addresses if a != source_ip]
+    out += [Observation(subject, "mdns.service_type", _strip(t), src) for t in sorted(r.types)]
+    for instance, stype in detailed.items():
+        label = instance[: -len(stype) - 1] if instance.lower().endswith("." + stype) else instance
+        out.append(Observation(subject, "mdns.instance", clean_text(_strip(label), 255), src))
+        if host := r.srv.get(instance):
+            out.append(Observation(subject, "mdns.hostname", clean_text(_strip(host), 255), src))
+        for key, value in txt_pairs(r.txt.get(instance, b"")):
+            out.append(Observation(subject, TXT_FIELD.format(key), value, src))
+            if key == "macaddress":
+                with contextlib.suppress(InputError):
+                    out.append(Observation(subject, "mac.address", mac(value), src))
+    return out
+
+
+def all_addresses(source_ip: str, r: Responder) -> list[str]:
+    return [source_ip, *(a for ips in r.hosts.values() for a in ips)]
+
+
+class MdnsProbe(MulticastProbe):
+    name: ClassVar[str] = "mdns"
+
+    async def discover(self, ctx: MulticastContext, iface: Interface) -> Found:
+        answers = await ctx.net.exchange(iface, Question(GROUP, PORT, (query(),), ctx.wait))
+        by_source: dict[str, Responder] = {}
+        for d in answers:
+            try:
+                by_source[d.source] = decode(d.data, by_source.get(d.source))
+            except MdnsParseError as exc:
+                errors.problem(d.source, str(exc))
+        out: list[Observation] = []
+        for source_ip, r in by_source.items():
+            if admitted(ctx.scope, all_addresses(source_ip, r)):
+                out += responder_observations(source_ip, r, SOURCE)
+        return list(dict.fromkeys(out)), []

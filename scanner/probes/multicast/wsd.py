@@ -1,0 +1,165 @@
+"""WS-Discovery Probe for ONVIF video transmitters and devices.
+
+Wire format: WS-Discovery (OASIS, April 2005 draft, the version ONVIF uses: namespace
+``http://schemas.xmlsoap.org/ws/2005/04/discovery``) over SOAP 1.2/UDP to
+239.255.255.250:3702; ONVIF Core Specification (github onvif/specs ``doc/Core.xml``,
+"Discovery"): a ``Probe`` for ``dn:NetworkVideoTransmitter`` or ``tds:Device`` is answered by
+``ProbeMatches`` whose ``ProbeMatch`` carries ``EndpointReference/Address`` (``urn:uuid:…``),
+``Types``, ``Scopes`` (``onvif://www.onvif.org/type/…``, ``…/hardware/…``, ``…/name/…``) and
+``XAddrs`` (the device service URLs, with the device's own address even on a foreign subnet).
+Devices also announce themselves with ``Hello``, which the passive listener reads.
+
+Every datagram is handled on its own, parsed with defusedxml under a cap (catalogue 21-23), and
+bounded (catalogue 24): an answer whose ``RelatesTo`` is not one of our MessageIDs is ignored;
+at most :data:`MAX_MATCHES` matches, :data:`MAX_XADDRS` addresses and :data:`MAX_SCOPES`
+scopes are kept from one datagram; a match without XAddrs is kept as a partial record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import ClassVar
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
+
+from scanner.errors import ParseError
+from scanner.models import Observation
+from scanner.normalize import clean_text
+from scanner.probes.multicast.base import (
+    Found,
+    Interface,
+    MulticastContext,
+    MulticastProbe,
+    admitted,
+    ipv4_literal,
+)
+from scanner.probes.multicast.net import Question
+from scanner.probes.xmlsafe import find_local, local, parse_xml
+
+GROUP, PORT = "239.255.255.250", 3702
+MAX_DOCUMENT = 64 * 1024
+MAX_MATCHES = 16
+MAX_XADDRS = 8
+MAX_SCOPES = 32
+MAX_TYPES = 8
+SOURCE = "wsd"
+TYPES = ("dn:NetworkVideoTransmitter", "tds:Device")
+_MATCH_TAGS = frozenset({"ProbeMatch", "ResolveMatch", "Hello"})
+
+
+class WsdParseError(ParseError):
+    """A WS-Discovery datagram that is malformed or not an answer to us."""
+
+
+@dataclass(frozen=True, slots=True)
+class WsdMatch:
+    """One device in a ProbeMatches/Hello: endpoint UUID, types, scopes, service addresses."""
+
+    endpoint: str | None
+    types: tuple[str, ...]
+    scopes: tuple[str, ...]
+    xaddrs: tuple[str, ...]
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """IPv4 literals named by the XAddrs (hostnames are never resolved)."""
+        found = (ipv4_literal(_host(x)) for x in self.xaddrs)
+        return tuple(dict.fromkeys(a for a in found if a))
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def probe_message(message_id: str, types: str) -> bytes:
+    """A WS-Discovery Probe for ``types`` with ``message_id`` (``uuid:…``)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+        'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" '
+        'xmlns:dn="http://www.onvif.org/ver10/network/wsdl" '
+        'xmlns:tds="http://www.onvif.org/ver10/device/wsdl"><s:Header>'
+        '<a:Action s:mustUnderstand="1">http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe'
+        f"</a:Action><a:MessageID>{message_id}</a:MessageID><a:ReplyTo><a:Address>"
+        "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>"
+        '<a:To s:mustUnderstand="1">urn:schemas-xmlsoap-org:ws:2005:04:discovery</a:To>'
+        f"</s:Header><s:Body><d:Probe><d:Types>{types}</d:Types></d:Probe></s:Body></s:Envelope>"
+    ).encode()
+
+
+def _words(el: Element | None, cap: int, limit: int = 256) -> tuple[str, ...]:
+    if el is None or not el.text:
+        return ()
+    words = (clean_text(w, limit) for w in el.text.split()[:cap])
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def endpoint_uuid(address: str) -> str | None:
+    """``urn:uuid:X`` (or ``uuid:X``) as ``uuid:x``, the form UPnP UDNs use, else None."""
+    text = address.strip().lower().removeprefix("urn:")
+    return clean_text(text, 128) if text.startswith("uuid:") and len(text) > 5 else None
+
+
+def _match(el: Element) -> WsdMatch:
+    ref = find_local(el, "EndpointReference")
+    address = find_local(ref, "Address") if ref is not None else None
+    return WsdMatch(
+        endpoint=endpoint_uuid(address.text or "") if address is not None else None,
+        types=_words(find_local(el, "Types"), MAX_TYPES, 128),
+        scopes=_words(find_local(el, "Scopes"), MAX_SCOPES),
+        xaddrs=_words(find_local(el, "XAddrs"), MAX_XADDRS),
+    )
+
+
+def parse_wsd(data: bytes, expected: frozenset[str] | None = None) -> list[WsdMatch]:
+    """The matches of one ProbeMatches/ResolveMatches/Hello datagram.
+
+    With ``expected`` (our MessageIDs) an answer must relate to one of them; without it
+    (passive listening) announcements and answers to anyone are read.
+    """
+    root = parse_xml(data, MAX_DOCUMENT)
+    if expected is not None:
+        relates = find_local(root, "RelatesTo")
+        if relates is None or (relates.text or "").strip() not in expected:
+            raise WsdParseError("not an answer to our probe (RelatesTo)")
+    body = find_local(root, "Body")
+    if body is None:
+        raise WsdParseError("SOAP envelope without a Body")
+    matches = [e for e in body.iter() if local(e.tag) in _MATCH_TAGS]
+    return [_match(e) for e in matches[:MAX_MATCHES]]
+
+
+def match_observations(subject: str, source_ip: str, m: WsdMatch, src: str) -> list[Observation]:
+    addresses = dict.fromkeys((source_ip, *m.addresses))
+    out = [Observation(subject, "ip.address", a, src) for a in addresses]
+    if m.endpoint:
+        out.append(Observation(subject, "wsd.endpoint", m.endpoint, src))
+    out += [Observation(subject, "wsd.type", t, src) for t in m.types]
+    out += [Observation(subject, "onvif.scope", s, src) for s in m.scopes]
+    out += [Observation(subject, "onvif.xaddr", x, src) for x in m.xaddrs]
+    return out
+
+
+class WsdProbe(MulticastProbe):
+    name: ClassVar[str] = "wsd"
+
+    async def discover(self, ctx: MulticastContext, iface: Interface) -> Found:
+        ids = {t: f"uuid:{uuid.uuid4()}" for t in TYPES}
+        payloads = tuple(probe_message(i, t) for t, i in ids.items())
+        answers = await ctx.net.exchange(iface, Question(GROUP, PORT, payloads, ctx.wait))
+        expected = frozenset(ids.values())
+        out: list[Observation] = []
+        for d in answers:
+            try:
+                matches = parse_wsd(d.data, expected)
+            except ParseError:
+                continue  # malformed, oversized or someone else's: the next datagram counts
+            for m in matches:
+                if admitted(ctx.scope, [d.source, *m.addresses]):
+                    out += match_observations(f"ip:{d.source}", d.source, m, SOURCE)
+        return list(dict.fromkeys(out)), []

@@ -1,0 +1,84 @@
+"""``biosweep listen``/``import pcap`` as a user meets them: a capture in, devices out, zero
+packets sent (a socket spy records every send and connect during the run)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("scapy", reason="scapy is needed to read captures")
+from scapy.utils import wrpcap
+from typer.testing import CliRunner
+
+from scanner.cli.app import app
+from tests.passive.test_extract import wired
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every send/connect through Python sockets (and scapy's senders) is recorded."""
+    calls: list[str] = []
+
+    def record(name: str):  # type: ignore[no-untyped-def]
+        original = getattr(socket.socket, name)
+
+        def spy_method(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if self.family in (socket.AF_INET, socket.AF_INET6, socket.AF_PACKET):
+                calls.append(name)  # netlink queries (scapy reading routes) send no packet
+            return original(self, *args, **kwargs)
+
+        return spy_method
+
+    for name in ("send", "sendto", "sendall", "sendmsg", "connect", "connect_ex"):
+        monkeypatch.setattr(socket.socket, name, record(name))
+    import scapy.sendrecv
+
+    for name in ("send", "sendp", "sr", "sr1", "srp", "srp1"):
+        monkeypatch.setattr(scapy.sendrecv, name, lambda *a, _n=name, **k: calls.append(_n))
+    return calls
+
+
+@pytest.fixture
+def capture(tmp_path: Path) -> Path:
+    path = tmp_path / "site.pcap"
+    wrpcap(str(path), wired())
+    return path
+
+
+def test_listen_pcap_identifies_and_sends_nothing(capture: Path, spy: list[str]) -> None:
+    result = runner.invoke(app, ["listen", "--pcap", str(capture), "--json"])
+    assert result.exit_code == 1, result.output  # a collector (the NVR) was found
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "biosweep.scanrun/1"
+    assert any("nothing sent" in n for n in doc["notes"])
+    nvr = next(d for d in doc["devices"] if "10.99.0.45" in d["ips"])
+    assert nvr["collector"] and nvr["identifications"][0]["vendor"] == "Hikvision"
+    assert spy == []
+
+
+def test_import_pcap_is_listen_pcap(capture: Path, spy: list[str], tmp_path: Path) -> None:
+    saved = tmp_path / "obs.jsonl"
+    result = runner.invoke(app, ["import", "pcap", str(capture), "--observations-out", str(saved)])
+    assert result.exit_code == 1, result.output
+    assert "DNVRS-Webs" in saved.read_text()
+    assert spy == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--pcap", "x.pcap", "--interface", "eth9"],
+        ["--pcap", "/nonexistent.pcap"],
+        ["-i", "x", "--duration", "0"],
+    ],
+)
+def test_listen_usage_errors_exit_2(args: list[str]) -> None:
+    result = runner.invoke(app, ["listen", *args])
+    assert result.exit_code == 2
