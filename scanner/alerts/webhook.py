@@ -1,0 +1,149 @@
+"""Webhook alerts: the alert JSON (``biosweep.alert/1``) POSTed to a URL, signed.
+
+Signature: ``X-Biosweep-Signature: sha256=HEX`` where HEX is HMAC-SHA256 (RFC 2104) keyed
+with the shared secret over ``TIMESTAMP + "." + BODY``, and ``X-Biosweep-Timestamp`` is that
+Unix time; a receiver recomputes it and rejects old timestamps (the same scheme as Stripe's
+and GitHub's webhook signatures: https://docs.stripe.com/webhooks#verify-manually,
+https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries).
+``X-Biosweep-Delivery`` is one UUID per alert, kept across retries so a receiver can drop
+duplicates. Retries: on a connection error, a timeout, 429 or 5xx, up to ``retries`` more
+times, waiting ``backoff * 2**n`` seconds (capped at 60, or the server's ``Retry-After``).
+Redirects are not followed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import ssl
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from scanner import __version__
+from scanner.alerts.base import Alert, AlertError, Sender
+from scanner.config import Secret
+
+MAX_BACKOFF = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    retry_after: float | None = None
+
+
+class Transport:
+    """POSTs bytes over HTTP(S) with the standard library (certificate checked)."""
+
+    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        conn: http.client.HTTPConnection
+        if parts.scheme == "https":
+            ctx = ssl.create_default_context()
+            conn = http.client.HTTPSConnection(host, parts.port, timeout=timeout, context=ctx)
+        else:
+            conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            resp = conn.getresponse()
+            resp.read(64 * 1024)
+            after = resp.getheader("Retry-After")
+            return Response(resp.status, float(after) if after and after.isdigit() else None)
+        finally:
+            conn.close()
+
+
+@dataclass
+class FakeTransport(Transport):
+    """Scripted statuses (an ``OSError`` instance is raised instead); records each request."""
+
+    statuses: list[int | OSError] = field(default_factory=lambda: [200])
+    requests: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
+
+    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+        self.requests.append((url, body, dict(headers)))
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        if isinstance(status, OSError):
+            raise status
+        return Response(status)
+
+
+def signature(secret: Secret, timestamp: str, body: bytes) -> str:
+    """``sha256=`` + hex HMAC-SHA256 of ``timestamp.body`` keyed with the secret."""
+    mac = hmac.new(secret.reveal().encode("utf-8"), timestamp.encode("ascii") + b"." + body,
+                   hashlib.sha256)  # fmt: skip
+    return "sha256=" + mac.hexdigest()
+
+
+def _redacted(url: str) -> str:
+    """The URL without credentials, query or fragment (tokens often ride there)."""
+    p = urlsplit(url)
+    port = f":{p.port}" if p.port else ""
+    return f"{p.scheme}://{p.hostname or ''}{port}{p.path}"
+
+
+class WebhookSender(Sender):
+    name: ClassVar[str] = "webhook"
+
+    def __init__(
+        self,
+        url: str,
+        secret: Secret | None = None,
+        *,
+        retries: int = 3,
+        timeout: float = 10.0,
+        backoff: float = 1.0,
+        transport: Transport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.url = url
+        self._secret = secret
+        self.retries = retries
+        self.timeout = timeout
+        self.backoff = backoff
+        self.transport = transport or Transport()
+        self._sleep = sleep
+
+    def describe(self) -> str:
+        return f"webhook {_redacted(self.url)}"
+
+    def _headers(self, body: bytes, delivery: str) -> dict[str, str]:
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"biosweep/{__version__}",
+            "X-Biosweep-Delivery": delivery,
+        }
+        if self._secret is not None:
+            stamp = str(int(time.time()))
+            headers["X-Biosweep-Timestamp"] = stamp
+            headers["X-Biosweep-Signature"] = signature(self._secret, stamp, body)
+        return headers
+
+    def send(self, alert: Alert) -> str:
+        body, delivery = alert.body(), str(uuid.uuid4())
+        problem = ""
+        for attempt in range(self.retries + 1):
+            wait = min(self.backoff * 2**attempt, MAX_BACKOFF)
+            try:
+                resp = self.transport.post(
+                    self.url, body, self._headers(body, delivery), self.timeout
+                )
+            except (OSError, http.client.HTTPException) as exc:
+                problem = f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"
+            else:
+                if 200 <= resp.status < 300:
+                    return f"{self.describe()}: HTTP {resp.status} (attempt {attempt + 1})"
+                problem = f"HTTP {resp.status}"
+                if resp.status != 429 and resp.status < 500:
+                    break  # the receiver refused this alert; sending it again will not help
+                wait = min(resp.retry_after, MAX_BACKOFF) if resp.retry_after else wait
+            if attempt < self.retries:
+                self._sleep(wait)
+        raise AlertError(f"{self.describe()}: not delivered: {problem[:200]}")

@@ -1,0 +1,186 @@
+"""``biosweep watch``: sweep a site on a schedule in the foreground; save every run; alert on
+new or changed findings. ``--once`` is what a systemd timer or cron runs.
+
+Exit status: 0 done (count reached, or stopped by Ctrl-C/SIGTERM after saving), 2 usage,
+configuration or scope error, 3 runtime failure (history not writable, disk full, an alert
+not delivered), 4 another run of this site holds the site lock (``already running``).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from scanner import scan
+from scanner.alerts import AlertError, Sender, senders, test_alert
+from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
+from scanner.cli.history_cmd import (
+    CONFIG_HELP,
+    EXIT_LOCKED,
+    STORE_HELP,
+    config_or_fail,
+    open_store,
+    store_path,
+)
+from scanner.cli.sweep_cmd import _parse_only, _parse_ports, _scope
+from scanner.cli.watching import Sweep, Watch, deliver, stop_on_sigterm
+from scanner.config import Config, ConfigError
+from scanner.config.schedule import Schedule, parse_cron, parse_duration
+from scanner.errors import BiosweepError, InputError
+from scanner.models import ScanRun, Severity
+from scanner.probes.multicast import SocketMulticast
+from scanner.probes.net import Connector
+from scanner.scope import Limits, Scope
+from scanner.store import LockedError, StoreError, lock_path, site_lock
+
+HELP = """Sweep on a schedule in the foreground, save every run, alert on what is new.
+
+Settings come from biosweep.toml (see README "Configuration file"); flags override them.
+Each run is saved in the history (--store), compared with the site registry (site.registry)
+and the site's previous run; findings that are new or changed and at least --min-severity
+(default high) go to every configured channel (webhook, e-mail, syslog). Only one run per site
+at a time: a second one exits with status 4 (or waits, with --wait-lock).
+
+Exit status: 0 done, 2 usage/configuration/scope error, 3 runtime failure (history, disk full,
+alert not delivered), 4 another run of this site is in progress.
+"""
+
+
+def _schedule(cfg: Config, interval: str | None, cron: str | None) -> Schedule:
+    if interval and cron:
+        raise InputError("give --interval or --cron, not both")
+    if interval:
+        return Schedule(interval=parse_duration(interval))
+    if cron:
+        return Schedule(cron=parse_cron(cron))
+    return cfg.schedule
+
+
+def _limits(cfg: Config) -> Limits:
+    s = cfg.sweep
+    return Limits(
+        global_rate=float(s.get("rate", 1000.0)),
+        host_rate=float(s.get("host_rate", 40.0)),
+        host_connections=max(1, min(int(s.get("host_connections", 2)), 8)),
+        request_deadline=float(s.get("deadline", 10.0)),
+        host_budget=float(s.get("host_budget", 120.0)),
+    )
+
+
+def real_sweep(scope: Scope) -> Sweep:
+    """The sweep ``biosweep sweep`` runs: real sockets, multicast discovery, this scope."""
+
+    def sweep(opts: scan.SweepOptions) -> ScanRun:
+        return scan.run_sweep(scope, Connector(scope), opts, multicast=SocketMulticast(scope))
+
+    return sweep
+
+
+def _alert_test(site: str | None, channels: list[Sender]) -> None:
+    if not channels:
+        raise fail(
+            "no alert channel configured (alerts.webhook, alerts.email, alerts.syslog sections)"
+        )
+    delivered, failed = deliver(test_alert(site), channels)
+    for line in delivered:
+        err_console.print(f"test alert sent: {line}", markup=False)
+    for line in failed:
+        err_console.print(f"TEST ALERT FAILED: {line}", markup=False)
+    raise typer.Exit(EXIT_RUNTIME if failed else 0)
+
+
+def watch(
+    targets: list[str] = typer.Argument(None, help="What to sweep (default: site.targets)."),
+    exclude: list[str] = typer.Option([], "--exclude", "-x", help="Addresses to leave alone."),
+    config: Path = typer.Option(None, "--config", help=CONFIG_HELP),
+    store: Path = typer.Option(None, "--store", help=STORE_HELP),
+    site: str = typer.Option(None, "--site", help="Site name (default: site.name)."),
+    operator: str = typer.Option(None, "--operator", help="Recorded in each run."),
+    registry: Path = typer.Option(None, "--registry", help="Site registry (site.yaml)."),
+    interval: str = typer.Option(None, "--interval", help="Time between runs: 90s, 15m, 1h."),
+    cron: str = typer.Option(None, "--cron", help="Cron expression instead: '*/15 * * * *'."),
+    count: int = typer.Option(None, "--count", help="Stop after this many runs."),
+    once: bool = typer.Option(False, "--once", help="One run, then exit (timers, cron)."),
+    min_severity: str = typer.Option(
+        None, "--min-severity", help="Alert on findings at least this severe (default high)."
+    ),
+    keep_days: int = typer.Option(None, "--keep-days", help="Purge runs older than this."),
+    lock: Path = typer.Option(None, "--lock", help="Site lock file (default: beside the store)."),
+    wait_lock: str = typer.Option(
+        None,
+        "--wait-lock",
+        help="Wait this long for a running sweep of the site (default: exit 4).",
+    ),
+    alert_test: bool = typer.Option(False, "--alert-test", help="Send a test alert and exit."),
+    ports: str = typer.Option(None, "--ports", "-p", help="Ports/ranges (default: curated)."),
+    only: str = typer.Option(None, "--only", help="Only these probes (see sweep --help)."),
+) -> None:
+    logging.basicConfig(level=logging.INFO, format="biosweep: %(message)s")
+    cfg = config_or_fail(config)
+    site_name = site or cfg.site
+    try:
+        channels = senders(cfg)
+    except (ConfigError, AlertError) as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    if alert_test:
+        _alert_test(site_name, channels)
+    try:
+        schedule = _schedule(cfg, interval, cron)
+        floor = Severity(min_severity) if min_severity else cfg.min_severity
+        wait = parse_duration(wait_lock) if wait_lock else (
+            cfg.wait_lock or (86400.0 if cfg.on_overlap == "wait" else 0.0)
+        )  # fmt: skip
+        chosen = list(targets or cfg.targets)
+        if not chosen:
+            raise InputError("no targets: name them, or set site.targets in biosweep.toml")
+        scope = _scope(
+            chosen, [*cfg.exclude, *exclude], list(cfg.exclude_files), _limits(cfg),
+            confirm_large=cfg.confirm_large_scope, allow_public=cfg.allow_public,
+        )  # fmt: skip
+        s = cfg.sweep
+        opts = scan.SweepOptions(
+            _parse_ports(ports or s.get("ports")),
+            _parse_only(only or s.get("only"), bool(s.get("snmp", False))),
+            site_name,
+            operator or cfg.operator,
+        )
+    except ValueError:
+        raise fail(f"--min-severity: one of {', '.join(x.value for x in Severity)}") from None
+    except BiosweepError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    db_path = store_path(store, cfg)
+    lock_file = lock or cfg.lock or lock_path(db_path, site_name)
+    runs = 1 if once else count
+    try:
+        with site_lock(lock_file, wait), open_store(store, cfg) as db, stop_on_sigterm():
+            err_console.print(
+                f"watching {', '.join(scope.describe())} ({schedule.describe()}); history "
+                f"{db_path}; alerts: {', '.join(c.describe() for c in channels) or 'none'}",
+                markup=False,
+            )
+            if not (registry or cfg.registry):
+                err_console.print(
+                    "no site registry (--registry or site.registry): runs are saved but have "
+                    "no findings, so nothing will be alerted",
+                    markup=False,
+                )
+            w = Watch(
+                db, real_sweep(scope), opts, scope.describe(), schedule, channels,
+                floor=floor, registry=registry or cfg.registry,
+                keep_days=keep_days or cfg.keep_days,
+                report=lambda line: err_console.print(line, markup=False),
+            )  # fmt: skip
+            w.run(runs)
+    except LockedError as exc:
+        raise fail(f"already running: {exc}", EXIT_LOCKED) from None
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    except (StoreError, BiosweepError, OSError) as exc:
+        raise fail(f"watch failed: {exc}", EXIT_RUNTIME) from None
+    if w.failures:
+        raise typer.Exit(EXIT_RUNTIME)
+
+
+watch.__doc__ = HELP

@@ -1,0 +1,138 @@
+"""The history schema and its migrations, applied in one transaction.
+
+The schema version is SQLite's ``PRAGMA user_version`` (https://www.sqlite.org/pragma.html
+#pragma_user_version): 0 for a new file, ``len(MIGRATIONS)`` when current. :func:`migrate`
+runs every missing step and the version bump inside one ``BEGIN IMMEDIATE`` transaction, so a
+crash or an error mid-way leaves the database exactly at its old version; a database made by
+a newer biosweep (a higher version) is refused rather than guessed at.
+
+Rows of one run are only ever written in the transaction that marks the run finished
+(``status`` complete or partial); a run that is still ``running`` owns no rows, so a crash
+can leave no orphans (SAFETY-CATALOGUE case 56).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from scanner.store.errors import StoreError
+
+_V1 = """
+CREATE TABLE runs (
+    pk INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL UNIQUE,
+    site TEXT,
+    operator TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    tool_version TEXT NOT NULL,
+    signatures_version TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT '[]',
+    notes TEXT NOT NULL DEFAULT '[]',
+    registry TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'partial', 'interrupted')),
+    owner TEXT,
+    device_count INTEGER NOT NULL DEFAULT 0,
+    finding_count INTEGER NOT NULL DEFAULT 0,
+    observation_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_by_site ON runs (site, started_at);
+CREATE TABLE devices (
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    collector INTEGER NOT NULL,
+    device_class TEXT,
+    vendor TEXT,
+    product TEXT,
+    subjects TEXT NOT NULL,
+    macs TEXT NOT NULL,
+    ips TEXT NOT NULL,
+    ble TEXT NOT NULL,
+    identifications TEXT NOT NULL,
+    PRIMARY KEY (run_pk, seq)
+) WITHOUT ROWID;
+CREATE TABLE observations (
+    run_pk INTEGER NOT NULL,
+    device_seq INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    source TEXT NOT NULL,
+    seen_at TEXT,
+    PRIMARY KEY (run_pk, device_seq, seq),
+    FOREIGN KEY (run_pk, device_seq) REFERENCES devices (run_pk, seq) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE findings (
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    device_id TEXT,
+    reason TEXT NOT NULL,
+    why TEXT NOT NULL,
+    expected TEXT,
+    deployment TEXT,
+    registry_id TEXT,
+    details TEXT NOT NULL,
+    PRIMARY KEY (run_pk, seq)
+) WITHOUT ROWID;
+CREATE TABLE skipped (
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    probe TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    target TEXT,
+    PRIMARY KEY (run_pk, seq)
+) WITHOUT ROWID;
+"""
+
+#: Step ``n`` (1-based) brings a database from version ``n - 1`` to ``n``. Append only.
+MIGRATIONS: tuple[str, ...] = (_V1,)
+
+
+def version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[str] = MIGRATIONS) -> int:
+    """Bring the database to ``len(migrations)`` in one transaction; returns the old version.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``).
+    """
+    target = len(migrations)
+    if version(conn) == target:
+        return target
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = version(conn)  # re-read under the write lock: another process may have won
+        if current > target:
+            raise StoreError(
+                f"the history database is at schema version {current}, newer than this "
+                f"biosweep knows ({target}): upgrade biosweep"
+            )
+        for step in migrations[current:]:
+            for statement in _statements(step):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {target:d}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return current
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (``executescript`` would COMMIT on its own)."""
+    out, buf = [], ""
+    for char in script:
+        buf += char
+        if char == ";" and sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
