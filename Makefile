@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: test demo lint types unit venv clean
+.PHONY: test demo lint types unit venv clean system-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,30 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) system-tools
 	$(BIN)/pytest -q
+
+# Debian tools some tests use, installed only when missing and apt-get is usable (root; one
+# `apt-get update` for all); otherwise those tests skip and say why:
+#   chromium, poppler-utils, fonts-wqy-zenhei: HTML renders with no request, PDF pages, CJK glyphs
+#   tcpdump, nmap: a capture of the lab for listen --pcap, an nmap -sV XML to import (lab only)
+#   systemd: systemd-analyze verifies the units `biosweep schedule install` writes
+SYSTEM_DEBS := chromium poppler-utils fonts-wqy-zenhei tcpdump nmap systemd
+system-tools:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
+	command -v tcpdump >/dev/null || missing="$$missing tcpdump"; \
+	command -v nmap >/dev/null || missing="$$missing nmap"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing for the tests that use them"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        --no-install-recommends $$missing >/dev/null) \
+	    || echo "could not install$$missing: the tests that need them will skip"; \
+	else echo "no root/apt-get for$$missing: the tests that need them will skip"; fi
 
 test: lint types unit
 

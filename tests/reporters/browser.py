@@ -3,7 +3,7 @@
 Chromium runs inside a fresh network namespace (``unshare -n``: only a down loopback), so
 neither the page nor the browser's own background services can reach anything, and with a
 net log whose page-initiated requests the tests inspect. Tests skip with the reason when
-Chromium (Debian package ``chromium``, installed by ``make report-tools``) or ``unshare -n``
+Chromium (Debian package ``chromium``, installed by ``make system-tools``) or ``unshare -n``
 is not available.
 """
 
@@ -28,7 +28,7 @@ def chromium() -> list[str]:
     """The command prefix that runs Chromium offline, or skip the test saying why."""
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     if binary is None:
-        pytest.skip("chromium is not installed (Debian package chromium; make report-tools)")
+        pytest.skip("chromium is not installed (Debian package chromium; make system-tools)")
     unshare = shutil.which("unshare")
     probe = subprocess.run([unshare or "unshare", "-n", "true"], capture_output=True, check=False)
     if unshare is None or probe.returncode != 0:

@@ -26,7 +26,7 @@ EXPLOIT = (
 def tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        pytest.skip(f"{name} is not installed (Debian package poppler-utils; make report-tools)")
+        pytest.skip(f"{name} is not installed (Debian package poppler-utils; make system-tools)")
     return path
 
 
