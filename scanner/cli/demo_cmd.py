@@ -8,6 +8,8 @@ layer 2, no MAC addresses, and the demo says so).
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,32 @@ def _sweep(state: RunState, saved: Path, report: Path) -> None:
     write_atomic(report, done.stdout, force=True)
 
 
+USERNS_MARK = "BIOSWEEP_DEMO_USERNS"
+
+
+def _in_private_network(scenario: str, report: Path) -> int | None:
+    """Without root, re-run the demo inside a user + network namespace of its own.
+
+    There it may bind the devices' privileged ports (80, 554 …) on its own loopback, and
+    nothing it does is visible outside (``unshare --user --map-root-user --net``). Returns the
+    child's exit status, or None when unshare is unavailable (the demo then runs as it can).
+    """
+    if os.geteuid() == 0 or os.environ.get(USERNS_MARK) or not shutil.which("unshare"):
+        return None
+    err_console.print(
+        "not root: running the demo in a private user and network namespace", markup=False
+    )
+    with tempfile.TemporaryDirectory(prefix="biosweep-demo-") as labdir:
+        env = {**os.environ, USERNS_MARK: "1", "BIOSWEEP_LAB_DIR": labdir}
+        command = [
+            "unshare", "--user", "--map-root-user", "--net", "--",
+            "sh", "-c", 'ip link set lo up && exec "$@"', "sh",
+            sys.executable, "-m", "scanner", "demo", scenario, "--backend", "loopback",
+            "--report", str(report.resolve()),
+        ]  # fmt: skip
+        return subprocess.run(command, env=env, check=False, timeout=900).returncode
+
+
 def demo(
     scenario: str = typer.Argument("office", help="Scenario to sweep."),
     backend: str = typer.Option(
@@ -56,6 +84,9 @@ def demo(
     ),
 ) -> None:
     """Bring the office lab up, sweep it, print devices, write the report, tear it down."""
+    code = _in_private_network(scenario, report) if backend in ("auto", "loopback") else None
+    if code is not None:
+        raise typer.Exit(code)
     try:
         state = manager.up(scenario, backend)
     except (LabError, InputError) as exc:
