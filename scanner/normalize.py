@@ -59,7 +59,7 @@ def uuid128(raw: str) -> str:
 
 def port(raw: str) -> str:
     text = raw.strip().split("/")[0]
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise InputError(f"not a port number: {raw[:40]!r}")
     return str(int(text))
 

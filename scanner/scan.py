@@ -3,26 +3,46 @@
 Containment: each host runs under its budget; a probe that fails, times out or meets bytes it
 cannot parse becomes a per-service :class:`~scanner.models.Skipped` entry and the sweep goes
 on. Ctrl-C (cancellation) keeps what was observed and marks the run incomplete.
+
+Speed (issue 11, ``bench/README.md``): whatever waits, overlaps. Multicast discovery runs while
+ARP sweeps the attached segments; a host is probed as soon as it answers ARP (addresses off
+those segments go to TCP discovery at once); a port's probes start as soon as the port is found
+open; the signature database loads in a thread meanwhile. A fixed pool of workers draws
+addresses lazily from the scope, so memory follows the hosts in flight and the live hosts found,
+never the size of the address space. ``early_stop`` (off by default: it trades evidence such as
+serials and firmware for time) ends a host's probing once a collector is identified beyond
+doubt (certainty ``high``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
+import logging
+import sys
+import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from scanner import __version__
+from scanner.compare import compare
 from scanner.errors import ParseError, ProbeError
-from scanner.identify import identify
+from scanner.identify import Engine, default_engine, identify, oui
 from scanner.identify.signatures import database_version
-from scanner.models import Observation, ScanRun, Skipped, SkipReason
-from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, nd, probes_for, udp_probes
-from scanner.probes.discovery import CURATED_PORTS, alive, neighbour_macs, open_ports
-from scanner.probes.net import Dialer
+from scanner.models import Certainty, Device, Observation, ScanRun, Skipped, SkipReason
+from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, ble, nd, probes_for, udp_probes
+from scanner.probes.ble import BleOptions
+from scanner.probes.discovery import CURATED_PORTS, HostFeed, alive, neighbour_macs, scan_order
+from scanner.probes.multicast import MulticastContext, MulticastNet
+from scanner.probes.multicast import discover as multicast_discover
+from scanner.probes.net import Connector, Dialer, PortState
+from scanner.registry import Registry
 from scanner.scope import Scope
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,6 +66,12 @@ class SweepOptions:
     site: str | None = None
     operator: str | None = None
     arp: bool = True
+    host_sweep: bool = True  # False: multicast discovery alone (``--only mdns,ssdp,…``)
+    passive_first: float = 0.0  # seconds to listen (sending nothing) before any probe
+    registry: Registry | None = None  # compare the devices with this site registry
+    previous: ScanRun | None = None  # ... and with this earlier run ("new since last run")
+    ble: BleOptions | None = None  # also listen for Bluetooth LE, alongside (``--ble``)
+    early_stop: bool = False  # stop asking a host once a collector is identified beyond doubt
 
 
 @dataclass
@@ -54,94 +80,279 @@ class _Results:
     skipped: list[Skipped] = field(default_factory=list)
     hosts: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
-    #: addresses that answered ARP, and the networks ARP covered (silence there = no host)
-    arp_alive: set[str] = field(default_factory=set)
+    #: networks where ARP demonstrably works (silence there = no host)
     arp_covered: list[ipaddress.IPv4Network] = field(default_factory=list)
-
-    def known_dead(self, host: str) -> bool:
-        addr = ipaddress.ip_address(host)
-        return host not in self.arp_alive and any(addr in n for n in self.arp_covered)
+    early_stopped: int = 0  # hosts whose probing ended early (``early_stop``)
 
 
-async def _contained(ctx: ProbeContext, probe: Probe, host: str, port: int, res: _Results) -> None:
+class _Warm:
+    """The signature database and the IEEE OUI tables, loaded in a thread while the sweep
+    waits on the network (together about a second of parsing that would otherwise follow it)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        threading.Thread(target=self._load, name="biosweep-signatures", daemon=True).start()
+
+    def _load(self) -> None:
+        # While this thread parses YAML, the event loop must not queue 5 ms (the default
+        # switch interval) for the GIL after every socket call: shorten it for the load.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, 0.0005))
+        try:
+            default_engine()
+            oui.registrant("00:00:00:00:00:00")  # parses the MA-L and IAB tables once
+        except Exception:  # noqa: S110 - raised again, and reported, where identify runs
+            pass
+        finally:
+            sys.setswitchinterval(interval)
+            self._done.set()
+
+    def ready(self) -> Engine | None:
+        """The engine once loaded; ``None`` meanwhile (the event loop never waits for it)."""
+        return default_engine() if self._done.is_set() else None
+
+    def wait(self) -> None:
+        self._done.wait()
+
+
+class _EarlyStop(Exception):
+    """A host's collector is identified beyond doubt: its remaining probes are dropped."""
+
+
+def _beyond_doubt(warm: _Warm, seen: list[Observation]) -> bool:
+    """Does what the host said so far identify a collector with certainty ``high``?"""
+    engine = warm.ready()
+    if engine is None:
+        return False
+    best = engine.identify(seen)
+    return bool(best) and best[0].is_collector and best[0].certainty is Certainty.HIGH
+
+
+async def _contained(
+    ctx: ProbeContext, probe: Probe, host: str, port: int, res: _Results
+) -> list[Observation]:
     """Run one probe; its failure becomes a per-service entry, never the sweep's."""
     target = f"{host}:{port}/udp" if probe.udp else f"{host}:{port}"
     try:
-        res.observations += await probe.probe(ctx, host, port)
+        found = await probe.probe(ctx, host, port)
+        res.observations += found
+        return found
     except TimeoutError:
         res.skipped.append(Skipped(probe.name, SkipReason.TIMED_OUT, "request deadline", target))
     except (ProbeError, ParseError) as exc:
         res.skipped.append(Skipped(probe.name, SkipReason.ERROR, str(exc)[:200], target))
+    except Exception as exc:  # a bug in one probe or parser must not end the sweep
+        log.exception("probe %s on %s failed", probe.name, target)
+        res.skipped.append(Skipped(probe.name, SkipReason.ERROR, internal_error(exc), target))
+    return []
+
+
+def internal_error(exc: Exception) -> str:
+    """The detail of a skipped entry for an unexpected exception (a bug: logged in full)."""
+    return f"internal error: {type(exc).__name__}: {exc}"[:200]
 
 
 async def _host(
-    ctx: ProbeContext, host: str, opts: SweepOptions, res: _Results, progress: Progress
+    ctx: ProbeContext,
+    host: str,
+    known_alive: bool,
+    opts: SweepOptions,
+    res: _Results,
+    progress: Progress,
+    warm: _Warm | None = None,
 ) -> None:
     try:
         async with asyncio.timeout(ctx.scope.limits.host_budget):
-            if res.known_dead(host):
-                return  # on-link and silent to ARP: nobody is there
-            if host not in res.arp_alive and not await alive(ctx.dialer, host):
+            if not known_alive and not await alive(ctx.dialer, host):
                 return
             res.hosts.add(host)
             progress.bump("discovered")
             res.observations.append(Observation(f"ip:{host}", "ip.address", host, "tcp-discovery"))
-            ports = await open_ports(ctx.dialer, host, opts.ports)
-            res.observations += [
-                Observation(f"ip:{host}", "tcp.open_port", str(p), "tcp") for p in ports
-            ]
-            jobs = [(probe, p) for p in ports for probe in probes_for(p, opts.probes)]
-            jobs += udp_probes(opts.probes)
-            await asyncio.gather(*(_contained(ctx, probe, host, p, res) for probe, p in jobs))
+            try:
+                await _probe_host(ctx, host, opts, res, warm if opts.early_stop else None)
+            except* _EarlyStop:
+                res.early_stopped += 1
             progress.bump("probed")
     except TimeoutError:
         res.skipped.append(Skipped("host", SkipReason.TIMED_OUT, "host budget exhausted", host))
+    except Exception as exc:  # discovery or the port scan failed on this host only
+        log.exception("host %s failed", host)
+        res.skipped.append(Skipped("host", SkipReason.ERROR, internal_error(exc), host))
+    finally:
+        ctx.dialer.release(host)
+
+
+async def _probe_host(
+    ctx: ProbeContext, host: str, opts: SweepOptions, res: _Results, warm: _Warm | None
+) -> None:
+    """Port checks in discovery order, each open port's probes started at once, then the UDP
+    questions. With ``warm`` (early stop), an identification beyond doubt ends it all, and the
+    UDP questions wait for the TCP probes (they are the last resort)."""
+    seen: list[Observation] = []
+    asked: list[asyncio.Task[None]] = []
+
+    def record(found: list[Observation]) -> None:
+        seen.extend(found)
+        if warm is not None and found and _beyond_doubt(warm, seen):
+            raise _EarlyStop
+
+    async def run(probe: Probe, port: int) -> None:
+        record(await _contained(ctx, probe, host, port, res))
+
+    async def check(group: asyncio.TaskGroup, port: int) -> None:
+        probes = probes_for(port, opts.probes)
+        if await ctx.dialer.probe_port(host, port, keep=bool(probes)) is not PortState.OPEN:
+            return
+        found = [Observation(f"ip:{host}", "tcp.open_port", str(port), "tcp")]
+        res.observations += found
+        asked.extend(group.create_task(run(probe, port)) for probe in probes)
+        record(found)
+
+    async with asyncio.TaskGroup() as group:
+        checks = [group.create_task(check(group, p)) for p in scan_order(opts.ports)]
+        if checks:
+            await asyncio.wait(checks)
+        if warm is not None and asked:
+            await asyncio.wait(asked)
+        for probe, port in udp_probes(opts.probes):
+            group.create_task(run(probe, port))
 
 
 async def collect(
-    scope: Scope, dialer: Dialer, opts: SweepOptions, progress: Progress, res: _Results
+    scope: Scope,
+    dialer: Dialer,
+    opts: SweepOptions,
+    progress: Progress,
+    res: _Results,
+    multicast: MulticastNet | None = None,
+    warm: _Warm | None = None,
 ) -> None:
-    """Discover and probe every address in scope, at most ``host_concurrency`` at a time;
-    results accumulate in ``res`` so an interrupted sweep keeps what it saw."""
-    ctx = ProbeContext(scope, dialer)
-    gate = asyncio.Semaphore(scope.limits.host_concurrency)
-
-    async def one(host: str) -> None:
-        async with gate:
-            await _host(ctx, host, opts, res, progress)
-
-    addresses = [str(a) for a in scope.hosts()]
-    progress.addresses = len(addresses)
-    if opts.arp:
-        await _arp(scope, res)
-    res.notes.append("discovery: tcp-connect" + (" (after ARP)" if res.arp_covered else ""))
+    """The network sweep and, at the same time, the BLE scan (``opts.ble``); results
+    accumulate in ``res`` so an interrupted sweep keeps what it saw. ``warm``: the signature
+    database loading in a thread (early stop needs it; one is started if none is given)."""
+    if opts.early_stop and warm is None:
+        warm = _Warm()
+    radio = asyncio.create_task(ble.collect(opts.ble, res)) if opts.ble else None
     try:
-        await asyncio.gather(*(one(a) for a in addresses))
+        await _network(scope, dialer, opts, progress, res, multicast, warm)
+    except asyncio.CancelledError:
+        if radio is not None:
+            radio.cancel()
+        raise
     finally:
-        res.observations += neighbour_macs(res.hosts)
+        if radio is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await radio
 
 
-async def _arp(scope: Scope, res: _Results) -> None:
-    """ARP on attached in-scope networks; record what ran and why it did not."""
-    atts = arp.attachments(scope)
-    if not atts:
+async def _network(
+    scope: Scope,
+    dialer: Dialer,
+    opts: SweepOptions,
+    progress: Progress,
+    res: _Results,
+    multicast: MulticastNet | None = None,
+    warm: _Warm | None = None,
+) -> None:
+    """Passive listening first (``passive_first``); then multicast discovery (with a
+    ``multicast`` seam) and the host sweep, at the same time."""
+    if opts.passive_first > 0:
+        await _passive(scope, res, opts.passive_first)
+    jobs = [_multicast(scope, dialer, opts, res, multicast)] if multicast is not None else []
+    if opts.host_sweep:
+        jobs.append(_hosts(scope, dialer, opts, progress, res, warm))
+    await asyncio.gather(*jobs)
+
+
+async def _hosts(
+    scope: Scope,
+    dialer: Dialer,
+    opts: SweepOptions,
+    progress: Progress,
+    res: _Results,
+    warm: _Warm | None,
+) -> None:
+    """Every address in scope, ``host_concurrency`` at a time: ARP answers as they arrive,
+    addresses off the ARP-swept segments through TCP discovery."""
+    ctx = ProbeContext(scope, dialer)
+    progress.addresses = address_count(scope)
+    feed = HostFeed()
+    atts = arp.attachments(scope) if opts.arp else []
+    if opts.arp and not atts:
         detail = "no interface here is attached to an IPv4 network in scope; TCP connects used"
         res.skipped.append(Skipped("arp", SkipReason.NOT_IN_SCOPE, detail))
         res.skipped.append(Skipped("nd", SkipReason.NOT_IN_SCOPE, detail))
+    for _ in atts:
+        feed.open_source()
+    feed.add(str(a) for a in scope.hosts() if not any(a in att.network for att in atts))
+
+    async def worker() -> None:
+        while (job := await feed.next()) is not None:
+            await _host(ctx, job[0], job[1], opts, res, progress, warm)
+
+    sweeps = [_arp(att, scope, dialer, feed, res) for att in atts]
+    try:
+        await asyncio.gather(*sweeps, *(worker() for _ in range(scope.limits.host_concurrency)))
+    finally:
+        res.notes.append("discovery: tcp-connect" + (" (after ARP)" if res.arp_covered else ""))
+        res.observations += neighbour_macs(res.hosts)
+
+
+def address_count(scope: Scope) -> int:
+    """Addresses the sweep will go through (for progress), without holding them."""
+    if not scope.excluded or scope.size > 1 << 20:
+        return scope.size
+    return sum(1 for _ in scope.hosts())
+
+
+async def _passive(scope: Scope, res: _Results, seconds: float) -> None:
+    """Listen (sending nothing) on in-scope interfaces before any probe."""
+    from scanner.passive import listen_scope
+
+    found, skipped, notes = await listen_scope(scope, seconds)
+    res.observations += found
+    res.skipped += skipped
+    res.notes += notes
+
+
+async def _multicast(
+    scope: Scope, dialer: Dialer, opts: SweepOptions, res: _Results, net: MulticastNet
+) -> None:
+    """Multicast discovery on in-scope interfaces."""
+    ctx = MulticastContext(scope, net, dialer)
+    found, skipped, notes = await multicast_discover(ctx, opts.probes)
+    res.observations += found
+    res.skipped += skipped
+    res.notes += notes
+
+
+async def _arp(
+    att: arp.Attachment, scope: Scope, dialer: Dialer, feed: HostFeed, res: _Results
+) -> None:
+    """ARP one attached segment (IPv6 all-nodes echo alongside), each answer fed to the
+    workers as it arrives. Where ARP cannot run or nobody answers, every address of the
+    segment goes to TCP discovery instead: silence proves absence only where ARP works."""
+    segment = (str(a) for a in scope.hosts() if a in att.network)
+    echo = asyncio.create_task(_nd(att, res))
+    try:
+        found = await arp.sweep(att, scope, on_answer=feed.alive, pace=dialer.pace)
+    except ProbeError as exc:
+        echo.cancel()
+        res.skipped.append(Skipped("arp", SkipReason.NEEDS_ROOT, f"{exc}; TCP connects used"))
+        res.skipped.append(Skipped("nd", SkipReason.NEEDS_ROOT, "IPv6 discovery needs root"))
+        feed.add(segment)
         return
-    for att in atts:
-        try:
-            found = await arp.sweep(att, scope)
-        except ProbeError as exc:
-            res.skipped.append(Skipped("arp", SkipReason.NEEDS_ROOT, f"{exc}; TCP connects used"))
-            res.skipped.append(Skipped("nd", SkipReason.NEEDS_ROOT, "IPv6 discovery needs root"))
-            return
-        await _nd(att, res)
-        res.observations += found
-        res.arp_alive |= {o.value for o in found}
-        if found:  # silence is proof of absence only where ARP demonstrably works
+    else:
+        if found:
             res.arp_covered.append(att.network)
-        res.notes.append(f"discovery: arp on {att.name} ({att.network}): {len(found)} answered")
+        else:
+            feed.add(a for a in segment if a != str(att.address))
+    finally:
+        feed.close_source()
+    res.observations += found
+    res.notes.append(f"discovery: arp on {att.name} ({att.network}): {len(found)} answered")
+    with contextlib.suppress(asyncio.CancelledError):
+        await echo
 
 
 async def _nd(att: arp.Attachment, res: _Results) -> None:
@@ -156,24 +367,38 @@ async def _nd(att: arp.Attachment, res: _Results) -> None:
 
 
 def run_sweep(
-    scope: Scope, dialer: Dialer, opts: SweepOptions, progress: Progress | None = None
+    scope: Scope,
+    dialer: Dialer,
+    opts: SweepOptions,
+    progress: Progress | None = None,
+    multicast: MulticastNet | None = None,
 ) -> ScanRun:
     """Sweep, identify and package the run. Interrupted sweeps keep what they saw."""
     started = datetime.now(UTC)
     progress = progress or Progress()
-    complete, res = True, _Results()
+    complete, res, warm = True, _Results(), _Warm()
     try:
-        asyncio.run(collect(scope, dialer, opts, progress, res))
+        asyncio.run(collect(scope, dialer, opts, progress, res, multicast, warm))
     except KeyboardInterrupt:
         complete = False
         res.notes.append("interrupted: the results cover only the hosts probed so far")
+    if isinstance(dialer, Connector):
+        res.notes.append(
+            f"connections: {dialer.attempts} attempts, {dialer.reused} probes served by their "
+            "port check's connection"
+        )
+    if res.early_stopped:
+        res.notes.append(
+            f"early stop: {res.early_stopped} hosts identified beyond doubt before every probe ran"
+        )
+    warm.wait()
     res.skipped.append(
         Skipped(
             "nd", SkipReason.DISABLED, "IPv6 neighbour discovery is not built yet; IPv6 uses TCP"
         )
     )
-    devices = identify(res.observations)
-    return ScanRun(
+    devices = ble.apply_policy(identify(res.observations))
+    run = ScanRun(
         id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
         started_at=started,
         finished_at=datetime.now(UTC),
@@ -186,4 +411,45 @@ def run_sweep(
         skipped=tuple(res.skipped),
         complete=complete,
         notes=tuple(res.notes),
+    )
+    return compared(run, opts.registry, opts.previous)
+
+
+def compared(run: ScanRun, registry: Registry | None, previous: ScanRun | None) -> ScanRun:
+    """The run with compare's findings against the site registry (unchanged without one)."""
+    if registry is None:
+        return run
+    findings = compare(run.devices, registry, previous, run.scope, run.started_at.date())
+    site = run.site or registry.site.name
+    return replace(run, findings=findings, registry=registry.describe(), site=site)
+
+
+def package_run(
+    observations: list[Observation],
+    *,
+    started: datetime,
+    scope: tuple[str, ...] = (),
+    skipped: tuple[Skipped, ...] = (),
+    notes: tuple[str, ...] = (),
+    site: str | None = None,
+    operator: str | None = None,
+    complete: bool = True,
+    keep: Callable[[list[Device]], list[Device]] | None = None,
+) -> ScanRun:
+    """A ScanRun from observations made elsewhere (``listen``, ``import``): identify, package.
+    ``keep`` filters the identified devices (e.g. Wi-Fi passers-by)."""
+    devices = ble.apply_policy(identify(observations))
+    return ScanRun(
+        id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        tool_version=__version__,
+        signatures_version=database_version(),
+        site=site,
+        operator=operator,
+        scope=scope,
+        devices=tuple(keep(devices) if keep else devices),
+        skipped=skipped,
+        complete=complete,
+        notes=notes,
     )

@@ -5,7 +5,21 @@ from __future__ import annotations
 import typer
 
 from scanner import __version__
-from scanner.cli import demo_cmd, identify_cmd, lab_cmd, signatures_cmd, sweep_cmd
+from scanner.cli import (
+    ble_cmd,
+    demo_cmd,
+    history_cmd,
+    identify_cmd,
+    import_cmd,
+    lab_cmd,
+    listen_cmd,
+    registry_cmd,
+    report_cmd,
+    schedule_cmd,
+    signatures_cmd,
+    sweep_cmd,
+    watch_cmd,
+)
 from scanner.identify.signatures import database_version
 
 app = typer.Typer(
@@ -38,6 +52,15 @@ def _root(
 
 app.command("identify")(identify_cmd.identify)
 app.command("sweep")(sweep_cmd.sweep)
+app.command("listen")(listen_cmd.listen)
+app.add_typer(import_cmd.app, name="import")
 app.command("demo")(demo_cmd.demo)
 app.add_typer(signatures_cmd.app, name="signatures")
 app.add_typer(lab_cmd.app, name="lab")
+app.add_typer(ble_cmd.app, name="ble")
+app.command("doctor")(ble_cmd.doctor)
+app.command("report", help=report_cmd.HELP)(report_cmd.report)
+app.add_typer(registry_cmd.app, name="registry")
+app.add_typer(history_cmd.app, name="history")
+app.command("watch", help=watch_cmd.HELP)(watch_cmd.watch)
+app.add_typer(schedule_cmd.app, name="schedule")

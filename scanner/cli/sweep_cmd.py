@@ -9,9 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from scanner import scan
+from scanner.cli import ble_cmd
 from scanner.cli.console import (
-    EXIT_FOUND,
-    EXIT_OK,
     EXIT_RUNTIME,
     EXIT_USAGE,
     console,
@@ -19,14 +18,18 @@ from scanner.cli.console import (
     fail,
 )
 from scanner.cli.files import write_atomic
+from scanner.cli.history_cmd import EXIT_LOCKED, stored_run
 from scanner.cli.identify_cmd import device_table
+from scanner.cli.registry_cmd import findings_table, sweep_exit, sweep_options
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
-from scanner.probes import DEFAULT_PROBES, PROBES
+from scanner.probes import DEFAULT_PROBES, KNOWN_PROBES
 from scanner.probes.discovery import CURATED_PORTS
+from scanner.probes.multicast import SocketMulticast, only_multicast
 from scanner.probes.net import Connector
 from scanner.reporters.jsonout import observations_jsonl, scanrun_json
 from scanner.scope import Limits, Scope, build_scope, detected_networks, read_exclude_file
+from scanner.store import LockedError
 
 HELP = """Sweep networks for biometric collectors with read-only probes.
 
@@ -40,9 +43,11 @@ host, 10 s per request (total), 120 s per host, 256 KiB per response. Never sent
 snapshot/stream/media requests, RTSP SETUP/PLAY, any byte to printer ports 9100-9107.
 
 Privileges: none needed. Discovery and port scanning use TCP connects; MACs of on-link hosts
-come from the kernel's neighbour cache.
+come from the kernel's neighbour cache. Multicast discovery (mdns, ssdp, wsd, sadp, dhip)
+asks once, TTL 1, only on interfaces whose network is in scope; --passive-first needs root.
 
-Exit status: 0 no collector found, 1 collectors found, 2 usage or scope error, 3 runtime failure.
+Exit status: 0 no collector found, 1 collectors found, 2 usage or scope error, 3 runtime failure,
+4 (with --store) another run of this site is in progress.
 """
 
 
@@ -66,12 +71,11 @@ def _parse_only(text: str | None, snmp: bool = False) -> frozenset[str]:
     if not text:
         return DEFAULT_PROBES | ({"snmp"} if snmp else set())
     names = frozenset(n.strip() for n in text.split(",") if n.strip())
-    unknown = names - set(PROBES) - {"tcp"}
+    unknown = names - KNOWN_PROBES - {"tcp"}
     if unknown:
-        raise InputError(
-            f"--only: unknown probe(s) {', '.join(sorted(unknown))} (known: {', '.join(PROBES)})"
-        )
-    return names & frozenset(PROBES)
+        known = ", ".join(sorted(KNOWN_PROBES))
+        raise InputError(f"--only: unknown probe(s) {', '.join(sorted(unknown))} (known: {known})")
+    return names & KNOWN_PROBES
 
 
 def _ask_for_targets() -> list[str]:
@@ -101,7 +105,7 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
         err_console.print(
             f"sweeping {scope.size} addresses ({', '.join(scope.describe())})", markup=False
         )
-        run = scan.run_sweep(scope, Connector(scope), opts)
+        run = scan.run_sweep(scope, Connector(scope), opts, multicast=SocketMulticast(scope))
         err_console.print(f"done: {len(run.devices)} devices", markup=False)
         return run
     columns = (
@@ -120,7 +124,9 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
             )
             seen["n"] = p.probed
 
-        return scan.run_sweep(scope, Connector(scope), opts, scan.Progress(notify=update))
+        return scan.run_sweep(
+            scope, Connector(scope), opts, scan.Progress(notify=update), SocketMulticast(scope)
+        )
 
 
 def sweep(
@@ -134,7 +140,12 @@ def sweep(
     ports: str = typer.Option(
         None, "--ports", "-p", help="Ports/ranges to scan (default: curated set)."
     ),
-    only: str = typer.Option(None, "--only", help=f"Run only these probes: {', '.join(PROBES)}."),
+    only: str = typer.Option(
+        None,
+        "--only",
+        help=f"Run only these probes: tcp, {', '.join(sorted(KNOWN_PROBES))}. Multicast names "
+        "alone (mdns, ssdp, wsd, sadp, dhip) skip the host sweep.",
+    ),
     confirm_large_scope: bool = typer.Option(
         False, "--confirm-large-scope", help="Allow more than a /16."
     ),
@@ -169,6 +180,33 @@ def sweep(
     snmp: bool = typer.Option(
         False, "--snmp", help="Also ask SNMP sysDescr.0 with the read-only community 'public'."
     ),
+    passive_first: float = typer.Option(
+        0.0,
+        "--passive-first",
+        help="Listen this many seconds (sending nothing; root) on in-scope interfaces first.",
+    ),
+    early_stop: bool = typer.Option(
+        False,
+        "--early-stop/--no-early-stop",
+        help="Stop asking a host once a collector is identified with high certainty (faster; "
+        "may miss serials and firmware that the registry comparison uses).",
+    ),
+    ble: bool = typer.Option(
+        False, "--ble/--no-ble", help="Also scan Bluetooth LE (--only ble: only)."
+    ),
+    ble_backend: str = typer.Option("auto", "--ble-backend", help=ble_cmd.BACKEND_HELP),
+    ble_transport: str = typer.Option(None, "--ble-transport", help=ble_cmd.TRANSPORT_HELP),
+    ble_duration: float = typer.Option(10.0, "--ble-duration", help="Seconds to listen for BLE."),
+    ble_passive: bool = typer.Option(False, "--ble-passive", help="BLE: send no scan requests."),
+    registry: Path = typer.Option(
+        None, "--registry", help="Compare with this site registry (site.yaml); adds findings."
+    ),
+    previous: Path = typer.Option(
+        None, "--previous", help="An earlier run's JSON: also report what is new since then."
+    ),
+    store: Path = typer.Option(
+        None, "--store", help="Also save the run in this history database (biosweep history)."
+    ),
 ) -> None:
     try:
         per_host = max(1, min(host_connections, 8))
@@ -176,20 +214,38 @@ def sweep(
             global_rate=rate, host_rate=host_rate, host_connections=per_host,
             request_deadline=deadline, host_budget=host_budget,
         )  # fmt: skip
-        chosen = targets or (_ask_for_targets() if not json_out else [])
-        scope = _scope(
+        net_only, ble_on, ble_only = ble_cmd.radio_selection(only, ble)
+        chosen = targets or ([] if ble_only else _ask_for_targets() if not json_out else [])
+        scope = ble_cmd.radio_scope(chosen) if ble_only else _scope(
             chosen, exclude, exclude_file, limits,
             confirm_large=confirm_large_scope, allow_public=allow_public,
         )  # fmt: skip
-        opts = scan.SweepOptions(_parse_ports(ports), _parse_only(only, snmp), site, operator)
+        names = frozenset() if ble_only else _parse_only(net_only, snmp)
+        opts = scan.SweepOptions(
+            _parse_ports(ports), names, site, operator, arp=not ble_only,
+            host_sweep=not ble_only and not (
+                net_only and only_multicast(frozenset(n.strip() for n in net_only.split(",")))
+            ),
+            passive_first=max(0.0, passive_first), early_stop=early_stop,
+            ble=ble_cmd.ble_options(ble_backend, ble_transport, ble_duration, ble_passive, site)
+            if ble_on else None,
+        )  # fmt: skip
+        opts = sweep_options(opts, registry, previous)
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     try:
-        run = _run(scope, opts, quiet or json_out)
+        if store is None:
+            run = _run(scope, opts, quiet or json_out)
+        else:
+            run = stored_run(
+                store, opts, scope.describe(), lambda: _run(scope, opts, quiet or json_out)
+            )
         if observations_out is not None:
             write_atomic(observations_out, observations_jsonl(run), force=force)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
+    except LockedError as exc:
+        raise fail(f"already running: {exc}", EXIT_LOCKED) from None
     except (BiosweepError, OSError) as exc:
         raise fail(f"sweep failed: {exc}", EXIT_RUNTIME) from None
     if json_out:
@@ -200,8 +256,9 @@ def sweep(
             console.print(
                 f"  skipped {s.probe} {s.target or ''}: {s.reason} — {s.detail}", markup=False
             )
-    found = any(d.is_collector for d in run.devices)
-    raise typer.Exit(EXIT_FOUND if found else EXIT_OK)
+        if run.registry is not None:
+            console.print(findings_table(run))
+    raise typer.Exit(sweep_exit(run))
 
 
 sweep.__doc__ = HELP

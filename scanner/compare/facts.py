@@ -110,7 +110,7 @@ def facts(device: Device) -> Facts:
     best = device.best
     extracted = [i.attribute("model") for i in device.identifications]
     model = next((m for m in extracted if m), None) or next(iter(values(MODEL_FIELDS)), None)
-    ports = {int(p) for p in values(PORT_FIELDS) if p.isdigit()}
+    ports = {int(p) for p in values(PORT_FIELDS) if p.isascii() and p.isdigit()}
     return Facts(
         id=device.id,
         macs=frozenset(m.lower() for m in device.macs),

@@ -32,6 +32,10 @@ _BANNER_FIELDS = {"ssh": "ssh.banner", "ftp": "ftp.banner", "telnet": "telnet.ba
 _NO_TITLE = ("Site doesn't have a title", "Did not follow redirect")
 
 
+class NmapParseError(ParseError):
+    """Bytes that are XML but not nmap's output (the XML layer raises XmlParseError)."""
+
+
 def read_nmap(path: Path) -> list[Observation]:
     """Observations from one nmap XML file; InputError names what is wrong with it."""
     try:
@@ -51,7 +55,7 @@ def parse_nmap(data: bytes) -> list[Observation]:
     # nmap's own DOCTYPE has no internal subset; any other DTD is refused by defusedxml.
     root = parse_xml(_DOCTYPE.sub(b"", data, count=1), MAX_FILE)
     if root.tag != "nmaprun":
-        raise ParseError(f"root element is {root.tag!r}, not nmaprun")
+        raise NmapParseError(f"root element is {root.tag!r}, not nmaprun")
     out: list[Observation] = []
     for host in root.iter("host"):
         out += _host(host)
@@ -82,7 +86,7 @@ def _host(host: Element) -> list[Observation]:
 def _port(subject: str, port: Element) -> list[Observation]:
     state = port.find("state")
     portid = port.get("portid", "")
-    if state is None or state.get("state") != "open" or not portid.isdigit():
+    if state is None or state.get("state") != "open" or not (portid.isascii() and portid.isdigit()):
         return []
     proto = port.get("protocol", "tcp")
     field = "udp.open_port" if proto == "udp" else "tcp.open_port"

@@ -19,11 +19,16 @@ they are filled by plain replacement, so HTML and JavaScript braces need no esca
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 
 from scanner.lab.emulators import BannerSpec, JetDirectSpec, Route, RtspSpec, ServiceSpec, ZkSpec
+from scanner.lab.emulators import hostile as h
 from scanner.lab.emulators.discovery import DhipSpec, SadpSpec
 from scanner.lab.emulators.http import HttpSpec
+from scanner.lab.emulators.mdns import MdnsSpec, Service
+from scanner.lab.emulators.ssdp import SsdpSpec, description
+from scanner.lab.emulators.wsd import WsdSpec
 from scanner.models import COLLECTOR_CLASSES, DeviceClass
 
 OVERRIDE_KEYS = frozenset(
@@ -73,6 +78,20 @@ class Web:
 
 
 @dataclass(frozen=True, slots=True)
+class Announce:
+    """What a model says by multicast (templates filled per device): SSDP with a UPnP
+    description served by its first web server, mDNS services, WS-Discovery ONVIF scopes."""
+
+    ssdp_server: str | None = None
+    upnp_type: str = "urn:schemas-upnp-org:device:Basic:1"
+    upnp_manufacturer: str = ""
+    upnp_model: str = "{model}"
+    mdns: tuple[Service, ...] = ()
+    mdns_host: str = "{name}"
+    onvif_scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceModel:
     """One emulated product. ``ouis`` are MAC prefixes (``aa:bb:cc`` or an MA-M ``aa:bb:cc:d``)."""
 
@@ -91,6 +110,8 @@ class DeviceModel:
     discovery: str | None = None  # "sadp" (Hikvision) or "dhip" (Dahua): unicast UDP answers
     banners: tuple[BannerSpec, ...] = ()
     sources: tuple[str, ...] = ()
+    announce: Announce | None = None  # multicast: SSDP/UPnP, mDNS, WS-Discovery
+    hostile: h.Hostile | None = None  # how it attacks a scanner (emulators/hostile.py)
 
     @property
     def is_collector(self) -> bool:
@@ -176,7 +197,57 @@ def resolve(
     elif model.discovery == "dhip":
         specs.append(DhipSpec(port=37810, device_type=ident.model, serial=ident.serial, mac=mac))
     specs += [replace(b, banner=ident.fill(b.banner)) for b in model.banners]
+    if model.announce is not None:
+        specs = _announced(model.announce, ident, specs)
+    if model.hostile is not None:
+        return model.hostile.rework(tuple(specs))
     return tuple(specs)
+
+
+UPNP_PATH = "/upnp/description.xml"
+
+
+def _announced(a: Announce, ident: Identity, specs: list[ServiceSpec]) -> list[ServiceSpec]:
+    """Add the multicast services of ``a`` (and the UPnP description route) for one device."""
+    udn = f"uuid:{uuid.uuid5(uuid.NAMESPACE_OID, ident.name + ident.mac)}"
+    webs = [i for i, s in enumerate(specs) if isinstance(s, HttpSpec)]
+    if a.ssdp_server is not None and webs:
+        web = specs[webs[0]]
+        assert isinstance(web, HttpSpec)
+        doc = description(
+            device_type=a.upnp_type, friendly_name=ident.fill("{name}"),
+            manufacturer=a.upnp_manufacturer, model_name=ident.fill(a.upnp_model),
+            model_number=ident.model, serial=ident.serial, udn=udn,
+        )  # fmt: skip
+        route = Route(UPNP_PATH, 200, doc, "text/xml; charset=utf-8")
+        specs[webs[0]] = replace(web, routes=(route, *web.routes))
+        specs.append(
+            SsdpSpec(
+                port=1900, server=ident.fill(a.ssdp_server), device_type=a.upnp_type, udn=udn,
+                location_port=web.port, location_path=UPNP_PATH,
+            )
+        )  # fmt: skip
+    if a.mdns:
+        services = tuple(
+            Service(
+                v.stype, ident.fill(v.instance), v.port, tuple((k, ident.fill(t)) for k, t in v.txt)
+            )
+            for v in a.mdns
+        )
+        specs.append(MdnsSpec(port=5353, hostname=ident.fill(a.mdns_host), services=services))
+    if a.onvif_scopes:
+        scopes = tuple(ident.fill(x) for x in a.onvif_scopes)
+        specs.append(WsdSpec(port=3702, endpoint=f"urn:{udn}", scopes=scopes))
+    return specs
+
+
+def _onvif(name: str, hardware: str = "{model}") -> tuple[str, ...]:
+    """ONVIF Core "Discovery" scopes of a network video transmitter."""
+    base = "onvif://www.onvif.org/"
+    return (
+        f"{base}type/video_encoder", f"{base}type/Network_Video_Transmitter",
+        f"{base}Profile/Streaming", f"{base}hardware/{hardware}", f"{base}name/{name}",
+    )  # fmt: skip
 
 
 # --- collectors ---------------------------------------------------------------------------
@@ -219,6 +290,7 @@ COLLECTORS: tuple[DeviceModel, ...] = (
         rtsp=_HIK_RTSP,
         discovery="sadp",  # UDP 37020 unicast (emulators/discovery.py)
         sources=_HIK_SOURCES,
+        announce=Announce(onvif_scopes=_onvif("HIKVISION")),  # WS-Discovery (ONVIF)
     ),
     DeviceModel(
         kind="hikvision_nvr",
@@ -233,6 +305,8 @@ COLLECTORS: tuple[DeviceModel, ...] = (
         rtsp=_HIK_RTSP,
         discovery="sadp",  # UDP 37020 unicast (emulators/discovery.py)
         sources=_HIK_SOURCES,
+        # github 128keaton/hikvision-mdns: NVRs announce _CGI._tcp "HIKVISION <model> - <serial>"
+        announce=Announce(mdns=(Service("_CGI._tcp", "HIKVISION {model} - {serial}", 80),)),
     ),
     DeviceModel(
         kind="hikvision_face_terminal",
@@ -273,6 +347,7 @@ COLLECTORS: tuple[DeviceModel, ...] = (
         ),
         discovery="dhip",  # UDP 37810 unicast (emulators/discovery.py)
         sources=("SIGNATURE-KNOWLEDGE.md §2 Dahua: recog, nmap-sp", "ieee OUI"),
+        announce=Announce(onvif_scopes=_onvif("Dahua")),  # WS-Discovery (ONVIF)
     ),
     DeviceModel(
         kind="axis_camera",
@@ -298,6 +373,16 @@ COLLECTORS: tuple[DeviceModel, ...] = (
             www_authenticate=_AXIS_CHALLENGE,
         ),
         sources=("SIGNATURE-KNOWLEDGE.md §2 Axis: HA, recog", "ieee OUI"),
+        announce=Announce(
+            # recog ssdp/upnp matchers: Axis OS "Linux/<ver>-axis<n>, UPnP/1.0, Portable SDK…"
+            ssdp_server="Linux/4.14.79-axis8, UPnP/1.0, Portable SDK for UPnP devices/1.8.4",
+            upnp_manufacturer="AXIS",
+            upnp_model="{model} Network Camera",  # illustrative
+            # HA zeroconf: _axis-video._tcp with TXT macaddress
+            mdns=(Service("_axis-video._tcp", "{model} - {MAC}", 80, (("macaddress", "{MAC}"),)),),
+            mdns_host="axis-{MAC}",
+            onvif_scopes=_onvif("AXIS", "{model}"),
+        ),
     ),
     DeviceModel(
         kind="uniview_ipc",
@@ -319,6 +404,7 @@ COLLECTORS: tuple[DeviceModel, ...] = (
             port=554, www_authenticate='Digest realm="{MAC}", nonce="{nonce}"'
         ),  # illustrative
         sources=("ieee OUI Zhejiang Uniview Technologies",),
+        announce=Announce(onvif_scopes=_onvif("UNIVIEW")),  # WS-Discovery (ONVIF)
     ),
     DeviceModel(
         kind="zkteco_terminal",
@@ -376,6 +462,15 @@ COLLECTORS: tuple[DeviceModel, ...] = (
         ),
         rtsp=RtspSpec(port=554, www_authenticate='Basic realm="DoorBird"'),  # illustrative
         sources=("HA doorbird matchers; web strings illustrative",),
+        # HA zeroconf doorbird: _axis-video._tcp with TXT macaddress=1CCAE3…; instance illustrative
+        announce=Announce(
+            mdns=(
+                Service(
+                    "_axis-video._tcp", "DoorBird {model} - {MAC}", 80, (("macaddress", "{MAC}"),)
+                ),
+            ),
+            mdns_host="bha-{MAC}",
+        ),
     ),
 )
 
@@ -437,6 +532,7 @@ ORDINARY: tuple[DeviceModel, ...] = (
         model="HP LaserJet Pro M404dn",
         firmware="002_2306A",
         ouis=("3c:d9:2b",),
+        announce=Announce(mdns=(Service("_ipp._tcp", "{model}", 631),)),  # RFC 6763 IPP
         serial="PHB{mac_tail}",
         web=(
             Web(
@@ -473,6 +569,11 @@ ORDINARY: tuple[DeviceModel, ...] = (
         model="DS920+",
         firmware="DSM 7.2.1-69057",
         ouis=("00:11:32",),
+        announce=Announce(  # illustrative strings
+            ssdp_server="Synology/DSM/7.2 UPnP/1.0",
+            upnp_manufacturer="Synology",
+            mdns=(Service("_http._tcp", "{name}", 5000),),
+        ),
         web=(Web(port=5000, server="nginx", title="Synology DiskStation"),),  # illustrative
         banners=(BannerSpec(port=22, banner="SSH-2.0-OpenSSH_8.2"), BannerSpec(port=445)),
     ),
@@ -484,6 +585,11 @@ ORDINARY: tuple[DeviceModel, ...] = (
         model="QE55Q60BAU",
         firmware="T-KSU2EAKUC-1500.5",
         ouis=("8c:79:f5", "00:12:fb"),
+        announce=Announce(  # a DLNA renderer, as TVs announce (illustrative strings)
+            ssdp_server="SHP, UPnP/1.0, Samsung UPnP SDK/1.0",
+            upnp_type="urn:schemas-upnp-org:device:MediaRenderer:1",
+            upnp_manufacturer="Samsung Electronics",
+        ),
         web=(Web(port=8001, title="Samsung Smart TV", content_type="text/html"),),  # illustrative
     ),
     DeviceModel(
@@ -529,4 +635,97 @@ ORDINARY: tuple[DeviceModel, ...] = (
     ),
 )
 
-CATALOGUE: dict[str, DeviceModel] = {m.kind: m for m in (*COLLECTORS, *ORDINARY)}
+# --- hostile devices (the `hostile` scenario): they attack the scanner ----------------------
+# Locally administered MACs (02:…) for devices with no vendor to imitate. SAFETY-CATALOGUE
+# case numbers in brackets; the wire shapes and their sources are in emulators/hostile.py.
+
+_TARPIT_PORTS = (21, 22, 23, 80, 443, 554, 2020, 4370, 5010, 8000, 8080, 8443, 8554, 8899, 37777)
+_XSS = "<script>alert(1)</script>"
+#: Terminal escapes (clear screen, OSC 52 clipboard write, OSC 8 hyperlink, C1 CSI) and Rich
+#: markup (catalogue case 50); latin-1, so they fit HTTP/RTSP headers byte for byte.
+_ESCAPES = "\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\x1b]8;;http://x\x1b\\\x9b[bold red]x[/]"
+_LOCAL = ("02:4b:00",)
+
+
+def _hostile(kind: str, rework: h.Rework, attack: str, **extra: object) -> DeviceModel:
+    """A device with no identity to speak of: all it does is attack (a safe sweep records an
+    error for it). ``extra`` sets other DeviceModel fields (web, announce, ouis)."""
+    model = DeviceModel(
+        kind=kind, vendor="Unknown", product=attack.partition(" (")[0], model=kind, firmware="",
+        device_class=DeviceClass.OTHER_IOT, ouis=_LOCAL, sources=("illustrative",),
+        hostile=h.Hostile(rework, "error", attack),
+    )  # fmt: skip
+    return replace(model, **extra)  # type: ignore[arg-type]
+
+
+HOSTILE: tuple[DeviceModel, ...] = (
+    _hostile("tarpit", h.tarpit(_TARPIT_PORTS), "accepts on 15 service ports, never answers (5)"),
+    _hostile("slow_drip", h.drips({80: "HTTP", 554: "RTSP"}), "one byte every 0.5 s, forever (10)"),
+    _hostile(
+        "http_flood",
+        h.floods(
+            {
+                80: ("headers", "HTTP"),
+                81: ("long_line", "HTTP"),
+                82: ("endless_body", "HTTP"),
+                88: ("continue", "HTTP"),
+                5000: ("empty", "HTTP"),
+                8080: ("gzip_chain", "HTTP"),
+                8081: ("gzip_bomb", "HTTP"),
+                8088: ("bad_status", "HTTP"),
+                8888: ("garbage", "HTTP"),
+            }
+        ),
+        "HTTP header floods, long lines, endless and bomb bodies, bad status lines (12-16)",
+    ),
+    _hostile(
+        "rtsp_flood",
+        h.floods({554: ("headers", "RTSP"), 8554: ("interleaved", "RTSP")}),
+        "endless CSeq headers and $-interleaved binary over RTSP (38)",
+    ),
+    _hostile(
+        "tls_stall",
+        h.floods({443: ("tls_stall", "HTTP"), 8443: ("tls_stall", "HTTP")}),
+        "a ServerHello, then silence (37)",
+    ),
+    _hostile(
+        "upnp_bomb",
+        h.upnp_bomb,
+        "a billion-laughs UPnP description (21)",
+        web=(Web(title="Media Server"),),
+        announce=Announce(ssdp_server="Linux/5.10 UPnP/1.0 MiniDLNA/1.3.0"),
+    ),
+    _hostile("mdns_loop", h.mdns_loops, "mDNS answers with compression-pointer loops (29, 31)"),
+    _hostile("ssdp_flood", h.ssdp_flood, "SSDP floods, malformed and oversized answers (27)"),
+    _hostile("sadp_bomb", h.sadp_bomb, "a billion-laughs SADP ProbeMatch (21)", ouis=_HIK_OUIS),
+    DeviceModel(  # a camera whose every string is markup or a terminal escape (33, 47, 50)
+        kind="xss_camera",
+        vendor="Hikvision",
+        product="Network camera",
+        device_class=DeviceClass.IP_CAMERA,
+        model=f'DS-2CD2143G2-I">{_XSS}',  # reaches the report as the extracted model
+        firmware="V5.7.3 build 220112",
+        ouis=_HIK_OUIS,
+        serial="DS2CD{mac_tail}",
+        web=(
+            Web(server=f"{_XSS}\x1b[2J", title=f'"><img src=x onerror=alert(1)>\u202e{_ESCAPES}'),
+        ),
+        rtsp=replace(_HIK_RTSP, server=f"</td></tr></table><form action=//x>{_ESCAPES}"),
+        discovery="sadp",
+        announce=Announce(
+            ssdp_server="</td></tr></table><form action=//x>",
+            upnp_manufacturer="javascript:alert(1)",
+            upnp_model="&lt;img src=x onerror=alert(1)&gt;",  # XML-escaped in the document
+            mdns=(Service("_CGI._tcp", "HIKVISION {model} - {serial}", 80),),
+        ),
+        sources=("illustrative: catalogue cases 33, 47, 50",),
+        hostile=h.Hostile(h.unchanged, "inert", "markup, script and escapes in every string"),
+    ),
+    replace(  # an HP printer that "crashes" on >2 requests at once or any raw-print byte (6, 7)
+        next(m for m in ORDINARY if m.kind == "hp_printer"),
+        kind="fragile_printer",
+        hostile=h.Hostile(h.fragile, "inert", "crashes on 3 requests at once or a print byte"),
+    ),
+)
+
+CATALOGUE: dict[str, DeviceModel] = {m.kind: m for m in (*COLLECTORS, *ORDINARY, *HOSTILE)}

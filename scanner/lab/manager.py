@@ -105,6 +105,7 @@ def _start(backend: Backend, scenario: Scenario, state: RunState) -> RunState:
                 netns=None if r.netns == home else r.netns,
                 log=r.log,
                 services=resolve(d.model, d.name, d.mac, dict(d.overrides)),
+                latency_ms=d.latency_ms,
             )
             for d, r in zip(group, records, strict=True)
         ]

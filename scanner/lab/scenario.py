@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,10 @@ SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 RESERVED = frozenset({"hub", "scanner"})  # namespace suffixes the backends use themselves
-TOP_KEYS = frozenset({"site", "description", "subnet", "scanner", "devices", "generate"})
+TOP_KEYS = frozenset(
+    {"site", "description", "subnet", "scanner", "devices", "generate", "extends", "latency"}
+)
+MAX_LATENCY_MS = 10_000.0
 DEVICE_KEYS = frozenset({"name", "kind", "mac", "ip", "registered", "overrides"})
 SCANNER_MAC = "02:b5:00:00:00:01"  # locally administered (bit 1 of the first octet)
 
@@ -40,6 +43,8 @@ class ScenarioDevice:
     ip: str
     registered: bool = False
     overrides: tuple[tuple[str, str | bool], ...] = ()
+    prefixlen: int | None = None  # set for a device on a foreign subnet (``ip: A.B.C.D/len``)
+    latency_ms: float = 0.0  # how long it takes to answer anything (scenario ``latency``)
 
     @property
     def model(self) -> DeviceModel:
@@ -88,7 +93,26 @@ def load_scenario(ref: str) -> Scenario:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
-    return parse_scenario(data, path)
+    return parse_scenario(_extended(data, path), path)
+
+
+def _extended(data: Any, path: Path, depth: int = 0) -> Any:
+    """``extends: NAME`` takes that scenario's keys and devices, then adds this file's."""
+    if not isinstance(data, dict) or not data.get("extends"):
+        return data
+    if depth > 3:
+        raise ScenarioError(f"{path}: extends nests too deep")
+    base_path = scenario_path(str(data["extends"]))
+    try:
+        base = yaml.safe_load(base_path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScenarioError(f"{base_path}: cannot read: {exc}") from None
+    base = _extended(base, base_path, depth + 1)
+    if not isinstance(base, dict):
+        raise ScenarioError(f"{base_path}: a scenario is a mapping")
+    merged = {**base, **{k: v for k, v in data.items() if k not in ("extends", "devices")}}
+    merged["devices"] = [*(base.get("devices") or []), *(data.get("devices") or [])]
+    return merged
 
 
 def parse_scenario(data: Any, path: Path) -> Scenario:
@@ -114,6 +138,8 @@ def parse_scenario(data: Any, path: Path) -> Scenario:
     if data.get("generate"):
         devices += _generate(data["generate"], subnet, devices, scanner_ip, where)
     _check_unique(devices, subnet, scanner_ip, scanner_mac, where)
+    if data.get("latency") is not None:
+        devices = _with_latency(devices, data["latency"], where)
     return Scenario(
         name=path.stem,
         site=str(data.get("site") or path.stem),
@@ -142,9 +168,13 @@ def _device(raw: Any, where: str) -> ScenarioDevice:
     if not isinstance(registered, bool):
         raise ScenarioError(f"{at}: registered must be true or false")
     pairs = tuple((str(k), v if isinstance(v, bool) else str(v)) for k, v in overrides.items())
+    ip, _, plen = str(raw.get("ip", "")).partition("/")
+    if plen and not (plen.isdigit() and 8 <= int(plen) <= 30):
+        raise ScenarioError(f"{at}: a foreign subnet's prefix length must be 8..30")
     return ScenarioDevice(
-        name, kind, str(raw.get("mac", "")).lower(), str(raw.get("ip", "")), registered, pairs
-    )
+        name, kind, str(raw.get("mac", "")).lower(), ip, registered, pairs,
+        int(plen) if plen else None,
+    )  # fmt: skip
 
 
 def _generate(
@@ -178,6 +208,25 @@ def _generate(
     return out
 
 
+def _with_latency(devices: list[ScenarioDevice], spec: Any, where: str) -> list[ScenarioDevice]:
+    """``latency: {min_ms, max_ms, seed}``: each device answers after its own delay, drawn
+    uniformly from the range by a generator seeded with the seed and the device's name (the
+    same device keeps its delay whatever else the scenario holds)."""
+    if not isinstance(spec, dict) or set(spec) - {"min_ms", "max_ms", "seed"}:
+        raise ScenarioError(f"{where}: latency is a mapping of min_ms, max_ms and seed")
+    try:
+        low, high = float(spec.get("min_ms", 0)), float(spec.get("max_ms", 0))
+        seed = int(spec.get("seed", 0))
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{where}: latency: min_ms, max_ms and seed are numbers") from None
+    if not 0 <= low <= high <= MAX_LATENCY_MS:
+        raise ScenarioError(f"{where}: latency: need 0 <= min_ms <= max_ms <= {MAX_LATENCY_MS:g}")
+    return [
+        replace(d, latency_ms=round(random.Random(f"{seed}:{d.name}").uniform(low, high), 1))  # noqa: S311
+        for d in devices
+    ]
+
+
 def _random_mac(rng: random.Random, ouis: tuple[str, ...], taken: set[str]) -> str:
     while True:
         prefix = rng.choice(ouis).replace(":", "")
@@ -208,8 +257,13 @@ def _check_unique(
             ip = ipaddress.IPv4Address(d.ip)
         except ValueError:
             raise ScenarioError(f"{at}: ip {d.ip!r} is not an IPv4 address") from None
-        if ip not in subnet or ip in (subnet.network_address, subnet.broadcast_address):
-            raise ScenarioError(f"{at}: ip {d.ip} is not a host address of {subnet}")
+        home = subnet
+        if d.prefixlen is not None:  # a device left on another subnet (factory default)
+            home = ipaddress.IPv4Network(f"{ip}/{d.prefixlen}", strict=False)
+            if home.overlaps(subnet) or not home.is_private:
+                raise ScenarioError(f"{at}: a foreign subnet must be private, outside {subnet}")
+        if ip not in home or ip in (home.network_address, home.broadcast_address):
+            raise ScenarioError(f"{at}: ip {d.ip} is not a host address of {home}")
         if d.name in names or d.ip in ips or d.mac in macs:
             raise ScenarioError(f"{at}: name, mac and ip must be unique (scanner included)")
         names.add(d.name)

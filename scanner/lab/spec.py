@@ -23,7 +23,8 @@ class DeviceSpec:
     """One device for a device process.
 
     ``address`` is where its listeners bind; ``netns`` the network namespace to open them in
-    (``None``: the process's own); ``log`` the JSON-lines event log of its emulators.
+    (``None``: the process's own); ``log`` the JSON-lines event log of its emulators;
+    ``latency_ms`` how long the device takes to answer (0: at once).
     """
 
     name: str
@@ -31,6 +32,7 @@ class DeviceSpec:
     netns: str | None
     log: str
     services: tuple[ServiceSpec, ...]
+    latency_ms: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,12 +41,14 @@ class DeviceSpec:
             "netns": self.netns,
             "log": self.log,
             "services": [s.to_json() for s in self.services],
+            "latency_ms": self.latency_ms,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DeviceSpec:
         services = tuple(spec_from_json(s) for s in data["services"])
-        return cls(data["name"], data["address"], data["netns"], data["log"], services)
+        latency = float(data.get("latency_ms", 0.0))
+        return cls(data["name"], data["address"], data["netns"], data["log"], services, latency)
 
 
 def write_specs(path: Path, specs: list[DeviceSpec]) -> None:

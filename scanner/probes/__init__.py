@@ -6,6 +6,7 @@ from scanner.probes.anviz import AnvizProbe
 from scanner.probes.banner import BannerProbe
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.http import HttpProbe
+from scanner.probes.multicast import MULTICAST_PROBES
 from scanner.probes.onvif import OnvifProbe
 from scanner.probes.rtsp import RtspProbe
 from scanner.probes.snmp import SnmpProbe
@@ -27,7 +28,12 @@ PROBES: dict[str, type[Probe]] = {
 }
 
 #: Probes that run unless named otherwise: everything but the opt-in ones (SNMP).
-DEFAULT_PROBES = frozenset(name for name, cls in PROBES.items() if not cls.opt_in)
+DEFAULT_PROBES = frozenset(name for name, cls in PROBES.items() if not cls.opt_in) | frozenset(
+    MULTICAST_PROBES
+)
+#: Every name ``sweep --only`` accepts besides ``tcp``: the per-host probes and the multicast
+#: ones (``sadp``/``dhip`` are both: see :mod:`scanner.probes.multicast`).
+KNOWN_PROBES = frozenset(PROBES) | frozenset(MULTICAST_PROBES)
 
 
 def probes_for(port: int, enabled: frozenset[str]) -> list[Probe]:
@@ -40,4 +46,13 @@ def udp_probes(enabled: frozenset[str]) -> list[tuple[Probe, int]]:
     return [(c(), p) for n, c in PROBES.items() if n in enabled and c.udp for p in sorted(c.ports)]
 
 
-__all__ = ["DEFAULT_PROBES", "PROBES", "Probe", "ProbeContext", "probes_for", "udp_probes"]
+__all__ = [
+    "DEFAULT_PROBES",
+    "KNOWN_PROBES",
+    "MULTICAST_PROBES",
+    "PROBES",
+    "Probe",
+    "ProbeContext",
+    "probes_for",
+    "udp_probes",
+]

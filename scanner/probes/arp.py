@@ -13,20 +13,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import socket
 import struct
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from scanner.errors import ProbeError
 from scanner.models import Observation
 from scanner.normalize import mac as normal_mac
+from scanner.probes.rtt import RttEstimator
 from scanner.scope import Scope
 
 ETH_P_ARP = 0x0806
 BROADCAST = b"\xff" * 6
-REPLY_WAIT = 1.0  # seconds after the last request
+REPLY_WAIT = 1.0  # seconds after the last request, until answers have been timed
+MIN_WAIT = 0.5  # ... and at least this long once they have (see round_wait)
+SEND_TRIES, CONGESTED_WAIT = 4, 0.02  # a refused frame (queue full) is retried after a pause
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +89,38 @@ def parse_reply(frame: bytes) -> tuple[str, str] | None:
     return str(ipaddress.IPv4Address(spa)), normal_mac(sha.hex())
 
 
-async def sweep(att: Attachment, scope: Scope) -> list[Observation]:
+async def _send(sock: socket.socket, frame: bytes) -> None:
+    """Send one request. A full queue on the way out (ENOBUFS) means the segment is congested:
+    wait for it to drain and try again, a few times; a frame still refused is lost, as on the
+    wire (the second round asks the silent again)."""
+    for _ in range(SEND_TRIES):
+        try:
+            sock.send(frame)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOBUFS, errno.EAGAIN):
+                raise
+        await asyncio.sleep(CONGESTED_WAIT)
+
+
+def round_wait(rtt: RttEstimator) -> float:
+    """How long to wait for answers after a round: REPLY_WAIT until some answer has been
+    timed, then four times the timeout those round trips imply (RFC 6298, as the connects
+    use), within [MIN_WAIT, REPLY_WAIT]. On a LAN answers take milliseconds."""
+    timeout = rtt.timeout()
+    return REPLY_WAIT if timeout is None else min(REPLY_WAIT, max(MIN_WAIT, 4 * timeout))
+
+
+async def sweep(
+    att: Attachment,
+    scope: Scope,
+    on_answer: Callable[[str], None] | None = None,
+    pace: Callable[[], Awaitable[None]] | None = None,
+) -> list[Observation]:
     """ARP every in-scope address of one attachment (twice for the silent); ``mac:… ip.address …``
-    for each answer."""
+    for each answer. ``on_answer(ip)`` is called as each first answer arrives (the sweep probes
+    that host at once); ``pace`` replaces the fixed 1/global-rate gap between requests (the
+    sweep passes its connector's global bucket, so ARP and connects share one rate)."""
     targets = [
         a for a in scope.hosts() if isinstance(a, ipaddress.IPv4Address) and a in att.network
     ]
@@ -97,14 +131,19 @@ async def sweep(att: Attachment, scope: Scope) -> list[Observation]:
         raise ProbeError("ARP needs root (CAP_NET_RAW)") from None
     answers: dict[str, str] = {}
     wanted = {str(t) for t in targets}
+    sent: dict[str, float] = {}
+    rtt = RttEstimator(ceiling=REPLY_WAIT, floor=0.0)
     loop = asyncio.get_running_loop()
 
     def readable() -> None:
         with contextlib.suppress(BlockingIOError, InterruptedError):
             while True:
                 got = parse_reply(sock.recv(2048))
-                if got and got[0] in wanted:
-                    answers.setdefault(*got)
+                if got and got[0] in wanted and got[0] not in answers:
+                    answers[got[0]] = got[1]
+                    rtt.observe(time.monotonic() - sent.get(got[0], -1e9))
+                    if on_answer is not None:
+                        on_answer(got[0])
 
     try:
         sock.bind((att.name, ETH_P_ARP))
@@ -114,9 +153,10 @@ async def sweep(att: Attachment, scope: Scope) -> list[Observation]:
         for _round in range(2):  # a second who-has for the silent: ARP is lossy
             for target in targets:
                 if str(target) not in answers:
-                    sock.send(request_frame(att.mac, att.address, target))
-                    await asyncio.sleep(interval)
-            deadline = time.monotonic() + REPLY_WAIT
+                    sent[str(target)] = time.monotonic()
+                    await _send(sock, request_frame(att.mac, att.address, target))
+                    await (pace() if pace is not None else asyncio.sleep(interval))
+            deadline = time.monotonic() + round_wait(rtt)
             while time.monotonic() < deadline and len(answers) < len(wanted):
                 await asyncio.sleep(0.05)
     finally:

@@ -2,15 +2,21 @@
 
 A host is alive when any discovery port answers, open or refused (a RST is an answer);
 ``unreachable`` (ARP/ND found nobody) ends the host at once, so dead addresses cost one
-neighbour-resolution timeout, not one per port. MAC addresses of on-link hosts come from the
-kernel's neighbour cache, which those connects filled (``/proc/net/arp``): no raw packet and
-no ARP of our own. Raw ARP/ND discovery with privileges is a later addition.
+neighbour-resolution timeout, not one per port. Discovery ports are tried as many at a time as
+the per-host connection cap allows, most likely first, and stop at the first answer. MAC
+addresses of on-link hosts come from the kernel's neighbour cache, which those connects filled
+(``/proc/net/arp``): no raw packet. (With root, :mod:`scanner.probes.arp` finds them first.)
+
+:class:`HostFeed` hands the sweep's workers the addresses to probe as they become known: ARP
+answers as they arrive (alive already), then addresses that need TCP discovery, drawn lazily
+so that a large scope is never held in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from scanner.errors import InputError
@@ -32,20 +38,76 @@ CURATED_PORTS = (
 ARP_TABLE = Path("/proc/net/arp")
 
 
+def scan_order(ports: Iterable[int]) -> list[int]:
+    """Each port once: the discovery ports first (the likeliest to be open), then ascending."""
+    wanted = set(ports)
+    first = [p for p in DISCOVERY_PORTS if p in wanted]
+    return first + sorted(wanted - set(first))
+
+
 async def alive(dialer: Dialer, host: str, ports: Iterable[int] = DISCOVERY_PORTS) -> bool:
-    for port in ports:
-        state = await dialer.probe_port(host, port)
-        if state in (PortState.OPEN, PortState.CLOSED):
+    """Any answer (open or refused) from a discovery port; tried a few at a time."""
+    order = list(dict.fromkeys(ports))
+    batch = max(1, dialer.scope.limits.host_connections)
+    for i in range(0, len(order), batch):
+        states = await asyncio.gather(*(dialer.probe_port(host, p) for p in order[i : i + batch]))
+        if any(s in (PortState.OPEN, PortState.CLOSED) for s in states):
             return True
-        if state is PortState.UNREACHABLE:
+        if PortState.UNREACHABLE in states:
             return False
     return False
 
 
 async def open_ports(dialer: Dialer, host: str, ports: Iterable[int]) -> list[int]:
-    wanted = sorted(set(ports))
+    wanted = scan_order(ports)
     states = await asyncio.gather(*(dialer.probe_port(host, p) for p in wanted))
-    return [p for p, s in zip(wanted, states, strict=True) if s is PortState.OPEN]
+    return sorted(p for p, s in zip(wanted, states, strict=True) if s is PortState.OPEN)
+
+
+class HostFeed:
+    """Addresses for the sweep's workers, in the order they become known.
+
+    ``alive`` is called with each ARP answer (the host is known to be there); ``add`` queues an
+    iterator of addresses that need TCP discovery, consumed lazily. ``open_source`` /
+    ``close_source`` bracket each discovery still running (an ARP sweep): :meth:`next` waits for
+    them and returns ``None`` only when every address has been handed out.
+    """
+
+    def __init__(self) -> None:
+        self._alive: deque[str] = deque()
+        self._lazy: deque[Iterator[str]] = deque()
+        self._sources = 0
+        self._changed = asyncio.Event()
+
+    def open_source(self) -> None:
+        self._sources += 1
+
+    def close_source(self) -> None:
+        self._sources -= 1
+        self._changed.set()
+
+    def alive(self, host: str) -> None:
+        self._alive.append(host)
+        self._changed.set()
+
+    def add(self, hosts: Iterator[str]) -> None:
+        self._lazy.append(hosts)
+        self._changed.set()
+
+    async def next(self) -> tuple[str, bool] | None:
+        """(address, known alive), or None when there is nothing more to probe."""
+        while True:
+            if self._alive:
+                return self._alive.popleft(), True
+            while self._lazy:
+                host = next(self._lazy[0], None)
+                if host is not None:
+                    return host, False
+                self._lazy.popleft()
+            if self._sources == 0:
+                return None
+            self._changed.clear()
+            await self._changed.wait()
 
 
 def neighbour_macs(hosts: set[str], table: Path = ARP_TABLE) -> list[Observation]:

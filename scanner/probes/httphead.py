@@ -84,6 +84,9 @@ async def read_head(stream: Stream, max_headers: int, protocol: str = "HTTP") ->
             headers.append(parse_header(line.rstrip(b"\r\n")))
         if not 100 <= status < 200 or protocol != "HTTP":
             return Head(proto, status, reason, tuple(headers))
+        lines += 1  # a 1xx head counts against the cap even with no header line (case 12)
+        if lines > max_headers:
+            raise HttpParseError("too many headers")
 
 
 async def _line(stream: Stream) -> bytes:
@@ -102,9 +105,10 @@ async def read_body(stream: Stream, head: Head, limit: int) -> tuple[bytes, bool
         return await _chunked(stream, limit)
     length = head.get("content-length")
     if length is not None:
-        if not length.strip().isdigit():
+        text = length.strip(" \t")  # RFC 9110 §8.6: 1*DIGIT, ASCII only, and no huge ones
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
             raise HttpParseError("invalid Content-Length")
-        want = int(length)
+        want = int(text)
         data, _ = await stream.read_upto(min(want, limit))
         return data, want > limit
     return await stream.read_upto(limit)
@@ -121,7 +125,14 @@ async def _chunked(stream: Stream, limit: int) -> tuple[bytes, bool]:
         if size == 0:
             return bytes(body), False
         take = min(size, limit - len(body))
-        body += await stream.read_exactly(take)
+        body += await _exactly(stream, take)
         if len(body) >= limit:
             return bytes(body), True
-        await stream.read_exactly(size - take + 2)  # the chunk's CRLF
+        await _exactly(stream, size - take + 2)  # the chunk's CRLF
+
+
+async def _exactly(stream: Stream, n: int) -> bytes:
+    try:
+        return await stream.read_exactly(n)
+    except ProbeError as exc:  # the answer ended inside a chunk: a malformed response
+        raise HttpParseError(f"chunked body cut short: {exc}") from None

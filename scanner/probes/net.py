@@ -2,8 +2,15 @@
 
 It enforces the non-negotiables in one place, so no probe can forget them: the address must be
 in scope (exclusions included), printer ports 9100-9107 never get a payload byte, a global and
-a per-host token bucket pace connection attempts, a per-host semaphore caps concurrent
-connections, every connect has a deadline, and reads are bounded (:class:`Stream`).
+a per-host token bucket pace connection attempts (and the raw frames of ARP, through
+:meth:`Connector.pace`), a per-host cap limits concurrent connections
+(:mod:`scanner.probes.slots`), every connect has a deadline, and reads are bounded
+(:class:`Stream`).
+
+Within those limits it saves time the way nmap does: port-check timeouts adapt to the round
+trips measured so far (:mod:`scanner.probes.rtt`), probes go ahead of the remaining port checks
+of their host, and a port check can leave its connection open for the probe that follows
+(``probe_port(..., keep=True)``), so that probe costs no second connection attempt.
 Tests swap in :class:`FakeConnector`, which serves scripted bytes and records what was sent.
 """
 
@@ -16,13 +23,14 @@ import functools
 import ssl
 import time
 import warnings
-from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
 from scanner.errors import ProbeError
+from scanner.probes.rtt import RttEstimator, connect_timeouts
+from scanner.probes.slots import PORT_CHECK, HostSlots
 from scanner.scope import PRINTER_PORTS, Scope
 
 MAX_DATAGRAM = 9000  # the largest discovery answer we keep (mDNS's own cap, RFC 6762 §17)
@@ -55,6 +63,22 @@ class TokenBucket:
                     self.tokens -= 1
                     return
                 await asyncio.sleep((1 - self.tokens) / self.rate)
+
+    def debit(self) -> float:
+        """Charge one event sent ahead of the waiting :meth:`take` calls. The tokens may go
+        below zero; the debt delays those takes. Returns the seconds until the debt is repaid,
+        which the caller waits before its next event, so it too keeps the rate."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate) - 1
+        self.stamp = now
+        return max(0.0, -self.tokens) / self.rate
+
+    def full(self) -> bool:
+        """Refilled to capacity and unused: indistinguishable from a new bucket."""
+        if self._lock.locked():
+            return False
+        elapsed = time.monotonic() - self.stamp
+        return self.tokens + elapsed * self.rate >= self.capacity
 
 
 class Stream:
@@ -159,9 +183,17 @@ class Dialer(Protocol):
         self, host: str, port: int, *, tls: bool = False
     ) -> contextlib.AbstractAsyncContextManager[Stream]: ...
 
-    async def probe_port(self, host: str, port: int) -> PortState: ...
+    async def probe_port(self, host: str, port: int, *, keep: bool = False) -> PortState:
+        """Connect and close, sending nothing. ``keep``: a probe will connect to this port
+        next, so an open connection may be left for it (within the per-host cap)."""
 
     async def datagram(self, host: str, port: int, payload: bytes, wait: float) -> bytes | None: ...
+
+    async def pace(self) -> None:
+        """Wait for the global rate to allow one more packet (raw frames such as ARP's)."""
+
+    def release(self, host: str) -> None:
+        """The sweep is done with ``host``: close what was kept open for it."""
 
 
 class _FirstReply(asyncio.DatagramProtocol):
@@ -180,27 +212,63 @@ class _FirstReply(asyncio.DatagramProtocol):
             self.reply.set_exception(exc)
 
 
+@dataclass
+class _HostState:
+    """What the connector keeps per host: its rate, its connection slots, its round trips."""
+
+    bucket: TokenBucket
+    slots: HostSlots
+    rtt: RttEstimator
+
+
 class Connector:
-    """Opens TCP (and TLS) connections within the scope and the limits."""
+    """Opens TCP (and TLS) connections within the scope and the limits.
+
+    ``attempts`` counts connection attempts (and UDP questions) made; ``reused`` the probe
+    connections served by a port check's parked connection instead of a new attempt.
+    """
 
     def __init__(self, scope: Scope) -> None:
         check_openssl()
         self.scope = scope
         self.limits = scope.limits
         self._global = TokenBucket(self.limits.global_rate)
-        self._host_rate: dict[str, TokenBucket] = {}
-        self._host_sem: dict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(self.limits.host_connections)
-        )
-        self.attempts: dict[str, int] = defaultdict(int)
+        self._hosts: dict[str, _HostState] = {}
+        self.rtt = RttEstimator(self.limits.connect_timeout)  # the whole sweep's round trips
+        self.attempts = 0
+        self.reused = 0
 
-    async def _pace(self, host: str) -> None:
-        bucket = self._host_rate.get(host)
-        if bucket is None:
-            bucket = self._host_rate[host] = TokenBucket(self.limits.host_rate)
+    def _state(self, host: str) -> _HostState:
+        state = self._hosts.get(host)
+        if state is None:
+            state = self._hosts[host] = _HostState(
+                TokenBucket(self.limits.host_rate),
+                HostSlots(self.limits.host_connections),
+                RttEstimator(self.limits.connect_timeout),
+            )
+        return state
+
+    async def pace(self) -> None:
+        """One raw frame (ARP) sent: wait one interval of the global rate before the next (no
+        burst, no catching up: a broadcast reaches every host of the segment), longer while
+        the global bucket is in debt. Frames go ahead of waiting connects and are charged to
+        the global bucket, so frames and connects together keep the cap."""
+        await asyncio.sleep(max(1 / self.limits.global_rate, self._global.debit()))
+
+    async def _pace(self, state: _HostState) -> None:
         await self._global.take()
-        await bucket.take()
-        self.attempts[host] += 1
+        await state.bucket.take()
+        self.attempts += 1
+
+    def release(self, host: str) -> None:
+        """Close connections parked for ``host``; forget its state once it is at rest (a
+        fresh state is then identical), so memory follows the hosts in flight, not the scope."""
+        state = self._hosts.get(host)
+        if state is None:
+            return
+        state.slots.close_parked()
+        if state.slots.at_rest and state.bucket.full():
+            del self._hosts[host]
 
     async def _open(
         self, host: str, port: int, tls: bool, timeout: float
@@ -219,25 +287,64 @@ class Connector:
         except OSError as exc:
             raise ProbeError(f"connect failed: {exc.strerror or exc}") from None
 
+    async def _start_tls(self, host: str, writer: asyncio.StreamWriter) -> None:
+        """TLS over a parked connection: the same handshake a fresh TLS connect makes."""
+        try:
+            await asyncio.wait_for(
+                writer.start_tls(_tls_context(), server_hostname=host),
+                self.limits.request_deadline,
+            )
+        except TimeoutError:
+            raise ProbeError("TLS handshake timed out") from None
+        except ssl.SSLError as exc:
+            raise ProbeError(f"TLS handshake failed: {exc.reason or exc}") from None
+        except OSError as exc:
+            raise ProbeError(f"TLS handshake failed: {exc.strerror or exc}") from None
+
+    async def _stream_for(
+        self, state: _HostState, host: str, port: int, tls: bool
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A connection holding one of the host's slots: the parked one, or a new one."""
+        claimed = state.slots.claim(port)
+        if claimed is not None:
+            self.reused += 1
+            try:
+                if tls:
+                    await self._start_tls(host, claimed[1])
+            except BaseException:
+                claimed[1].close()
+                state.slots.release()
+                raise
+            return claimed
+        await state.slots.acquire()
+        try:
+            await self._pace(state)
+            return await self._open(host, port, tls, self.limits.request_deadline)
+        except BaseException:
+            state.slots.release()
+            raise
+
     @contextlib.asynccontextmanager
     async def connect(self, host: str, port: int, *, tls: bool = False) -> AsyncIterator[Stream]:
         """A bounded stream to host:port; the caller wraps its whole exchange in a deadline."""
         check_target(self.scope, host, port, payload=True)
-        async with self._host_sem[host]:
-            await self._pace(host)
-            reader, writer = await self._open(host, port, tls, self.limits.request_deadline)
-            try:
-                yield Stream(reader, writer)
-            finally:
-                writer.close()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(writer.wait_closed(), 1.0)
+        state = self._state(host)
+        reader, writer = await self._stream_for(state, host, port, tls)
+        try:
+            yield Stream(reader, writer)
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+            state.slots.release()
 
     async def datagram(self, host: str, port: int, payload: bytes, wait: float) -> bytes | None:
         """Send one UDP datagram to host:port and return the first reply within ``wait``."""
         check_target(self.scope, host, port, payload=True)
-        async with self._host_sem[host]:
-            await self._pace(host)
+        state = self._state(host)
+        await state.slots.acquire()
+        try:
+            await self._pace(state)
             loop = asyncio.get_running_loop()
             try:
                 transport, proto = await loop.create_datagram_endpoint(
@@ -254,28 +361,60 @@ class Connector:
                 return None  # ICMP port unreachable: nothing listens
             finally:
                 transport.close()
+        finally:
+            state.slots.release()
 
-    async def probe_port(self, host: str, port: int) -> PortState:
-        """Connect and close, sending nothing (a printer port is fine: no payload byte)."""
+    async def probe_port(self, host: str, port: int, *, keep: bool = False) -> PortState:
+        """Connect and close, sending nothing (a printer port is fine: no payload byte).
+
+        The timeout adapts to measured round trips (:func:`~scanner.probes.rtt.connect_timeouts`);
+        with ``keep``, an open connection is parked for the probe that follows."""
         check_target(self.scope, host, port, payload=False)
-        async with self._host_sem[host]:
-            await self._pace(host)
-            try:
-                _, writer = await asyncio.wait_for(
-                    asyncio.open_connection(host, port), self.limits.connect_timeout
-                )
-            except TimeoutError:
-                return PortState.SILENT
-            except ConnectionRefusedError:
-                return PortState.CLOSED
-            except OSError as exc:
-                # EHOSTUNREACH / ENETUNREACH: ARP or routing found nobody there.
-                unreachable = exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN)
-                return PortState.UNREACHABLE if unreachable else PortState.SILENT
-            writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
-            return PortState.OPEN
+        state = self._state(host)
+        await state.slots.acquire(PORT_CHECK)
+        conn = None
+        try:
+            found = PortState.SILENT
+            for timeout in connect_timeouts(state.rtt, self.rtt):
+                found, conn = await self._check(state, host, port, timeout)
+                if found is not PortState.SILENT:
+                    break
+        finally:
+            if conn is not None and keep:
+                state.slots.park(port, *conn)
+            else:
+                if conn is not None:
+                    conn[1].close()
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(conn[1].wait_closed(), 1.0)
+                state.slots.release()
+        return found
+
+    async def _check(
+        self, state: _HostState, host: str, port: int, timeout: float
+    ) -> tuple[PortState, tuple[asyncio.StreamReader, asyncio.StreamWriter] | None]:
+        """One connect attempt within ``timeout``; an answer (open or refused) is an RTT sample."""
+        await self._pace(state)
+        start = time.monotonic()
+        try:
+            conn = await asyncio.wait_for(
+                asyncio.open_connection(host, port, limit=self.limits.max_line), timeout
+            )
+        except TimeoutError:
+            return PortState.SILENT, None
+        except ConnectionRefusedError:
+            self._sample(state, time.monotonic() - start)
+            return PortState.CLOSED, None
+        except OSError as exc:
+            # EHOSTUNREACH / ENETUNREACH: ARP or routing found nobody there.
+            unreachable = exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN)
+            return (PortState.UNREACHABLE if unreachable else PortState.SILENT), None
+        self._sample(state, time.monotonic() - start)
+        return PortState.OPEN, conn
+
+    def _sample(self, state: _HostState, rtt: float) -> None:
+        state.rtt.observe(rtt)
+        self.rtt.observe(rtt)
 
 
 @dataclass
@@ -310,11 +449,17 @@ class FakeConnector:
         self.sent.append((host, port, payload))
         return answer(payload) if answer else None
 
-    async def probe_port(self, host: str, port: int) -> PortState:
+    async def probe_port(self, host: str, port: int, *, keep: bool = False) -> PortState:
         check_target(self.scope, host, port, payload=False)
         if host not in self.open_ports:
             return PortState.UNREACHABLE
         return PortState.OPEN if port in self.open_ports[host] else PortState.CLOSED
+
+    async def pace(self) -> None:
+        """Nothing to pace: no packet is sent."""
+
+    def release(self, host: str) -> None:
+        """Nothing is kept open."""
 
 
 class _ScriptedStream(Stream):

@@ -29,6 +29,8 @@ def parse_xml(data: bytes, limit: int) -> Element:
         raise XmlParseError(f"forbidden XML construct: {type(exc).__name__}") from None
     except SafeET.ParseError as exc:
         raise XmlParseError(f"malformed XML: {exc}") from None
+    except (LookupError, ValueError) as exc:  # expat on an unknown or multi-byte encoding=
+        raise XmlParseError(f"malformed XML: {str(exc)[:80]}") from None
     return root
 
 

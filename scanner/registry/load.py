@@ -221,7 +221,7 @@ def _ports(r: _Reader, fields: dict[str, Node], path: str) -> tuple[int, ...] | 
     ports = []
     for item in r.items(fields, "ports", path):
         value = str(item.value) if isinstance(item, ScalarNode) else ""
-        if not value.isdigit() or not 0 < int(value) < 65536:
+        if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 65536:
             r.problem(item, f"{path}.ports", f"{value[:20]!r} is not a port number")
         else:
             ports.append(int(value))

@@ -40,6 +40,12 @@ class LoopbackBackend(Backend):
             raise ScenarioError(
                 f"{scenario.source}: the loopback backend needs a subnet of /16 or smaller"
             )
+        foreign = [d.name for d in scenario.devices if d.prefixlen is not None]
+        if foreign:
+            raise ScenarioError(
+                f"{scenario.source}: {', '.join(foreign)} sit on a foreign subnet, which needs "
+                "layer 2 (the namespaces backend)"
+            )
         used = {r.loopback_base for r in others}
         base = next((b for b in BASES if b not in used), None)
         if base is None:

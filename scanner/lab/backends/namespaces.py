@@ -69,9 +69,10 @@ class NamespacesBackend(Backend):
         plen = scenario.prefixlen
         lines = []
         jobs: list[tuple[str, list[str]]] = []
-        members = [(r.netns or "", r.mac, r.ip) for r in state.devices]
-        members.append((state.scanner_netns or "", scenario.scanner_mac, scenario.scanner_ip))
-        for k, (ns, mac, address) in enumerate(members):
+        own = {d.name: d.prefixlen for d in scenario.devices if d.prefixlen is not None}
+        members = [(r.netns or "", r.mac, r.ip, own.get(r.name, plen)) for r in state.devices]
+        members.append((state.scanner_netns or "", scenario.scanner_mac, scenario.scanner_ip, plen))
+        for k, (ns, mac, address, prefixlen) in enumerate(members):
             port = f"p{k}"
             lines += [
                 f"link add {port} type veth peer name eth0 address {mac} netns {ns}",
@@ -79,7 +80,14 @@ class NamespacesBackend(Backend):
                 f"link set {port} up",
             ]
             jobs.append(
-                (ns, ["link set lo up", f"addr add {address}/{plen} dev eth0", "link set eth0 up"])
+                (
+                    ns,
+                    [
+                        "link set lo up",
+                        f"addr add {address}/{prefixlen} dev eth0",
+                        "link set eth0 up",
+                    ],
+                )
             )
         netns.ip(netns=hub, batch=lines)
         netns.configure(jobs)

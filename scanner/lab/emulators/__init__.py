@@ -2,8 +2,8 @@
 
 The registry maps a spec's ``proto`` tag to its spec class and emulator class, so the device
 process can rebuild emulators from the JSON that ``lab up`` wrote. SADP and DHIP answer unicast
-over UDP (``DATAGRAM_EMULATORS``); multicast discovery (SSDP, mDNS, WS-Discovery, and SADP/DHIP
-on their groups) is not here yet: see ``scanner/lab/README.md``.
+over UDP (``DATAGRAM_EMULATORS``); they, SSDP, mDNS and WS-Discovery also listen on their
+multicast groups where the device has a real interface (the namespaces backend).
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ from scanner.lab.emulators.discovery import (
     SadpEmulator,
     SadpSpec,
 )
+from scanner.lab.emulators.hostile import HOSTILE_DATAGRAM_EMULATORS, HOSTILE_EMULATORS
 from scanner.lab.emulators.http import HttpEmulator, HttpSpec, Route
 from scanner.lab.emulators.jetdirect import JetDirectEmulator, JetDirectSpec
+from scanner.lab.emulators.mdns import MdnsEmulator, MdnsSpec
 from scanner.lab.emulators.rtsp import RtspEmulator, RtspSpec
+from scanner.lab.emulators.ssdp import SsdpEmulator, SsdpSpec
+from scanner.lab.emulators.wsd import WsdEmulator, WsdSpec
 from scanner.lab.emulators.zk import ZkEmulator, ZkSpec
 
 EMULATORS: dict[str, tuple[type[ServiceSpec], type[Emulator[Any]]]] = {
@@ -30,11 +34,16 @@ EMULATORS: dict[str, tuple[type[ServiceSpec], type[Emulator[Any]]]] = {
     "zk": (ZkSpec, ZkEmulator),
     "jetdirect": (JetDirectSpec, JetDirectEmulator),
     "banner": (BannerSpec, BannerEmulator),
+    **HOSTILE_EMULATORS,  # tarpit, drip, flood, fragile_http, fragile_jetdirect
 }
 #: UDP services: spec class and datagram emulator class.
 DATAGRAM_EMULATORS: dict[str, tuple[type[ServiceSpec], type[DatagramEmulator]]] = {
     "sadp": (SadpSpec, SadpEmulator),
     "dhip": (DhipSpec, DhipEmulator),
+    "ssdp": (SsdpSpec, SsdpEmulator),
+    "mdns": (MdnsSpec, MdnsEmulator),
+    "wsd": (WsdSpec, WsdEmulator),
+    **HOSTILE_DATAGRAM_EMULATORS,  # mdns_loop, ssdp_flood, sadp_bomb
 }
 
 
@@ -67,10 +76,13 @@ __all__ = [
     "HttpSpec",
     "JetDirectSpec",
     "LogEvent",
+    "MdnsSpec",
     "Route",
     "RtspSpec",
     "SadpSpec",
     "ServiceSpec",
+    "SsdpSpec",
+    "WsdSpec",
     "ZkSpec",
     "datagram_emulator_for",
     "emulator_for",

@@ -130,9 +130,16 @@ class MalformedRequest(Exception):
 
 
 class Emulator(ABC, Generic[S]):
-    """Serves one port of one device from its spec: one :meth:`serve` call per connection."""
+    """Serves one port of one device from its spec: one :meth:`serve` call per connection.
+
+    ``delay`` (seconds; the scenario's per-device ``latency``) is how long the device takes to
+    answer: what the peer sends reaches :meth:`serve` that much later, and a greeting goes out
+    that long after the connection opens. The kernel still completes the TCP handshake at once
+    (this lab has no ``netem``); everything the device says comes late.
+    """
 
     proto: ClassVar[str]
+    delay: float = 0.0
 
     def __init__(self, spec: S, device: str, log: EventLog) -> None:
         self.spec = spec
@@ -149,13 +156,21 @@ class Emulator(ABC, Generic[S]):
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Entry point for ``asyncio.start_server``: a peer's error never escapes."""
+        pump = None
         try:
+            if self.delay > 0:
+                late = asyncio.StreamReader()
+                pump = asyncio.create_task(_delayed(reader, late, self.delay))
+                await asyncio.sleep(self.delay)
+                reader = late
             await self.serve(reader, writer)
         except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
             pass
         except MalformedRequest as exc:
             self.event(writer, "malformed", detail=str(exc))
         finally:
+            if pump is not None:
+                pump.cancel()
             writer.close()
             with contextlib.suppress(ConnectionError, OSError):
                 await writer.wait_closed()
@@ -172,6 +187,25 @@ class Emulator(ABC, Generic[S]):
                 **fields,
             )
         )
+
+
+async def _delayed(source: asyncio.StreamReader, sink: asyncio.StreamReader, delay: float) -> None:
+    """Copy what the peer sends into ``sink``, each chunk ``delay`` seconds after it came."""
+    loop = asyncio.get_running_loop()
+    due = 0.0
+
+    def later() -> float:  # strictly increasing, so the chunks and the EOF keep their order
+        nonlocal due
+        due = max(loop.time() + delay, due + 1e-6)
+        return due
+
+    try:
+        while chunk := await source.read(MAX_HEAD):
+            loop.call_at(later(), sink.feed_data, chunk)
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        loop.call_at(later(), sink.feed_eof)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,15 @@ Wire formats (the same public sources as the scanner's probes, read independentl
   ``DHDiscover.search`` is answered by ``client.notifyDevInfo`` with ``params.deviceInfo``
   carrying ``DeviceType``, ``SerialNo``, ``mac``, ``IPv4Address.IPAddress``
   (UniversalScanner ``Dahua2.cs`` L20-36, L141-178).
-Anything else is logged as ``malformed`` and not answered. The framing is written here again
-on purpose rather than imported from ``scanner.probes.vendor_udp``: the lab is a second,
-independent reading of the published layouts, so a probe bug cannot hide behind a shared one.
+Both also listen on their vendors' multicast groups (SADP 239.255.255.250:37020, DHIP
+239.255.255.251:37810: UniversalScanner ``Hikvision.cs``, ``Dahua2.cs`` L20-21) and answer a
+multicast question to the group, as the devices do, so a device on a foreign subnet is still
+heard. On the group, datagrams that are not questions (other devices' answers) are ignored
+without a log line; only unicast bytes that do not parse are logged as ``malformed``.
+Anything else sent unicast is logged as ``malformed`` and not answered. The framing is
+written here again on purpose rather than imported from ``scanner.probes.vendor_udp``: the
+lab is a second, independent reading of the published layouts, so a probe bug cannot hide
+behind a shared one.
 """
 
 from __future__ import annotations
@@ -48,10 +54,25 @@ class DhipSpec(ServiceSpec):
     mac: str
 
 
+@dataclass(frozen=True, slots=True)
+class Send:
+    """A datagram an emulator sends: to ``to``, or to its multicast group when ``to`` is None."""
+
+    data: bytes
+    to: tuple[str, int] | None = None
+
+
 class DatagramEmulator:
-    """Answers single datagrams; subclasses implement :meth:`answer`."""
+    """Answers single datagrams; subclasses implement :meth:`answer`.
+
+    ``group`` (empty: none) is a multicast group the device process also joins on the device's
+    interface for this port; :meth:`on_group` handles what arrives there and
+    :meth:`announcements` is what the device multicasts unasked (at start and periodically).
+    """
 
     proto: ClassVar[str] = ""
+    group: ClassVar[str] = ""
+    answer_to_group: ClassVar[bool] = False  # answers multicast to the group (SADP, DHIP)
 
     def __init__(self, spec: Any, device: str, log: EventLog) -> None:
         self.spec = spec
@@ -63,18 +84,36 @@ class DatagramEmulator:
 
     def received(self, data: bytes, peer: tuple[str, int], address: str) -> bytes | None:
         reply = self.answer(data[:MAX_DATAGRAM], address)
+        self._log(peer, "request" if reply is not None else "malformed", len(data))
+        return reply
+
+    def _log(self, peer: tuple[str, int], kind: str, size: int, detail: str = "") -> None:
         self.log.write(
             LogEvent(
                 device=self.device, proto=self.proto, port=self.spec.port,
-                peer=f"{peer[0]}:{peer[1]}", kind="request" if reply is not None else "malformed",
-                size=len(data), method=self.proto.upper(),
+                peer=f"{peer[0]}:{peer[1]}", kind=kind, size=size, method=self.proto.upper(),
+                detail=detail,
             )
         )  # fmt: skip
-        return reply
+
+    def on_group(self, data: bytes, peer: tuple[str, int], address: str) -> list[Send]:
+        """A datagram sent to the group: a question gets the unicast answer (to the group for
+        SADP/DHIP, else to the asker); anything else is someone else's traffic, ignored."""
+        reply = self.answer(data[:MAX_DATAGRAM], address)
+        if reply is None:
+            return []
+        self._log(peer, "request", len(data), "multicast")
+        return [Send(reply, None if self.answer_to_group else peer)]
+
+    def announcements(self, address: str) -> list[bytes]:
+        """What the device multicasts unasked (nothing by default)."""
+        return []
 
 
 class SadpEmulator(DatagramEmulator):
     proto: ClassVar[str] = "sadp"
+    group: ClassVar[str] = "239.255.255.250"
+    answer_to_group: ClassVar[bool] = True
 
     def answer(self, data: bytes, address: str) -> bytes | None:
         if b"<Probe>" not in data or b"<Types>inquiry</Types>" not in data:
@@ -104,6 +143,8 @@ def dhip_frame(body: bytes) -> bytes:
 
 class DhipEmulator(DatagramEmulator):
     proto: ClassVar[str] = "dhip"
+    group: ClassVar[str] = "239.255.255.251"
+    answer_to_group: ClassVar[bool] = True
 
     def answer(self, data: bytes, address: str) -> bytes | None:
         if len(data) < 32 or data[4:8] != b"DHIP":

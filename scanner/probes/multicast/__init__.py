@@ -9,6 +9,7 @@ asking). A selection made only of these names is "multicast discovery alone": no
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from scanner.errors import ParseError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
@@ -24,6 +25,8 @@ from scanner.probes.multicast.net import FakeMulticast, MulticastNet, SocketMult
 from scanner.probes.multicast.ssdp import SsdpProbe
 from scanner.probes.multicast.vendor import DhipMulticast, SadpMulticast
 from scanner.probes.multicast.wsd import WsdProbe
+
+log = logging.getLogger(__name__)
 
 MULTICAST_PROBES: dict[str, type[MulticastProbe]] = {
     "mdns": MdnsProbe,
@@ -50,6 +53,10 @@ async def _one(
         return [], [Skipped(probe.name, SkipReason.TIMED_OUT, "multicast discovery", target)]
     except (ProbeError, ParseError) as exc:
         return [], [Skipped(probe.name, SkipReason.ERROR, str(exc)[:200], target)]
+    except Exception as exc:  # a bug in one probe must not end the discovery of the others
+        log.exception("multicast %s on %s failed", probe.name, iface.name)
+        detail = f"internal error: {type(exc).__name__}: {exc}"[:200]
+        return [], [Skipped(probe.name, SkipReason.ERROR, detail, target)]
 
 
 async def discover(

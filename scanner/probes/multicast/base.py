@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from scanner.models import Observation, Skipped
+from scanner.models import Observation, Skipped, SkipReason
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
 
@@ -92,6 +92,20 @@ def is_excluded(scope: Scope, address: str) -> bool:
 def admitted(scope: Scope, addresses: Iterable[str]) -> bool:
     """A responder is kept only if none of its addresses is excluded."""
     return not any(is_excluded(scope, a) for a in addresses if a)
+
+
+MAX_MALFORMED = 64  # sources named in skipped entries per question
+
+
+def malformed(probe: str, port: int, problems: dict[str, str], scope: Scope) -> list[Skipped]:
+    """One ``error`` entry per in-scope source whose answer to us did not parse (its first
+    problem), so the run says which responder it could not read (containment, issue 10).
+    Sources outside the scope are only logged: they are not the run's business."""
+    return [
+        Skipped(probe, SkipReason.ERROR, f"malformed answer: {why}"[:200], f"{src}:{port}/udp")
+        for src, why in list(problems.items())[:MAX_MALFORMED]
+        if scope.allows(src)
+    ]
 
 
 def ipv4_literal(text: str) -> str | None:

@@ -40,6 +40,7 @@ from scanner.probes.multicast.base import (
     MulticastProbe,
     RateLimitedLog,
     admitted,
+    malformed,
 )
 from scanner.probes.multicast.net import MAX_DATAGRAM, Question
 
@@ -222,13 +223,15 @@ class MdnsProbe(MulticastProbe):
     async def discover(self, ctx: MulticastContext, iface: Interface) -> Found:
         answers = await ctx.net.exchange(iface, Question(GROUP, PORT, (query(),), ctx.wait))
         by_source: dict[str, Responder] = {}
+        problems: dict[str, str] = {}
         for d in answers:
             try:
                 by_source[d.source] = decode(d.data, by_source.get(d.source))
             except MdnsParseError as exc:
                 errors.problem(d.source, str(exc))
+                problems.setdefault(d.source, str(exc))
         out: list[Observation] = []
         for source_ip, r in by_source.items():
             if admitted(ctx.scope, all_addresses(source_ip, r)):
                 out += responder_observations(source_ip, r, SOURCE)
-        return list(dict.fromkeys(out)), []
+        return list(dict.fromkeys(out)), malformed(self.name, PORT, problems, ctx.scope)

@@ -33,6 +33,7 @@ from scanner.probes.multicast.base import (
     MulticastProbe,
     admitted,
     ipv4_literal,
+    malformed,
 )
 from scanner.probes.multicast.net import Question
 from scanner.probes.xmlsafe import XmlParseError, find_local, local, parse_xml
@@ -180,10 +181,12 @@ class SsdpProbe(MulticastProbe):
         answers = await ctx.net.exchange(iface, question)
         out: list[Observation] = []
         locations: dict[str, tuple[str, int, str]] = {}
+        problems: dict[str, str] = {}
         for d in answers:
             try:
                 msg = parse_ssdp(d.data)
-            except SsdpParseError:
+            except SsdpParseError as exc:
+                problems.setdefault(d.source, str(exc))
                 continue
             if msg.kind != "response":
                 continue
@@ -197,7 +200,7 @@ class SsdpProbe(MulticastProbe):
             where = location_target(location, d.source)
             if where and ctx.scope.allows(d.source):
                 locations.setdefault(location, where)
-        skipped: list[Skipped] = []
+        skipped = malformed(self.name, PORT, problems, ctx.scope)
         for location, (host, port, path) in list(locations.items())[:MAX_FETCHES]:
             target = f"{host}:{port}"
             try:

@@ -33,9 +33,10 @@ from scanner.probes.multicast.base import (
     MulticastProbe,
     admitted,
     ipv4_literal,
+    malformed,
 )
 from scanner.probes.multicast.net import Question
-from scanner.probes.xmlsafe import find_local, local, parse_xml
+from scanner.probes.xmlsafe import XmlParseError, find_local, local, parse_xml
 
 GROUP, PORT = "239.255.255.250", 3702
 MAX_DOCUMENT = 64 * 1024
@@ -154,12 +155,16 @@ class WsdProbe(MulticastProbe):
         answers = await ctx.net.exchange(iface, Question(GROUP, PORT, payloads, ctx.wait))
         expected = frozenset(ids.values())
         out: list[Observation] = []
+        problems: dict[str, str] = {}
         for d in answers:
             try:
                 matches = parse_wsd(d.data, expected)
+            except XmlParseError as exc:
+                problems.setdefault(d.source, str(exc))  # not XML: recorded, then the next
+                continue
             except ParseError:
-                continue  # malformed, oversized or someone else's: the next datagram counts
+                continue  # someone else's answer (RelatesTo) or no Body: ignored (case 24)
             for m in matches:
                 if admitted(ctx.scope, [d.source, *m.addresses]):
                     out += match_observations(f"ip:{d.source}", d.source, m, SOURCE)
-        return list(dict.fromkeys(out)), []
+        return list(dict.fromkeys(out)), malformed(self.name, PORT, problems, ctx.scope)
