@@ -50,14 +50,22 @@ deployments:
 """
 
 
-def observations(hostile: str = "") -> list[Observation]:
-    cam, face, phone = "ip:10.0.0.41", "ip:10.0.0.51", "ip:10.0.0.19"
-    obs = [
+def camera_observations() -> list[Observation]:
+    """The registry's one camera, as a sweep sees it."""
+    cam = "ip:10.0.0.41"
+    return [
         Observation(f"mac:{CAMERA_MAC}", "ip.address", "10.0.0.41", "arp"),
         Observation(cam, "sadp.device_description", "DS-2CD2143G2-I", "sadp"),
         Observation(cam, "sadp.serial", "DS-2CD2143G2-I20230511AAWR5AC041", "sadp"),
         Observation(cam, "http.server", "App-webs/", "http:80"),
         Observation(cam, "tcp.open_port", "80", "tcp"),
+    ]
+
+
+def observations(hostile: str = "") -> list[Observation]:
+    face, phone = "ip:10.0.0.51", "ip:10.0.0.19"
+    obs = [
+        *camera_observations(),
         Observation(f"mac:{FACE_MAC}", "ip.address", "10.0.0.51", "arp"),
         Observation(face, "sadp.device_description", "DS-K1T671MF", "sadp"),
         Observation(face, "http.title", hostile or "Login", "http:80"),

@@ -5,46 +5,15 @@ real compare against a one-camera registry. ``marker`` goes into every device te
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from scanner.identify import identify
 from scanner.models import Observation, ScanRun
 from scanner.registry import Registry, parse_registry
 from scanner.scan import compared
+from tests.reporters.sample import REGISTRY, STARTED, camera_observations
 
-STARTED = datetime(2026, 5, 4, 2, 30, tzinfo=UTC)
-CAMERA_MAC = "44:19:b6:5a:c0:41"
 NEW_MAC = "3c:ef:8c:00:00:43"
-
-REGISTRY = """\
-schema: biosweep.registry/1
-site:
-  name: Test site
-  address: 1 Test Road, Shanghai
-  officer: {name: Li Ming, phone: "+86 21 5555 0100"}
-deployments:
-  - id: lobby
-    operator: {name: Example Co. Ltd, credit_code: 91310000MA1FL0000N, contact: "021 5555"}
-    location: Lobby
-    area: Entrance
-    space: public_place
-    purpose: Security
-    method: none
-    modalities: [video]
-    legal_basis: public_security
-    signage: true
-    alternative: true
-    storage: local_server
-    crosses_internet: false
-    retention_days: 30
-    enrolled: 0
-    devices:
-      - id: cam-lobby
-        mac: "44:19:b6:5a:c0:41"
-        ip: 10.0.0.41
-        serial: DS-2CD2143G2-I20230511AAWR5AC041
-        model: DS-2CD2143G2-I
-"""
 
 
 def registry() -> Registry:
@@ -52,14 +21,7 @@ def registry() -> Registry:
 
 
 def observations(marker: str = "", new_camera: bool = False, pcs: int = 1) -> list[Observation]:
-    cam = "ip:10.0.0.41"
-    obs = [
-        Observation(f"mac:{CAMERA_MAC}", "ip.address", "10.0.0.41", "arp"),
-        Observation(cam, "sadp.device_description", "DS-2CD2143G2-I", "sadp"),
-        Observation(cam, "sadp.serial", "DS-2CD2143G2-I20230511AAWR5AC041", "sadp"),
-        Observation(cam, "http.server", "App-webs/", "http:80"),
-        Observation(cam, "tcp.open_port", "80", "tcp"),
-    ]
+    obs = camera_observations()
     for k in range(pcs):
         ip = f"10.0.1.{k % 250 + 1}" if k < 250 else f"10.0.{2 + k // 250}.{k % 250 + 1}"
         mac = f"00:14:22:00:{k // 256:02x}:{k % 256:02x}"
