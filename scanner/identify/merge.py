@@ -3,9 +3,13 @@
 Probes report links: ARP/ND put an ``ip.address`` under a ``mac:`` subject, SADP/DHIP/UPnP
 report serials, UUIDs (UPnP UDN, WS-Discovery endpoint), MACs and IPs under whatever subject
 they saw. Two subjects are one device when
-they share a strong identifier (MAC, serial, BLE identity) or when one names the other's
+they share a strong identifier (MAC, serial, UUID, BLE identity) or when one names the other's
 address (``ip.address`` under ``mac:…`` links to ``ip:…``). A subject's own prefix is a
 statement too: ``mac:aa:…`` has that MAC.
+
+An address is weaker than an identifier: two devices with different MACs that answer on one IP
+(factory-default cameras all at 192.168.1.64, an address conflict) stay two devices; what was
+said under the shared ``ip:`` subject joins the first of them.
 """
 
 from __future__ import annotations
@@ -60,21 +64,32 @@ def subject_observations(subject: str) -> list[Observation]:
 
 def link_key(obs: Observation) -> str | None:
     kind = LINK_FIELDS.get(obs.field)
-    return f"{kind}:{obs.value.lower()}" if kind else None
+    if kind is None:
+        return None
+    value = obs.value.lower()
+    if kind == "uuid":  # UPnP UDNs and WS-Discovery addresses carry their own scheme
+        value = value.removeprefix("urn:").removeprefix("uuid:")
+    return f"{kind}:{value}"
 
 
 def group(observations: Iterable[Observation]) -> list[tuple[tuple[str, ...], list[Observation]]]:
     """Group observations into devices: ``[(subjects, observations)]`` in first-seen order."""
     uf = _UnionFind()
     by_subject: dict[str, list[Observation]] = defaultdict(list)
+    addresses: list[tuple[str, str]] = []
     for obs in observations:
         if obs.subject not in by_subject:
             by_subject[obs.subject].extend(subject_observations(obs.subject))
             uf.find(obs.subject)
         by_subject[obs.subject].append(obs)
         key = link_key(obs)
-        if key is not None:
+        if key is None:
+            continue
+        if key.startswith("ip:"):
+            addresses.append((obs.subject, key))
+        else:
             uf.union(obs.subject, key)
+    _link_addresses(uf, by_subject, addresses)
     members: dict[str, list[str]] = defaultdict(list)
     for subject in by_subject:
         members[uf.find(subject)].append(subject)
@@ -82,6 +97,24 @@ def group(observations: Iterable[Observation]) -> list[tuple[tuple[str, ...], li
         (tuple(subjects), [o for s in subjects for o in by_subject[s]])
         for subjects in members.values()
     ]
+
+
+def _link_addresses(
+    uf: _UnionFind, by_subject: dict[str, list[Observation]], addresses: list[tuple[str, str]]
+) -> None:
+    """Join subjects through a shared IP, unless that would give one device two MACs."""
+    macs: dict[str, set[str]] = defaultdict(set)
+    for subject, obs in by_subject.items():
+        for o in obs:
+            if LINK_FIELDS.get(o.field) == "mac":
+                macs[uf.find(subject)].add(o.value.lower())
+    for subject, key in addresses:
+        a, b = uf.find(subject), uf.find(key)
+        if a == b or (macs[a] and macs[b] and macs[a] != macs[b]):
+            continue
+        uf.union(a, b)
+        root = uf.find(a)
+        macs[root] = macs[a] | macs[b]
 
 
 def device_id(subjects: tuple[str, ...], observations: list[Observation]) -> str:
