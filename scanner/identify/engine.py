@@ -3,6 +3,13 @@
 Conditions are indexed by field, so a device only meets the patterns of the fields it has, and
 the outcome of each (field, value) against all patterns of that field is memoised: on a real
 site the same Server header or OUI registrant recurs on hundreds of devices.
+
+A claim resting on Bluetooth LE advertisement fields alone is capped at ``medium``: anyone can
+advertise a vendor's company id and a product name (advertising data carry no authentication:
+Bluetooth Core Specification Vol 3 Part C §11 defines them as plain length-type-value
+structures), so a BLE name is never model-string evidence. The cap lives here so offline
+``biosweep identify`` and the sweep give one answer (signatures/README.md, "Certainty";
+SAFETY-CATALOGUE case 46).
 """
 
 from __future__ import annotations
@@ -12,9 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from scanner.identify.signatures import VENDOR_PREFIX_FIELDS, Condition, Rule, Signature
-from scanner.models import Evidence, Identification, Observation
+from scanner.models import Certainty, Evidence, Identification, Observation
 
 _MEMO_LIMIT = 200_000
+#: The highest certainty a rule made only of ``ble.*`` fields can claim.
+BLE_ONLY_CAP = Certainty.MEDIUM
+_ORDER = (Certainty.LOW, Certainty.MEDIUM, Certainty.HIGH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +114,14 @@ def _neg(key: RankKey) -> RankKey:
     return (-key[0], -key[1], -key[2], -key[3], -key[4])
 
 
+def claimed_certainty(rule: Rule) -> Certainty:
+    """The certainty a rule claims: its own, capped at :data:`BLE_ONLY_CAP` when every
+    condition is a BLE advertisement field."""
+    if all(c.field.startswith("ble.") for c in rule.conditions):
+        return min(rule.certainty, BLE_ONLY_CAP, key=_ORDER.index)
+    return rule.certainty
+
+
 def _identification(
     sig: Signature, rule: Rule, parts: list[tuple[Observation, _Hit]]
 ) -> Identification:
@@ -115,13 +133,14 @@ def _identification(
         evidence.append(
             Evidence(obs.field, hit.slot.condition.source, obs.value, obs.subject, obs.source)
         )
+    certainty = claimed_certainty(rule)
     return Identification(
         signature_id=sig.id,
         vendor=sig.vendor,
         product=sig.product,
         device_class=sig.device_class,
-        confidence=rule.certainty.confidence,
-        certainty=rule.certainty,
+        confidence=certainty.confidence,
+        certainty=certainty,
         rule=rule.index,
         generic=sig.generic,
         attributes=tuple(sorted(attributes.items())),

@@ -6,6 +6,12 @@ provenance), ``rules`` (conditions ``field: regex`` that must all hold on one de
 certainty), ``examples`` that must match with exact extractions and ``counterexamples`` (each
 with a ``why``) that must not. ``signatures/README.md`` is the author's guide.
 
+A rule made only of vendor-prefix fields (MAC block, OUI registrant, BLE company id) names who
+made the network interface, not what the device is, so it may not claim a biometric class --
+unless the signature sets ``biometric_only_vendor`` to the reference (a public product
+catalogue) showing that the registrant makes nothing but biometric devices; such a rule claims
+``medium`` at most (signatures/README.md, "Certainty").
+
 Every problem is reported as a :class:`~scanner.errors.Problem` naming file, line and
 signature, and all problems of a file are collected before failing.
 """
@@ -32,9 +38,11 @@ VENDOR_PREFIX_FIELDS = frozenset({"mac.address", "mac.oui_vendor", "ble.company_
 _FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FILE_KEYS = {"vendor", "references", "signatures", "version"}
+#: Signature key naming the reference that shows the vendor's whole product line is biometric.
+BIOMETRIC_ONLY_KEY = "biometric_only_vendor"
 _SIG_KEYS = {
     "id", "vendor", "product", "class", "references", "provenance", "description", "generic",
-    "rules", "examples", "counterexamples",
+    "rules", "examples", "counterexamples", BIOMETRIC_ONLY_KEY,
 }  # fmt: skip
 _RULE_KEYS = {"certainty", "when"}
 _EXAMPLE_KEYS = {"observe", "extract", "confidence", "note"}
@@ -92,6 +100,8 @@ class Signature:
     counterexamples: tuple[Counterexample, ...]
     file: str
     line: int
+    #: The reference showing the vendor makes only biometric devices (None: not claimed).
+    biometric_only_vendor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,12 +285,9 @@ def _signature(
     kept = tuple(r for r in rules if r is not None)
     if not kept:
         c.add(node.line, "signature needs at least one valid rule")
-    for rule in kept:
-        if rule.vendor_prefix_only and device_class in BIOMETRIC_CLASSES:
-            c.add(
-                rule_lines[rule.index],
-                "a rule of vendor-prefix fields alone cannot claim a biometric class",
-            )
+    biometric_only = _biometric_only(node, device_class, cited, kept, c)
+    if device_class in BIOMETRIC_CLASSES:
+        _check_prefix_rules(kept, rule_lines, biometric_only, c)
     examples = _examples(node.get("examples"), vocab, c, node.line)
     if not examples:
         c.add(node.line, "signature needs at least one example")
@@ -297,7 +304,66 @@ def _signature(
         counterexamples=_counterexamples(node.get("counterexamples"), vocab, c, node.line),
         file=c.path,
         line=node.line,
+        biometric_only_vendor=biometric_only,
     )
+
+
+def _check_prefix_rules(
+    rules: tuple[Rule, ...], rule_lines: list[int], biometric_only: str | None, c: _Collector
+) -> None:
+    """A biometric signature's vendor-prefix rules: refused without ``biometric_only_vendor``,
+    and at most ``medium`` with it (a MAC block says who made the NIC, never which model)."""
+    for rule in rules:
+        if not rule.vendor_prefix_only:
+            continue
+        where = rule_lines[rule.index]
+        if biometric_only is None:
+            c.add(
+                where,
+                "a rule of vendor-prefix fields alone cannot claim a biometric class "
+                f"(unless {BIOMETRIC_ONLY_KEY} cites a catalogue of a biometrics-only vendor)",
+            )
+        elif rule.certainty is Certainty.HIGH:
+            c.add(
+                where, "a vendor-prefix rule claims a biometric class at medium certainty at most"
+            )
+
+
+def _biometric_only(
+    node: yamlines.LineDict,
+    device_class: DeviceClass,
+    cited: tuple[str, ...],
+    rules: tuple[Rule, ...],
+    c: _Collector,
+) -> str | None:
+    """The checked ``biometric_only_vendor`` reference key, or None when absent or invalid.
+
+    The key lifts the vendor-prefix rule for one signature, so it must be narrow: it names a
+    reference the signature cites, the class is biometric, the signature is the vendor's own
+    (not ``generic``) and at least one rule is made of vendor-prefix fields alone."""
+    if BIOMETRIC_ONLY_KEY not in node:
+        return None
+    where = node.key_lines.get(BIOMETRIC_ONLY_KEY, node.line)
+    raw = node.get(BIOMETRIC_ONLY_KEY)
+    ref = raw if isinstance(raw, str) else ""
+    problems = []
+    if not ref or ref not in cited:
+        problems.append(
+            f"{BIOMETRIC_ONLY_KEY} must name a reference the signature cites (got {raw!r})"
+        )
+    if device_class not in BIOMETRIC_CLASSES:
+        problems.append(
+            f"{BIOMETRIC_ONLY_KEY} applies only to a biometric class, not {device_class}"
+        )
+    if node.get("generic") in (True, "true"):
+        problems.append(f"{BIOMETRIC_ONLY_KEY} cannot be set on a generic signature")
+    if rules and not any(r.vendor_prefix_only for r in rules):
+        problems.append(
+            f"{BIOMETRIC_ONLY_KEY} is unused: no rule is made of vendor-prefix fields alone"
+        )
+    for message in problems:
+        c.add(where, message)
+    return None if problems else ref
 
 
 def parse_file(

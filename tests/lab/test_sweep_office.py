@@ -1,9 +1,10 @@
 """Issue 4 acceptance: ``biosweep sweep`` from the scanner's seat in the ``office`` lab.
 
 The scenario file is the ground truth: every host is found; every emulated collector is called
-a collector with the right vendor (and the right class where the device gives more than a MAC
-prefix); no ordinary device is called a collector; and the emulators' logs prove the sweep sent
-no credential, no media request and no byte to a printer port.
+a collector with the right vendor and class (the Iris ID reader shows nothing but its MAC: Iris
+ID makes only iris devices, so its block says iris_scanner); no ordinary device is called a
+collector; and the emulators' logs prove the sweep sent no credential, no media request and no
+byte to a printer port.
 """
 
 from __future__ import annotations
@@ -23,9 +24,6 @@ from scanner.lab.state import RunState
 from tests.lab.conftest import in_scanner
 
 SCENARIO = load_scenario("office")
-#: Devices whose only network evidence is their vendor's MAC block: the class is not proven
-#: (a MAC prefix never claims a biometric modality), so only collector + vendor are asserted.
-PREFIX_ONLY = {"irisid_reader"}
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +74,7 @@ def test_every_collector_is_identified_with_vendor_and_class(run: dict[str, Any]
             continue
         best = (found[device.mac]["identifications"] or [{}])[0]
         vendor_ok = model.vendor.split()[0].lower() in best.get("vendor", "").lower()
-        class_ok = (
-            device.kind in PREFIX_ONLY or best.get("device_class") == model.device_class.value
-        )
+        class_ok = best.get("device_class") == model.device_class.value
         if not (found[device.mac]["collector"] and vendor_ok and class_ok):
             wrong.append(
                 (

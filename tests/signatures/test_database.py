@@ -12,7 +12,7 @@ from scanner.identify.engine import Engine
 from scanner.identify.selfcheck import check_example, identifications
 from scanner.identify.signatures import load_files, load_signatures, signature_files
 from scanner.identify.vocab import load_vocabulary
-from scanner.models import BIOMETRIC_CLASSES, DeviceClass
+from scanner.models import BIOMETRIC_CLASSES, Certainty, DeviceClass
 
 SIGNATURES = load_signatures()
 EXAMPLES = [(s, e) for s in SIGNATURES for e in s.examples]
@@ -51,10 +51,30 @@ def test_every_regex_is_anchored_and_every_field_known() -> None:
                 assert vocab.has_field(cond.field), (sig.id, cond.field)
 
 
-def test_vendor_prefix_rules_never_claim_biometric_class() -> None:
+def test_vendor_prefix_rules_claim_biometric_class_only_for_biometrics_only_vendors() -> None:
     for sig in SIGNATURES:
-        if sig.device_class in BIOMETRIC_CLASSES:
-            assert not any(r.vendor_prefix_only for r in sig.rules), sig.id
+        prefix_rules = [r for r in sig.rules if r.vendor_prefix_only]
+        if sig.device_class in BIOMETRIC_CLASSES and prefix_rules:
+            assert sig.biometric_only_vendor in sig.references, sig.id
+            assert all(r.certainty is not Certainty.HIGH for r in prefix_rules), sig.id
+
+
+def test_biometrics_only_vendor_blocks_claim_their_modality() -> None:
+    engine = Engine(SIGNATURES)
+    claims = {
+        "e4:47:91:00:00:01": ("Iris ID", "iris_scanner"),
+        "00:06:33:00:00:01": ("Crossmatch", "biometric_unknown"),
+        "00:17:c6:00:00:01": ("Crossmatch", "biometric_unknown"),
+        "cc:35:5a:00:00:01": ("SecuGen", "fingerprint_reader"),
+        "7c:47:7c:30:00:01": ("EyeLock", "iris_scanner"),
+        # vendors that also sell non-biometric products, or whose line is not documented
+        "00:06:8e:00:00:01": ("HID", "access_control"),
+        "74:f9:1a:00:00:01": ("Onface", "access_control"),
+    }
+    for mac, (vendor, cls) in claims.items():
+        best = identifications((("mac.address", mac),), engine)[0]
+        assert vendor in best.vendor and best.device_class == cls, (mac, best.signature_id)
+        assert best.confidence <= 0.7
 
 
 def test_every_collector_class_is_covered() -> None:

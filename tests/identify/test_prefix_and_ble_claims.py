@@ -1,0 +1,125 @@
+"""How far weak evidence may go: vendor prefixes of biometrics-only vendors, and BLE claims.
+
+A MAC block claims a biometric class only when the signature cites a catalogue showing the
+registrant makes nothing but biometric devices (``biometric_only_vendor``), and then at medium.
+A rule of BLE advertisement fields alone is capped at medium by the engine, so offline
+``biosweep identify`` and the sweep (which applies the BLE privacy policy) agree.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from scanner.identify import identify
+from scanner.identify.engine import Engine
+from scanner.identify.signatures import parse_file
+from scanner.models import Certainty, DeviceClass, Observation
+from scanner.probes.ble.privacy import cap_ble_claims
+
+IRIS_OUI = """vendor: Acme Iris
+references:
+  ieee: "IEEE MA-L registry, registrant 'Axis Communications AB' (stand-in)"
+  catalogue: "Acme product catalogue (https://acme.example/products): iris readers only"
+signatures:
+  - id: acme.iris-oui
+    product: Acme iris reader (MAC block of an iris-only vendor)
+    class: iris_scanner
+    references: [ieee, catalogue]
+    biometric_only_vendor: catalogue
+    rules:
+      - certainty: medium
+        when: {mac.oui_vendor: '^Axis Communications AB$'}
+    examples:
+      - observe: {mac.address: "00:40:8c:00:00:01"}
+        confidence: 0.7
+"""
+
+BLE_NAME = """vendor: Acme
+references:
+  r1: "Acme manual"
+signatures:
+  - id: acme.ble-name
+    product: Acme iris camera (BLE name)
+    class: iris_scanner
+    references: [r1]
+    rules:
+      - certainty: high
+        when: {ble.local_name: '^(?P<model>AcmeIris-\\w+)$'}
+      - certainty: high
+        when:
+          ble.local_name: '^(?P<model>AcmeIris-\\w+)$'
+          http.title: '^AcmeIris$'
+    examples:
+      - observe: {ble.local_name: AcmeIris-X1}
+        confidence: 0.7
+"""
+
+
+def _engine(text: str) -> Engine:
+    parsed, problems = parse_file(text, "acme.yaml")
+    assert problems == []
+    return Engine(parsed.signatures)
+
+
+def test_a_biometrics_only_vendor_block_claims_the_modality_at_medium() -> None:
+    (device,) = identify(
+        [Observation("mac:00:40:8c:12:34:56", "mac.address", "00:40:8c:12:34:56")],
+        _engine(IRIS_OUI),
+    )
+    assert device.best is not None
+    assert (device.best.device_class, device.best.certainty) == (
+        DeviceClass.IRIS_SCANNER,
+        Certainty.MEDIUM,
+    )
+    assert device.is_collector
+
+
+def test_without_the_catalogue_the_same_block_may_not_claim_a_modality() -> None:
+    text = IRIS_OUI.replace("    biometric_only_vendor: catalogue\n", "")
+    _, problems = parse_file(text, "acme.yaml")
+    assert [p.message for p in problems] == [
+        "a rule of vendor-prefix fields alone cannot claim a biometric class "
+        "(unless biometric_only_vendor cites a catalogue of a biometrics-only vendor)"
+    ]
+
+
+def test_a_ble_name_alone_is_capped_at_medium_by_the_engine() -> None:
+    engine = _engine(BLE_NAME)
+    (alone,) = identify([Observation("ble:h-01", "ble.local_name", "AcmeIris-X1")], engine)
+    assert alone.best is not None
+    assert (alone.best.confidence, alone.best.certainty) == (0.7, Certainty.MEDIUM)
+    assert alone.best.attributes == (("model", "AcmeIris-X1"),)
+    # the sweep's BLE policy finds nothing left to cap: both paths give one answer
+    assert cap_ble_claims(alone) == alone
+
+
+def test_a_ble_name_backed_by_network_evidence_keeps_its_certainty() -> None:
+    engine = _engine(BLE_NAME)
+    (device,) = identify(
+        [
+            Observation("dev:1", "ble.local_name", "AcmeIris-X1"),
+            Observation("dev:1", "http.title", "AcmeIris"),
+        ],
+        engine,
+    )
+    assert device.best is not None and device.best.confidence == 0.9
+
+
+def test_offline_identify_caps_a_shipped_ble_name_rule(tmp_path: Path) -> None:
+    obs = tmp_path / "obs.jsonl"
+    row = {"subject": "ble:h-02", "field": "ble.local_name", "value": "IriShield-BK2121"}
+    obs.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "scanner", "identify", "--observations", str(obs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    (device,) = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    best = device["identifications"][0]
+    assert (best["device_class"], best["confidence"]) == ("iris_scanner", 0.7)
