@@ -13,22 +13,28 @@ netaddr). Strings marked *illustrative* are plausible stand-ins with no public c
 them: the lab must not be used to "prove" a signature built from such a string.
 
 Templates may use ``{model}``, ``{serial}``, ``{firmware}``, ``{mac}`` (``aa:bb:…``),
-``{MAC}`` (``AABBCCDDEEFF``), ``{mac_tail}`` (last six hex digits, upper case) and ``{name}``;
+``{MAC}`` (``AABBCCDDEEFF``), ``{machex}`` (``aabbccddeeff``), ``{mac_tail}`` (last six hex
+digits, upper case) and ``{name}``;
 they are filled by plain replacement, so HTML and JavaScript braces need no escaping.
 """
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass, replace
 
 from scanner.lab.emulators import BannerSpec, JetDirectSpec, Route, RtspSpec, ServiceSpec, ZkSpec
 from scanner.lab.emulators import hostile as h
 from scanner.lab.emulators.discovery import DhipSpec, SadpSpec
+from scanner.lab.emulators.hid import HidSpec
 from scanner.lab.emulators.http import HttpSpec
 from scanner.lab.emulators.mdns import MdnsSpec, Service
-from scanner.lab.emulators.ssdp import SsdpSpec, description
+from scanner.lab.emulators.smb import SmbSpec
+from scanner.lab.emulators.ssdp import SsdpSpec, description, scpd, service_path
+from scanner.lab.emulators.suprema import TCP_PORT, UDP_PORT, SupremaSpec, SupremaUdpSpec
 from scanner.lab.emulators.wsd import WsdSpec
+from scanner.lab.favicon import favicon
 from scanner.models import COLLECTOR_CLASSES, DeviceClass
 
 OVERRIDE_KEYS = frozenset(
@@ -54,6 +60,7 @@ class Identity:
             "{firmware}": self.firmware,
             "{mac}": self.mac,
             "{MAC}": hexes,
+            "{machex}": hexes.lower(),
             "{mac_tail}": hexes[-6:],
             "{name}": self.name,
         }
@@ -65,7 +72,12 @@ class Identity:
 @dataclass(frozen=True, slots=True)
 class Web:
     """A device web server: a login page at ``login_path`` (also served at ``/``) and
-    ``protected`` path prefixes that answer ``401`` with the ``challenge`` header value."""
+    ``protected`` path prefixes that answer ``401`` with the ``challenge`` header value.
+
+    ``tls_port`` (0: none) serves the same routes over TLS with a per-device certificate whose
+    subject (and issuer; empty: self-signed, same as the subject) is the vendor's public
+    default, an RFC 4514 template. ``favicon`` serves a generated ``/favicon.ico``
+    (:mod:`scanner.lab.favicon`: never the vendor's image)."""
 
     port: int = 80
     server: str | None = None
@@ -75,17 +87,24 @@ class Web:
     protected: tuple[str, ...] = ()
     challenge: str = ""
     content_type: str = "text/html; charset=utf-8"
+    tls_port: int = 0
+    tls_subject: str = ""
+    tls_issuer: str = ""
+    favicon: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class Announce:
     """What a model says by multicast (templates filled per device): SSDP with a UPnP
-    description served by its first web server, mDNS services, WS-Discovery ONVIF scopes."""
+    description served by its first web server (with ``upnp_services`` and their SCPDs, and a
+    DLNA ``X_DLNADOC`` when ``dlna`` is set), mDNS services, WS-Discovery ONVIF scopes."""
 
     ssdp_server: str | None = None
     upnp_type: str = "urn:schemas-upnp-org:device:Basic:1"
     upnp_manufacturer: str = ""
     upnp_model: str = "{model}"
+    upnp_services: tuple[str, ...] = ()
+    dlna: str = ""
     mdns: tuple[Service, ...] = ()
     mdns_host: str = "{name}"
     onvif_scopes: tuple[str, ...] = ()
@@ -107,7 +126,11 @@ class DeviceModel:
     rtsp: RtspSpec | None = None
     zk: ZkSpec | None = None
     jetdirect: bool = False
-    discovery: str | None = None  # "sadp" (Hikvision) or "dhip" (Dahua): unicast UDP answers
+    discovery: str | None = None  # "sadp" (Hikvision) or "dhip" (Dahua): unicast + their groups
+    hid_discoveryd: bool = False  # HID discoveryd on UDP 4070, unicast only (emulators/hid.py)
+    firmware_date: str = ""  # build date the discoveryd answer carries (MM/DD/YYYY)
+    smb: bool = False  # SMB2 on TCP 445 (emulators/smb.py)
+    suprema: bool = False  # Suprema device port TCP 51211 and discovery port UDP 51210
     banners: tuple[BannerSpec, ...] = ()
     sources: tuple[str, ...] = ()
     announce: Announce | None = None  # multicast: SSDP/UPnP, mDNS, WS-Discovery
@@ -133,18 +156,35 @@ def _page(web: Web, title: str, ident: Identity) -> str:
     return ident.fill(page.replace("{body}", web.body))
 
 
-def _http(web: Web, ident: Identity, server: str | None, title: str | None) -> HttpSpec:
+def _icon(vendor: str) -> Route:
+    data = base64.b64encode(favicon(vendor)).decode("ascii")
+    return Route("/favicon.ico", 200, data, "image/x-icon", binary=True)
+
+
+def _http(
+    web: Web, ident: Identity, vendor: str, server: str | None, title: str | None
+) -> list[HttpSpec]:
+    """The web server of ``web`` (and its TLS twin on ``tls_port``) for one device."""
     page = _page(web, ident.fill(title if title is not None else web.title), ident)
     routes = [Route(web.login_path, 200, page, web.content_type)]
     if web.login_path != "/":
         routes.append(Route("/", 200, page, web.content_type))
+    if web.favicon:
+        routes.append(_icon(vendor))
     challenge = (("WWW-Authenticate", ident.fill(web.challenge)),) if web.challenge else ()
     unauthorized = "<html><body><h1>401 Unauthorized</h1></body></html>"
     routes += [Route(p, 401, unauthorized, headers=challenge) for p in web.protected]
     banner = server if server is not None else web.server
-    return HttpSpec(
+    plain = HttpSpec(
         port=web.port, server=ident.fill(banner) if banner else None, routes=tuple(routes)
     )
+    if not web.tls_port:
+        return [plain]
+    issuer = ident.fill(web.tls_issuer)
+    secure = replace(
+        plain, port=web.tls_port, tls_subject=ident.fill(web.tls_subject), tls_issuer=issuer
+    )
+    return [plain, secure]
 
 
 def resolve(
@@ -167,8 +207,12 @@ def resolve(
     specs: list[ServiceSpec] = []
     for i, web in enumerate(model.web):
         first = i == 0
-        specs.append(
-            _http(web, ident, text("server") if first else None, text("title") if first else None)
+        specs += _http(
+            web,
+            ident,
+            model.vendor,
+            text("server") if first else None,
+            text("title") if first else None,
         )
     if model.rtsp is not None:
         server = text("rtsp_server") or model.rtsp.server
@@ -196,6 +240,16 @@ def resolve(
         specs.append(SadpSpec(port=37020, model=ident.model, serial=ident.serial, mac=mac))
     elif model.discovery == "dhip":
         specs.append(DhipSpec(port=37810, device_type=ident.model, serial=ident.serial, mac=mac))
+    if model.hid_discoveryd:
+        specs.append(
+            HidSpec(port=4070, mac=mac, name=name, model=ident.model, version=ident.firmware,
+                    date=model.firmware_date)
+        )  # fmt: skip
+    if model.smb:
+        guid = str(uuid.uuid5(uuid.NAMESPACE_OID, f"smb {name} {mac}"))
+        specs.append(SmbSpec(port=445, server_guid=guid))
+    if model.suprema:
+        specs += [SupremaSpec(port=TCP_PORT), SupremaUdpSpec(port=UDP_PORT)]
     specs += [replace(b, banner=ident.fill(b.banner)) for b in model.banners]
     if model.announce is not None:
         specs = _announced(model.announce, ident, specs)
@@ -218,13 +272,16 @@ def _announced(a: Announce, ident: Identity, specs: list[ServiceSpec]) -> list[S
             device_type=a.upnp_type, friendly_name=ident.fill("{name}"),
             manufacturer=a.upnp_manufacturer, model_name=ident.fill(a.upnp_model),
             model_number=ident.model, serial=ident.serial, udn=udn,
+            services=a.upnp_services, dlna=a.dlna,
         )  # fmt: skip
-        route = Route(UPNP_PATH, 200, doc, "text/xml; charset=utf-8")
-        specs[webs[0]] = replace(web, routes=(route, *web.routes))
+        xml = "text/xml; charset=utf-8"
+        routes = [Route(UPNP_PATH, 200, doc, xml)]
+        routes += [Route(service_path(t), 200, scpd(t), xml) for t in a.upnp_services]
+        specs[webs[0]] = replace(web, routes=(*routes, *web.routes))
         specs.append(
             SsdpSpec(
                 port=1900, server=ident.fill(a.ssdp_server), device_type=a.upnp_type, udn=udn,
-                location_port=web.port, location_path=UPNP_PATH,
+                location_port=web.port, location_path=UPNP_PATH, services=a.upnp_services,
             )
         )  # fmt: skip
     if a.mdns:
@@ -266,6 +323,10 @@ _HIK_RTSP = RtspSpec(
     www_authenticate='Digest realm="Hikvision", nonce="{nonce}", stale="FALSE"',  # nmap-sp:L12367
     public="OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, PAUSE",  # nmap-sp:L12380
 )
+#: recog x509_subjects.xml "HIKVISION DVR" (SIGNATURE-KNOWLEDGE.md §2: L823-825): the
+#: recorders' default certificate. No public default is known for the cameras' certificate,
+#: so the cameras and the face terminal serve no HTTPS here.
+_HIK_CERT = "CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN"
 _HIK_OUIS = ("44:19:b6", "bc:ad:28", "c0:56:e3", "4c:bd:8f", "24:48:45")
 _HIK_SERIAL = "{model}20230511AAWR{mac_tail}"
 _HIK_SOURCES = ("SIGNATURE-KNOWLEDGE.md §2 Hikvision: nmap-sp, recog, nuclei", "ieee OUI")
@@ -301,7 +362,8 @@ COLLECTORS: tuple[DeviceModel, ...] = (
         firmware="V4.30.085 build 200916",
         ouis=_HIK_OUIS,
         serial=_HIK_SERIAL,
-        web=(replace(_HIK_WEB, server="DNVRS-Webs"),),  # recog http_servers.xml:L3067-3071
+        # recog http_servers.xml:L3067-3071; HTTPS with the recorders' default certificate
+        web=(replace(_HIK_WEB, server="DNVRS-Webs", tls_port=443, tls_subject=_HIK_CERT),),
         rtsp=_HIK_RTSP,
         discovery="sadp",  # UDP 37020 unicast (emulators/discovery.py)
         sources=_HIK_SOURCES,
@@ -364,6 +426,8 @@ COLLECTORS: tuple[DeviceModel, ...] = (
                 body="<script>location.replace('/camera/index.html');</script>",  # illustrative
                 protected=("/axis-cgi/*", "/vapix/*"),
                 challenge=_AXIS_CHALLENGE,
+                tls_port=443,  # recog x509_subjects.xml:L1404 (SIGNATURE-KNOWLEDGE.md §2 Axis)
+                tls_subject="CN=axis-{machex},O=Axis Communications AB",
             ),
         ),
         rtsp=RtspSpec(
@@ -458,10 +522,12 @@ COLLECTORS: tuple[DeviceModel, ...] = (
                 title="DoorBird",  # illustrative
                 protected=("/bha-api/*",),
                 challenge='Basic realm="DoorBird"',  # illustrative
+                tls_port=443,  # recog x509_subjects.xml:L1686-1690 (SIGNATURE-KNOWLEDGE.md §4)
+                tls_subject="CN=BHA-{MAC},O=Bird Home Automation",
             ),
         ),
         rtsp=RtspSpec(port=554, www_authenticate='Basic realm="DoorBird"'),  # illustrative
-        sources=("HA doorbird matchers; web strings illustrative",),
+        sources=("HA doorbird matchers; recog x509 BHA-<mac>; web strings illustrative",),
         # HA zeroconf doorbird: _axis-video._tcp with TXT macaddress=1CCAE3…; instance illustrative
         announce=Announce(
             mdns=(
@@ -472,12 +538,58 @@ COLLECTORS: tuple[DeviceModel, ...] = (
             mdns_host="bha-{MAC}",
         ),
     ),
+    DeviceModel(
+        kind="hid_edge_controller",
+        vendor="HID Global",
+        product="Edge EVO door controller",
+        device_class=DeviceClass.ACCESS_CONTROL,
+        # lixmk/Concierge hid/nse/hid-evo-discover.nse sample answer: EH400, 3.5.1.1483,
+        # 07/02/2015; msf hid_discoveryd.rb field order
+        model="EH400",
+        firmware="3.5.1.1483",
+        firmware_date="07/02/2015",
+        ouis=("00:06:8e",),  # ieee "HID Corporation"
+        hid_discoveryd=True,  # UDP 4070, unicast (emulators/hid.py)
+        sources=("msf hid_discoveryd.rb; Concierge hid-evo-discover.nse", "ieee OUI"),
+    ),
+    DeviceModel(
+        kind="mercury_panel",
+        vendor="HID Global",
+        product="Mercury Security intelligent controller",
+        device_class=DeviceClass.ACCESS_CONTROL,
+        model="EP-1502",  # recog x509_subjects.xml:L1135-1149 OU examples
+        firmware="1.29.1",  # illustrative
+        ouis=("00:0f:e5",),  # ieee "MERCURY SECURITY CORPORATION"
+        web=(
+            Web(
+                server="TargetWeb/2011.0 (TargetOS)",  # recog http_servers.xml:L2047-2050
+                title="{model}",  # illustrative
+                tls_port=443,  # recog x509_subjects.xml:L1135-1149
+                tls_subject=(
+                    "CN=MAC{MAC},OU={model},O=Mercury Security Products\\, LLC,"
+                    "L=Long Beach,ST=CA,C=US"
+                ),
+            ),
+        ),
+        sources=("SIGNATURE-KNOWLEDGE.md §3 HID: recog x509 and http_servers", "ieee OUI"),
+    ),
+    DeviceModel(
+        kind="suprema_terminal",
+        vendor="Suprema",
+        product="BioStation 2 fingerprint terminal",
+        device_class=DeviceClass.FINGERPRINT_READER,
+        model="BS2-OMPW",  # illustrative
+        firmware="1.8.0",  # illustrative
+        ouis=("00:17:fc",),  # ieee "Suprema Inc."
+        suprema=True,  # TCP 51211, UDP 51210: ports only, no public wire format
+        sources=("suprema-sdk BS2IpConfig.h port defaults", "ieee OUI"),
+    ),
 )
 
 # --- ordinary devices (negatives) ---------------------------------------------------------
 
 _SSH_DEBIAN = BannerSpec(port=22, banner="SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3")
-_WINDOWS_PORTS = tuple(BannerSpec(port=p) for p in (135, 445, 3389))
+_WINDOWS_PORTS = tuple(BannerSpec(port=p) for p in (135, 3389))  # 445 is SMB (smb=True)
 _PRINT = "<h1>{model}</h1><p>Embedded Web Server</p>"
 
 ORDINARY: tuple[DeviceModel, ...] = (
@@ -490,6 +602,7 @@ ORDINARY: tuple[DeviceModel, ...] = (
         firmware="Windows 11",
         ouis=("00:14:22", "3c:d9:2b", "00:1b:21", "d4:6a:6a"),
         banners=_WINDOWS_PORTS,
+        smb=True,
     ),
     DeviceModel(
         kind="mac_laptop",
@@ -536,7 +649,12 @@ ORDINARY: tuple[DeviceModel, ...] = (
         serial="PHB{mac_tail}",
         web=(
             Web(
-                server="HP HTTP Server; {model} - W1A53A; Serial Number: {serial}",
+                # the layout of public captures (nmap -sV http-server-header, HP eSCL traces):
+                # "HP HTTP Server; HP <model> - <product no>; Serial Number: <sn>; Built: …"
+                server=(
+                    "HP HTTP Server; {model} - W1A53A; Serial Number: {serial}; "
+                    "Built: Thu Oct 15, 2020 01:32:45PM {{firmware}}"
+                ),
                 title="{model}",
                 body=_PRINT,
             ),
@@ -545,7 +663,7 @@ ORDINARY: tuple[DeviceModel, ...] = (
             ),  # IPP port
         ),
         jetdirect=True,
-        sources=("HP Server header format: illustrative",),
+        sources=("HP Server header layout: public captures; build date illustrative",),
     ),
     DeviceModel(
         kind="brother_printer",
@@ -569,13 +687,22 @@ ORDINARY: tuple[DeviceModel, ...] = (
         model="DS920+",
         firmware="DSM 7.2.1-69057",
         ouis=("00:11:32",),
-        announce=Announce(  # illustrative strings
+        announce=Announce(  # HA zeroconf/ssdp synology matchers; SERVER string illustrative
             ssdp_server="Synology/DSM/7.2 UPnP/1.0",
             upnp_manufacturer="Synology",
-            mdns=(Service("_http._tcp", "{name}", 5000),),
+            mdns=(Service("_http._tcp", "{name}", 5000, (("vendor", "Synology"),)),),
         ),
-        web=(Web(port=5000, server="nginx", title="Synology DiskStation"),),  # illustrative
-        banners=(BannerSpec(port=22, banner="SSH-2.0-OpenSSH_8.2"), BannerSpec(port=445)),
+        web=(
+            Web(
+                port=5000,
+                server="nginx",  # illustrative, as is the title
+                title="Synology DiskStation",
+                tls_port=5001,  # recog x509_subjects.xml "Synology NAS" example (DSM default)
+                tls_subject="CN=synology.com,O=Synology Inc.,L=Taipei,C=TW",
+            ),
+        ),
+        banners=(BannerSpec(port=22, banner="SSH-2.0-OpenSSH_8.2"),),
+        smb=True,  # SMB2 on 445 ([MS-SMB2] NEGOTIATE)
     ),
     DeviceModel(
         kind="samsung_tv",
@@ -585,10 +712,15 @@ ORDINARY: tuple[DeviceModel, ...] = (
         model="QE55Q60BAU",
         firmware="T-KSU2EAKUC-1500.5",
         ouis=("8c:79:f5", "00:12:fb"),
-        announce=Announce(  # a DLNA renderer, as TVs announce (illustrative strings)
+        announce=Announce(  # a DLNA renderer (UPnP AV MediaRenderer:1; strings illustrative)
             ssdp_server="SHP, UPnP/1.0, Samsung UPnP SDK/1.0",
             upnp_type="urn:schemas-upnp-org:device:MediaRenderer:1",
             upnp_manufacturer="Samsung Electronics",
+            upnp_services=tuple(
+                f"urn:schemas-upnp-org:service:{s}:1"
+                for s in ("RenderingControl", "ConnectionManager", "AVTransport")
+            ),
+            dlna="DMR-1.50",  # DLNA guidelines: X_DLNADOC names the device class and version
         ),
         web=(Web(port=8001, title="Samsung Smart TV", content_type="text/html"),),  # illustrative
     ),
@@ -600,6 +732,7 @@ ORDINARY: tuple[DeviceModel, ...] = (
         model="RB760iGS",
         firmware="RouterOS 7.14",
         ouis=("4c:5e:0c",),
+        # the title RouterOS serves (nmap http-title output in public scans)
         web=(Web(title="RouterOS router configuration page", body="<h1>RouterOS v7</h1>"),),
         banners=(BannerSpec(port=22, banner="SSH-2.0-ROSSSH"),),
     ),

@@ -20,13 +20,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import scanner
-from scanner.lab import netns, procs
+from scanner.lab import certs, netns, procs
 from scanner.lab.backends import BACKENDS, Backend, choose
 from scanner.lab.catalogue import resolve
 from scanner.lab.errors import LabError
 from scanner.lab.scenario import Scenario, load_scenario
 from scanner.lab.spec import DeviceSpec, write_specs
-from scanner.lab.state import STARTING, UP, RunState, load_runs
+from scanner.lab.state import STARTING, UP, RunState, load_runs, runtime_dir
 
 PREFIX = "bsl-"
 READY_TIMEOUT = 30.0  # seconds, plus READY_PER_DEVICE for each device
@@ -94,6 +94,7 @@ def _start(backend: Backend, scenario: Scenario, state: RunState) -> RunState:
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=_pythonpath())
     started: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
+    tls_dir = runtime_dir() / certs.CACHE  # kept across runs: certificates are made once
     for g in range(0, len(scenario.devices), per):
         group = scenario.devices[g : g + per]
         records = [state.device(d.name) for d in group]
@@ -104,7 +105,9 @@ def _start(backend: Backend, scenario: Scenario, state: RunState) -> RunState:
                 address=r.address,
                 netns=None if r.netns == home else r.netns,
                 log=r.log,
-                services=resolve(d.model, d.name, d.mac, dict(d.overrides)),
+                services=certs.materialise(
+                    resolve(d.model, d.name, d.mac, dict(d.overrides)), tls_dir, f"{d.name} {d.mac}"
+                ),
                 latency_ms=d.latency_ms,
             )
             for d, r in zip(group, records, strict=True)

@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 from scanner.lab import netns, procs
+from scanner.lab.scenario import load_scenario
+
+OFFICE = len(load_scenario("office").devices)
 
 
 def test_demo_sweeps_the_office_writes_a_report_and_tears_down(
@@ -20,10 +23,10 @@ def test_demo_sweeps_the_office_writes_a_report_and_tears_down(
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "collectors among 30 devices" in done.stdout
+    assert f"collectors among {OFFICE} devices" in done.stdout
     assert "face_terminal" in done.stdout and "fingerprint_reader" in done.stdout
     run = json.loads(report.read_text())
-    assert run["schema"] == "biosweep.scanrun/1" and len(run["devices"]) == 30
+    assert run["schema"] == "biosweep.scanrun/1" and len(run["devices"]) == OFFICE
     torn = re.search(r"lab (\w+) torn down", done.stdout)
     assert torn is not None
     run_id = torn.group(1)

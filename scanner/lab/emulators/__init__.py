@@ -1,9 +1,10 @@
 """Protocol emulators for lab devices: one module per protocol, shared by every device model.
 
 The registry maps a spec's ``proto`` tag to its spec class and emulator class, so the device
-process can rebuild emulators from the JSON that ``lab up`` wrote. SADP and DHIP answer unicast
-over UDP (``DATAGRAM_EMULATORS``); they, SSDP, mDNS and WS-Discovery also listen on their
-multicast groups where the device has a real interface (the namespaces backend).
+process can rebuild emulators from the JSON that ``lab up`` wrote. SADP, DHIP, HID discoveryd
+and Suprema's discovery port listen on UDP (``DATAGRAM_EMULATORS``); SADP, DHIP, SSDP, mDNS and
+WS-Discovery also listen on their multicast groups where the device has a real interface (the
+namespaces backend).
 """
 
 from __future__ import annotations
@@ -19,12 +20,20 @@ from scanner.lab.emulators.discovery import (
     SadpEmulator,
     SadpSpec,
 )
+from scanner.lab.emulators.hid import HidEmulator, HidSpec
 from scanner.lab.emulators.hostile import HOSTILE_DATAGRAM_EMULATORS, HOSTILE_EMULATORS
 from scanner.lab.emulators.http import HttpEmulator, HttpSpec, Route
 from scanner.lab.emulators.jetdirect import JetDirectEmulator, JetDirectSpec
 from scanner.lab.emulators.mdns import MdnsEmulator, MdnsSpec
 from scanner.lab.emulators.rtsp import RtspEmulator, RtspSpec
+from scanner.lab.emulators.smb import SmbEmulator, SmbSpec
 from scanner.lab.emulators.ssdp import SsdpEmulator, SsdpSpec
+from scanner.lab.emulators.suprema import (
+    SupremaEmulator,
+    SupremaSpec,
+    SupremaUdpEmulator,
+    SupremaUdpSpec,
+)
 from scanner.lab.emulators.wsd import WsdEmulator, WsdSpec
 from scanner.lab.emulators.zk import ZkEmulator, ZkSpec
 
@@ -34,6 +43,8 @@ EMULATORS: dict[str, tuple[type[ServiceSpec], type[Emulator[Any]]]] = {
     "zk": (ZkSpec, ZkEmulator),
     "jetdirect": (JetDirectSpec, JetDirectEmulator),
     "banner": (BannerSpec, BannerEmulator),
+    "smb": (SmbSpec, SmbEmulator),
+    "suprema": (SupremaSpec, SupremaEmulator),
     **HOSTILE_EMULATORS,  # tarpit, drip, flood, fragile_http, fragile_jetdirect
 }
 #: UDP services: spec class and datagram emulator class.
@@ -43,6 +54,8 @@ DATAGRAM_EMULATORS: dict[str, tuple[type[ServiceSpec], type[DatagramEmulator]]] 
     "ssdp": (SsdpSpec, SsdpEmulator),
     "mdns": (MdnsSpec, MdnsEmulator),
     "wsd": (WsdSpec, WsdEmulator),
+    "hid": (HidSpec, HidEmulator),
+    "suprema_udp": (SupremaUdpSpec, SupremaUdpEmulator),
     **HOSTILE_DATAGRAM_EMULATORS,  # mdns_loop, ssdp_flood, sadp_bomb
 }
 
@@ -73,6 +86,7 @@ __all__ = [
     "DhipSpec",
     "Emulator",
     "EventLog",
+    "HidSpec",
     "HttpSpec",
     "JetDirectSpec",
     "LogEvent",
@@ -81,7 +95,10 @@ __all__ = [
     "RtspSpec",
     "SadpSpec",
     "ServiceSpec",
+    "SmbSpec",
     "SsdpSpec",
+    "SupremaSpec",
+    "SupremaUdpSpec",
     "WsdSpec",
     "ZkSpec",
     "datagram_emulator_for",

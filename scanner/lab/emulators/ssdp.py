@@ -7,6 +7,15 @@ ssdp:alive``, ``USN``, ``LOCATION``), §1.3.2-1.3.3 (an ``M-SEARCH`` with ``MAN:
 ``uuid:`` is answered by unicast ``HTTP/1.1 200 OK`` with ``LOCATION``, ``SERVER``, ``ST``,
 ``USN``), §2.3 (the description document, with a ``serviceList`` whose ``eventSubURL`` a
 scanner must never ``SUBSCRIBE`` to: the web server logs every method it receives).
+
+A device may list its services (``services``): M-SEARCH for a service type is answered and
+``ssdp:alive`` is sent for each (UDA 2.0 §1.2.2, §1.3.2), and the description lists them with
+their SCPD documents (UDA 2.0 §2.5), which :func:`scpd` writes. A DLNA media renderer (a TV)
+is a ``urn:schemas-upnp-org:device:MediaRenderer:1`` with the ``RenderingControl:1``,
+``ConnectionManager:1`` and ``AVTransport:1`` services (UPnP AV Architecture 1.0 and the
+MediaRenderer:1 device template, UPnP Forum) and declares its DLNA device class in a
+``dlna:X_DLNADOC`` element, namespace ``urn:schemas-dlna-org:device-1-0`` (DLNA Networked
+Device Interoperability Guidelines, "device description" requirements), e.g. ``DMR-1.50``.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ class SsdpSpec(ServiceSpec):
     udn: str  # uuid:…
     location_port: int = 80
     location_path: str = "/upnp/description.xml"
+    services: tuple[str, ...] = ()  # service types, urn:schemas-upnp-org:service:…:1
 
 
 def _head(lines: list[str]) -> bytes:
@@ -45,7 +55,7 @@ class SsdpEmulator(DatagramEmulator):
 
     def _targets(self, st: str) -> list[str]:
         s: SsdpSpec = self.spec
-        mine = ["upnp:rootdevice", s.udn, s.device_type]
+        mine = ["upnp:rootdevice", s.udn, s.device_type, *s.services]
         if st == "ssdp:all":
             return mine
         return [st] if st in mine else []
@@ -103,8 +113,32 @@ class SsdpEmulator(DatagramEmulator):
                     f"USN: {s.udn}" + ("" if nt == s.udn else f"::{nt}"),
                 ]
             )
-            for nt in ("upnp:rootdevice", s.device_type)
+            for nt in ("upnp:rootdevice", s.device_type, *s.services)
         ]
+
+
+#: (service type, service id, one read-only action and its state variable) of UPnP AV services.
+AV_SERVICES = {
+    "RenderingControl": ("GetVolume", "Volume", "ui2"),
+    "ConnectionManager": ("GetProtocolInfo", "SinkProtocolInfo", "string"),
+    "AVTransport": ("GetTransportInfo", "TransportState", "string"),
+}
+
+
+def service_path(service_type: str) -> str:
+    """Where a service's SCPD lives on the device's web server."""
+    return f"/upnp/{service_type.split(':')[-2]}.xml"
+
+
+def _service(service_type: str) -> str:
+    name = service_type.split(":")[-2]
+    return (
+        f"<service><serviceType>{service_type}</serviceType>"
+        f"<serviceId>urn:upnp-org:serviceId:{name}</serviceId>"
+        f"<SCPDURL>{service_path(service_type)}</SCPDURL>"
+        f"<controlURL>/upnp/control/{name}</controlURL>"
+        f"<eventSubURL>/upnp/event/{name}</eventSubURL></service>"
+    )
 
 
 def description(
@@ -116,17 +150,36 @@ def description(
     model_number: str,
     serial: str,
     udn: str,
+    services: tuple[str, ...] = (),
+    dlna: str = "",
 ) -> str:
-    """A UPnP device description (UDA 2.0 §2.3) with one evented service."""
+    """A UPnP device description (UDA 2.0 §2.3) with its evented services (a ``Basic:1``
+    placeholder when none is given) and, for a DLNA device, its ``X_DLNADOC``."""
+    listed = services or ("urn:schemas-upnp-org:service:Basic:1",)
+    ns = ' xmlns:dlna="urn:schemas-dlna-org:device-1-0"' if dlna else ""
+    dlnadoc = f"<dlna:X_DLNADOC>{dlna}</dlna:X_DLNADOC>" if dlna else ""
     return (
-        '<?xml version="1.0"?>\n<root xmlns="urn:schemas-upnp-org:device-1-0">'
+        f'<?xml version="1.0"?>\n<root xmlns="urn:schemas-upnp-org:device-1-0"{ns}>'
         "<specVersion><major>1</major><minor>0</minor></specVersion><device>"
         f"<deviceType>{device_type}</deviceType><friendlyName>{friendly_name}</friendlyName>"
         f"<manufacturer>{manufacturer}</manufacturer><modelName>{model_name}</modelName>"
         f"<modelNumber>{model_number}</modelNumber><serialNumber>{serial}</serialNumber>"
-        f"<UDN>{udn}</UDN><serviceList><service>"
-        "<serviceType>urn:schemas-upnp-org:service:Basic:1</serviceType>"
-        "<serviceId>urn:upnp-org:serviceId:Basic</serviceId><SCPDURL>/upnp/basic.xml</SCPDURL>"
-        "<controlURL>/upnp/control/basic</controlURL><eventSubURL>/upnp/event/basic</eventSubURL>"
-        "</service></serviceList></device></root>\n"
+        f"<UDN>{udn}</UDN>{dlnadoc}<serviceList>{''.join(_service(t) for t in listed)}"
+        "</serviceList></device></root>\n"
+    )
+
+
+def scpd(service_type: str) -> str:
+    """A service description (UDA 2.0 §2.5) with one read-only action of the service."""
+    action, variable, kind = AV_SERVICES.get(
+        service_type.split(":")[-2], ("GetStatus", "Status", "string")
+    )
+    return (
+        '<?xml version="1.0"?>\n<scpd xmlns="urn:schemas-upnp-org:service-1-0">'
+        "<specVersion><major>1</major><minor>0</minor></specVersion><actionList><action>"
+        f"<name>{action}</name><argumentList><argument><name>Current{variable}</name>"
+        f"<direction>out</direction><relatedStateVariable>{variable}</relatedStateVariable>"
+        "</argument></argumentList></action></actionList><serviceStateTable>"
+        f'<stateVariable sendEvents="no"><name>{variable}</name><dataType>{kind}</dataType>'
+        "</stateVariable></serviceStateTable></scpd>\n"
     )
