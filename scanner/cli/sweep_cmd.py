@@ -39,8 +39,13 @@ needs --confirm-large-scope; public addresses need --allow-public. With no targe
 interactive run lists this machine's networks and asks; a non-interactive run exits 2.
 
 Limits (defaults): 1000 connection attempts/s overall, 40/s and 2 concurrent connections per
-host, 10 s per request (total), 120 s per host, 256 KiB per response. Never sent: credentials,
+host, 10 s per request (total, from when it gets a connection slot), 120 s per host (queueing
+included), 256 KiB per response. Never sent: credentials,
 snapshot/stream/media requests, RTSP SETUP/PLAY, any byte to printer ports 9100-9107.
+RTSP gets OPTIONS; --rtsp-describe adds one DESCRIBE without credentials (kept: status,
+challenge scheme/realm, the SDP session name s= and a=tool:; no media line is read).
+A host that accepts connections on nearly every port and on control port 49151 is noted as
+a tarpit: its open ports are not used as evidence.
 
 Privileges: none needed. Discovery and port scanning use TCP connects; MACs of on-link hosts
 come from the kernel's neighbour cache. Multicast discovery (mdns, ssdp, wsd, sadp, dhip)
@@ -67,7 +72,14 @@ def _parse_ports(text: str | None) -> tuple[int, ...]:
     return tuple(sorted(ports))
 
 
-def _parse_only(text: str | None, snmp: bool = False) -> frozenset[str]:
+def _parse_only(text: str | None, snmp: bool = False, describe: bool = False) -> frozenset[str]:
+    """The probe names to run. ``describe`` (``--rtsp-describe``) turns the RTSP probe into
+    OPTIONS + DESCRIBE wherever RTSP runs."""
+    names = _only_names(text, snmp)
+    return names | {"rtsp-describe"} if describe and "rtsp" in names else names
+
+
+def _only_names(text: str | None, snmp: bool) -> frozenset[str]:
     if not text:
         return DEFAULT_PROBES | ({"snmp"} if snmp else set())
     names = frozenset(n.strip() for n in text.split(",") if n.strip())
@@ -180,6 +192,12 @@ def sweep(
     snmp: bool = typer.Option(
         False, "--snmp", help="Also ask SNMP sysDescr.0 with the read-only community 'public'."
     ),
+    rtsp_describe: bool = typer.Option(
+        False,
+        "--rtsp-describe",
+        help="RTSP: after OPTIONS, one DESCRIBE without credentials (status, auth realm, SDP "
+        "session name and tool). Never SETUP/PLAY.",
+    ),
     passive_first: float = typer.Option(
         0.0,
         "--passive-first",
@@ -220,7 +238,7 @@ def sweep(
             chosen, exclude, exclude_file, limits,
             confirm_large=confirm_large_scope, allow_public=allow_public,
         )  # fmt: skip
-        names = frozenset() if ble_only else _parse_only(net_only, snmp)
+        names = frozenset() if ble_only else _parse_only(net_only, snmp, rtsp_describe)
         opts = scan.SweepOptions(
             _parse_ports(ports), names, site, operator, arp=not ble_only,
             host_sweep=not ble_only and not (

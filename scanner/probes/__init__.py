@@ -8,7 +8,7 @@ from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.http import HttpProbe
 from scanner.probes.multicast import MULTICAST_PROBES
 from scanner.probes.onvif import OnvifProbe
-from scanner.probes.rtsp import RtspProbe
+from scanner.probes.rtsp import RtspDescribeProbe, RtspProbe
 from scanner.probes.snmp import SnmpProbe
 from scanner.probes.vendor_udp import DhipProbe, HidProbe, SadpProbe
 from scanner.probes.zkteco import ZktecoProbe
@@ -18,6 +18,7 @@ PROBES: dict[str, type[Probe]] = {
     "http": HttpProbe,
     "onvif": OnvifProbe,
     "rtsp": RtspProbe,
+    "rtsp-describe": RtspDescribeProbe,
     "banner": BannerProbe,
     "zkteco": ZktecoProbe,
     "sadp": SadpProbe,
@@ -37,8 +38,11 @@ KNOWN_PROBES = frozenset(PROBES) | frozenset(MULTICAST_PROBES)
 
 
 def probes_for(port: int, enabled: frozenset[str]) -> list[Probe]:
-    """The TCP probes that speak to an open ``port``."""
-    return [c() for n, c in PROBES.items() if n in enabled and not c.udp and port in c.ports]
+    """The TCP probes that speak to an open ``port`` (a probe that supersedes another enabled
+    one, such as ``rtsp-describe``, runs in its place)."""
+    chosen = {n: c for n, c in PROBES.items() if n in enabled and not c.udp and port in c.ports}
+    replaced = {c.supersedes for c in chosen.values()}
+    return [c() for n, c in chosen.items() if n not in replaced]
 
 
 def udp_probes(enabled: frozenset[str]) -> list[tuple[Probe, int]]:

@@ -11,7 +11,6 @@ or ``VF30PRO`` (``Utils/BiometricType.cs``). Nothing about users, records or tem
 
 from __future__ import annotations
 
-import asyncio
 import struct
 from typing import ClassVar
 
@@ -61,16 +60,15 @@ class AnvizProbe(Probe):
     ports: ClassVar[frozenset[int]] = frozenset({5010})
 
     async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:
-        async with asyncio.timeout(ctx.scope.limits.request_deadline):
-            async with ctx.dialer.connect(host, port) as stream:
-                await stream.send(build(GET_DEVICE_TYPE))
-                head = await stream.read_exactly(9)
-                if head[0] != STX:
-                    raise AnvizParseError("not an Anviz frame")
-                (length,) = struct.unpack(">H", head[7:9])
-                if length > MAX_DATA:
-                    raise AnvizParseError("Anviz length field too large")
-                frame = head + await stream.read_exactly(length + 2)
+        async with ctx.dialer.connect(host, port) as stream:
+            await stream.send(build(GET_DEVICE_TYPE))
+            head = await stream.read_exactly(9)
+            if head[0] != STX:
+                raise AnvizParseError("not an Anviz frame")
+            (length,) = struct.unpack(">H", head[7:9])
+            if length > MAX_DATA:
+                raise AnvizParseError("Anviz length field too large")
+            frame = head + await stream.read_exactly(length + 2)
         _ack, ret, data = parse(frame)
         subject, source = f"ip:{host}", f"anviz:{port}"
         out = [Observation(subject, "tcp.service", "anviz", source)]

@@ -34,19 +34,18 @@ class BannerProbe(Probe):
     ports: ClassVar[frozenset[int]] = frozenset(FIELDS)
 
     async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:
-        async with asyncio.timeout(ctx.scope.limits.request_deadline):
-            async with ctx.dialer.connect(host, port) as stream:
-                data = bytearray()
-                try:
-                    async with asyncio.timeout(BANNER_WAIT):
-                        while len(data) < BANNER_BYTES:
-                            chunk = await stream.reader.read(BANNER_BYTES - len(data))
-                            if not chunk:
-                                break
-                            data += chunk
-                            if FIELDS[port] != "telnet.banner" and b"\n" in data:
-                                break
-                except TimeoutError:
-                    pass  # a quiet service: keep what arrived
+        async with ctx.dialer.connect(host, port) as stream:
+            data = bytearray()
+            try:
+                async with asyncio.timeout(BANNER_WAIT):
+                    while len(data) < BANNER_BYTES:
+                        chunk = await stream.reader.read(BANNER_BYTES - len(data))
+                        if not chunk:
+                            break
+                        data += chunk
+                        if FIELDS[port] != "telnet.banner" and b"\n" in data:
+                            break
+            except TimeoutError:
+                pass  # a quiet service: keep what arrived
         text = decode_banner(port, bytes(data))
         return [Observation(f"ip:{host}", FIELDS[port], text, f"banner:{port}")] if text else []

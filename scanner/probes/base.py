@@ -32,6 +32,7 @@ class Probe(ABC):
     ports: ClassVar[frozenset[int]]
     udp: ClassVar[bool] = False
     opt_in: ClassVar[bool] = False  # True: runs only when named (``--snmp``, ``--only``)
+    supersedes: ClassVar[str | None] = None  # runs in place of this probe when both are on
 
     @abstractmethod
     async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:

@@ -37,6 +37,20 @@ CURATED_PORTS = (
 )  # fmt: skip
 ARP_TABLE = Path("/proc/net/arp")
 
+#: A port no service uses (IANA reserves 49151, the last registered port, and assigns it to
+#: nothing). A host that accepts a connection there and on (nearly) every curated port is a
+#: tarpit or a SYN-proxying firewall (LaBrea, portspoof): its open ports say nothing about what
+#: it is. Checked, connect-only, when at least :data:`TARPIT_MIN_PORTS` ports are scanned.
+CONTROL_PORT = 49151
+TARPIT_MIN_PORTS = 8
+TARPIT_SHARE = 0.9  # "nearly every": this share of the scanned ports open
+
+
+def looks_like_tarpit(open_count: int, checked: int, control_open: bool) -> bool:
+    """Does a host that answered ``open_count`` of ``checked`` port checks (and the control
+    port, or not) accept connections on every port, whatever listens?"""
+    return control_open and checked >= TARPIT_MIN_PORTS and open_count >= TARPIT_SHARE * checked
+
 
 def scan_order(ports: Iterable[int]) -> list[int]:
     """Each port once: the discovery ports first (the likeliest to be open), then ascending."""

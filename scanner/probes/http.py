@@ -10,7 +10,6 @@ a camera picture; snapshot, stream and MJPEG paths are never requested (catalogu
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import codecs
 import hashlib
@@ -98,15 +97,12 @@ class HttpProbe(Probe):
         subject, source = f"ip:{host}", f"http:{port}"
         limits = ctx.scope.limits
         out: list[Observation] = []
-        async with asyncio.timeout(limits.request_deadline):
-            async with ctx.dialer.connect(host, port, tls=tls) as stream:
-                if tls:
-                    out += certificate_observations(
-                        subject, stream.peer_certificate(), f"tls:{port}"
-                    )
-                await stream.send(request(host, "/"))
-                head = await read_head(stream, limits.max_headers)
-                body, truncated = await read_body(stream, head, limits.max_body)
+        async with ctx.dialer.connect(host, port, tls=tls) as stream:
+            if tls:
+                out += certificate_observations(subject, stream.peer_certificate(), f"tls:{port}")
+            await stream.send(request(host, "/"))
+            head = await read_head(stream, limits.max_headers)
+            body, truncated = await read_body(stream, head, limits.max_body)
         out += head_observations(subject, Response(head, body, truncated), source)
         out += await self._favicon(ctx, host, port, tls)
         return out
@@ -116,13 +112,12 @@ class HttpProbe(Probe):
     ) -> list[Observation]:
         limits = ctx.scope.limits
         try:
-            async with asyncio.timeout(limits.request_deadline):
-                async with ctx.dialer.connect(host, port, tls=tls) as stream:
-                    await stream.send(request(host, "/favicon.ico"))
-                    head = await read_head(stream, limits.max_headers)
-                    if head.status != 200:
-                        return []
-                    data, truncated = await read_body(stream, head, limits.max_favicon)
+            async with ctx.dialer.connect(host, port, tls=tls) as stream:
+                await stream.send(request(host, "/favicon.ico"))
+                head = await read_head(stream, limits.max_headers)
+                if head.status != 200:
+                    return []
+                data, truncated = await read_body(stream, head, limits.max_favicon)
         except (ProbeError, ParseError, TimeoutError):
             return []  # a missing icon is no error worth reporting
         if not data or truncated:

@@ -181,7 +181,9 @@ class Dialer(Protocol):
 
     def connect(
         self, host: str, port: int, *, tls: bool = False
-    ) -> contextlib.AbstractAsyncContextManager[Stream]: ...
+    ) -> contextlib.AbstractAsyncContextManager[Stream]:
+        """A bounded stream; the request deadline starts when the host's slot is granted and
+        covers the caller's whole exchange inside the ``async with``."""
 
     async def probe_port(self, host: str, port: int, *, keep: bool = False) -> PortState:
         """Connect and close, sending nothing. ``keep``: a probe will connect to this port
@@ -301,41 +303,58 @@ class Connector:
         except OSError as exc:
             raise ProbeError(f"TLS handshake failed: {exc.strerror or exc}") from None
 
-    async def _stream_for(
-        self, state: _HostState, host: str, port: int, tls: bool
-    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        """A connection holding one of the host's slots: the parked one, or a new one."""
+    async def _turn(
+        self, state: _HostState, port: int
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+        """Wait for one of the host's slots and the rate's permission: the connection parked
+        for ``port`` (slot included), or ``None`` with a slot held for a new connection.
+        No deadline here: the wait depends on the host's other ports, and the host budget
+        bounds it."""
         claimed = state.slots.claim(port)
         if claimed is not None:
             self.reused += 1
-            try:
-                if tls:
-                    await self._start_tls(host, claimed[1])
-            except BaseException:
-                claimed[1].close()
-                state.slots.release()
-                raise
             return claimed
         await state.slots.acquire()
         try:
             await self._pace(state)
-            return await self._open(host, port, tls, self.limits.request_deadline)
         except BaseException:
             state.slots.release()
             raise
+        return None
+
+    async def _ready(
+        self,
+        host: str,
+        port: int,
+        tls: bool,
+        claimed: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None,
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """The parked connection (TLS started over it if asked), or a new one."""
+        if claimed is None:
+            return await self._open(host, port, tls, self.limits.request_deadline)
+        if tls:
+            await self._start_tls(host, claimed[1])
+        return claimed
 
     @contextlib.asynccontextmanager
     async def connect(self, host: str, port: int, *, tls: bool = False) -> AsyncIterator[Stream]:
-        """A bounded stream to host:port; the caller wraps its whole exchange in a deadline."""
+        """A bounded stream to host:port. The request deadline starts once the host's slot is
+        granted and covers connect, TLS and the caller's whole exchange (TimeoutError at the
+        deadline). Waiting for the slot counts only against the host budget, so a host with
+        many slow ports loses no probe to the queue."""
         check_target(self.scope, host, port, payload=True)
         state = self._state(host)
-        reader, writer = await self._stream_for(state, host, port, tls)
+        claimed = await self._turn(state, port)
+        writer = claimed[1] if claimed is not None else None
         try:
-            yield Stream(reader, writer)
+            async with asyncio.timeout(self.limits.request_deadline):
+                reader, writer = await self._ready(host, port, tls, claimed)
+                yield Stream(reader, writer)
         finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+            if writer is not None:
+                writer.close()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(writer.wait_closed(), 1.0)
             state.slots.release()
 
     async def datagram(self, host: str, port: int, payload: bytes, wait: float) -> bytes | None:
@@ -439,7 +458,8 @@ class FakeConnector:
             raise ProbeError("connect failed: Connection refused")
         stream = _ScriptedStream(answer)
         try:
-            yield stream
+            async with asyncio.timeout(self.scope.limits.request_deadline):
+                yield stream
         finally:
             self.sent.append((host, port, bytes(stream.sent)))
 

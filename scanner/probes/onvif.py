@@ -11,7 +11,6 @@ authentication, and a 401 is simply recorded. Never a UsernameToken, never a med
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 from xml.etree.ElementTree import Element
 
@@ -71,11 +70,10 @@ class OnvifProbe(Probe):
         self, ctx: ProbeContext, host: str, port: int, operation: str
     ) -> Element | None:
         limits = ctx.scope.limits
-        async with asyncio.timeout(limits.request_deadline):
-            async with ctx.dialer.connect(host, port) as stream:
-                await stream.send(soap_request(host, port, operation))
-                head = await read_head(stream, limits.max_headers)
-                body, truncated = await read_body(stream, head, limits.max_xml + 1)
+        async with ctx.dialer.connect(host, port) as stream:
+            await stream.send(soap_request(host, port, operation))
+            head = await read_head(stream, limits.max_headers)
+            body, truncated = await read_body(stream, head, limits.max_xml + 1)
         if head.status != 200 or "xml" not in (head.get("content-type") or "xml"):
             return None
         if truncated:

@@ -13,7 +13,16 @@ within a size cap into identity fields and the MAC/serial links that merge devic
   L141-178).
 - HID discoveryd, UDP 4070: ``discover;013;`` → ``discovered;<len>;<mac>;<name>;<ip>;1;<model>;
   <version>;<date>`` (github rapid7/metasploit-framework
-  ``modules/auxiliary/scanner/misc/hid_discoveryd.rb``; identification only).
+  ``modules/auxiliary/scanner/misc/hid_discoveryd.rb``; identification only). The probe is
+  the only message sent: discoveryd's other commands (``command_blink_on`` and the like) act
+  on the device. Kept: ``hid.model``, ``hid.name``, ``hid.version`` and ``mac.address``.
+
+Not asked: Suprema BioStar 2 terminals (UDP 51210 discovery, TCP 51211 device port; github
+supremainc/BioStar2_device_SDK ``BS2IpConfig.h``). The device protocol is implemented only
+inside Suprema's closed SDK libraries (``BS2_SearchDevices`` in the C API) and behind the G-SDK
+gateway (github biostar-dev/g-sdk ``Connect.SearchDevice`` over gRPC); no public source gives
+its packet header or the discovery datagram, and a guessed frame is a malformed frame (catalogue
+case 7). The port scan reports TCP 51211 open; that is all the sweep says of Suprema.
 """
 
 from __future__ import annotations
@@ -106,15 +115,34 @@ def parse_dhip(data: bytes) -> list[tuple[str, str]]:
     return pairs + (_mac(info["mac"]) if isinstance(info.get("mac"), str) else [])
 
 
-HID_REQUEST = b"discover;013;"
+HID_REQUEST = b"discover;013;"  # the only message sent to discoveryd ("013": its own length)
+HID_FIELDS = 9  # discovered;<len>;<mac>;<name>;<ip>;1;<model>;<version>;<date>
 
 
 def parse_hid(data: bytes) -> list[tuple[str, str]]:
-    parts = data.decode("latin-1").split(";")
-    if len(parts) < 7 or parts[0] != "discovered":
-        raise DiscoveryParseError("not a discoveryd answer")
-    pairs = [("hid.model", clean_text(parts[6], 64))] if parts[6].strip() else []
-    return pairs + _mac(parts[2])
+    """``hid.model``, ``hid.name``, ``hid.version`` and the MAC of a discoveryd answer.
+
+    As msf's parser: exactly nine fields (trailing empty ones dropped), the first
+    ``discovered``, the second the answer's own length in characters (a trailing NUL, line end
+    or ";" may be left out of it). Anything else is a parse error: too many fields, a length
+    that is no small number or disagrees with the datagram. Text is decoded with replacement,
+    control and bidi characters removed, and capped; the answer's IP field is not kept (the
+    address we asked is the subject, and a device's word for another address is not scope).
+    """
+    parts = data.decode("utf-8", errors="replace").split(";")
+    while parts and parts[-1] == "":
+        parts.pop()
+    if len(parts) != HID_FIELDS or parts[0] != "discovered":
+        raise DiscoveryParseError(f"not a discoveryd answer ({len(parts)} fields)")
+    length = parts[1].strip()
+    sizes = {len(data), len(data.rstrip(b"\x00\r\n ;"))}
+    if not (length.isascii() and length.isdigit() and len(length) <= 5 and int(length) in sizes):
+        raise DiscoveryParseError("discoveryd length field disagrees with the datagram")
+    pairs = [
+        (field, clean_text(parts[index], cap))
+        for index, field, cap in ((6, "hid.model", 64), (3, "hid.name", 64), (7, "hid.version", 32))
+    ]
+    return [(f, v) for f, v in pairs if v] + _mac(parts[2])
 
 
 class _UdpProbe(Probe):

@@ -12,7 +12,6 @@ data — then send CMD_EXIT (1001). Nothing else is ever sent.
 
 from __future__ import annotations
 
-import asyncio
 import struct
 from dataclasses import dataclass
 from typing import ClassVar
@@ -97,22 +96,21 @@ class ZktecoProbe(Probe):
     async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:
         subject, source = f"ip:{host}", f"zkteco:{port}"
         out: list[Observation] = []
-        async with asyncio.timeout(ctx.scope.limits.request_deadline):
-            async with ctx.dialer.connect(host, port) as stream:
-                reply = await exchange(stream, build(CMD_CONNECT, 0, 0))
-                if reply.command not in (CMD_ACK_OK, CMD_ACK_UNAUTH):
-                    raise ZkParseError(f"unexpected ZK reply command {reply.command}")
-                out.append(Observation(subject, "tcp.service", "zkteco", source))
-                if reply.command == CMD_ACK_UNAUTH:
-                    return out  # comm key set: identity options need it; stop here
-                session, rid = reply.session, 1
-                for key, field in (("DeviceName", "zk.device_name"), ("Platform", "zk.platform")):
-                    answer = await exchange(
-                        stream, build(CMD_OPTIONS_RRQ, session, rid, f"~{key}\x00".encode())
-                    )
-                    rid += 1
-                    value = option_value(answer, key) if answer.command == CMD_ACK_OK else None
-                    if value:
-                        out.append(Observation(subject, field, value, source))
-                await stream.send(build(CMD_EXIT, session, rid))
+        async with ctx.dialer.connect(host, port) as stream:
+            reply = await exchange(stream, build(CMD_CONNECT, 0, 0))
+            if reply.command not in (CMD_ACK_OK, CMD_ACK_UNAUTH):
+                raise ZkParseError(f"unexpected ZK reply command {reply.command}")
+            out.append(Observation(subject, "tcp.service", "zkteco", source))
+            if reply.command == CMD_ACK_UNAUTH:
+                return out  # comm key set: identity options need it; stop here
+            session, rid = reply.session, 1
+            for key, field in (("DeviceName", "zk.device_name"), ("Platform", "zk.platform")):
+                answer = await exchange(
+                    stream, build(CMD_OPTIONS_RRQ, session, rid, f"~{key}\x00".encode())
+                )
+                rid += 1
+                value = option_value(answer, key) if answer.command == CMD_ACK_OK else None
+                if value:
+                    out.append(Observation(subject, field, value, source))
+            await stream.send(build(CMD_EXIT, session, rid))
         return out

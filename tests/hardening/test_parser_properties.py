@@ -67,7 +67,7 @@ SEEDS = [
     b"HTTP/1.1 200 OK\r\nServer: App-webs/\r\nContent-Length: 5\r\n\r\nhello",
     b'RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nWWW-Authenticate: Digest realm="x"\r\n\r\n',
     b"<ProbeMatch><DeviceDescription>DS-2CD</DeviceDescription><MAC>44-19-b6-00-00-01</MAC></ProbeMatch>",
-    b"discovered;090;00:06:8E:01:02:03;VertX;10.0.0.60;1;V1000;2.2;x;",
+    b"discovered;062;00:06:8E:01:02:03;VertX;10.0.0.60;1;V1000;2.2;x",  # a valid answer
 ]
 
 

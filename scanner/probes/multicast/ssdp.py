@@ -16,7 +16,6 @@ error (async_upnp_client #3, #63).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import ClassVar
@@ -161,11 +160,10 @@ async def fetch_description(
 ) -> list[tuple[str, str]]:
     """GET the description from the responder (the TCP seam refuses anything out of scope)."""
     limits = ctx.scope.limits
-    async with asyncio.timeout(limits.request_deadline):
-        async with ctx.dialer.connect(host, port) as stream:
-            await stream.send(description_request(host, port, path))
-            head = await read_head(stream, limits.max_headers)
-            body, truncated = await read_body(stream, head, limits.max_xml + 1)
+    async with ctx.dialer.connect(host, port) as stream:
+        await stream.send(description_request(host, port, path))
+        head = await read_head(stream, limits.max_headers)
+        body, truncated = await read_body(stream, head, limits.max_xml + 1)
     if head.status != 200:
         return []
     if truncated:
