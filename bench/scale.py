@@ -1,11 +1,15 @@
 """How biosweep scales: the lab swept at /24 and /20, and synthetic sites of /24, /20 and /16
 through identify and compare.
 
-**lab** (root, namespaces): ``office`` (/24, 30 hosts) and ``large`` (/20, about 3,000 hosts;
-``lab up large`` takes about 90 s) swept from the scanner namespace with the product's limits
-(1000 connection attempts/s overall, 40/s and 2 connections per host): wall time, CPU time,
-peak RSS of the sweep process, hosts found and collectors identified (the office acceptance
-test's rule). ``--latency`` gives the devices answer delays as in ``sweep_vs_nmap.py``.
+**lab** (root, namespaces): ``office`` (/24, 30 hosts) and ``large`` (a /20) swept from the
+scanner namespace with the product's limits (1000 connection attempts/s overall, 40/s and 2
+connections per host): wall time, CPU time, peak RSS of the sweep process, hosts found and
+collectors identified (the office acceptance test's rule). ``--latency`` gives the devices
+answer delays as in ``sweep_vs_nmap.py``. ``--live N`` (default 500, the issue's "about 500
+live hosts") scales the ``large`` scenario's generated mix down to about N hosts, same kinds
+in the same shares, same seed; ``--live 0`` sweeps the scenario file as it is (about 3,000
+hosts: ``lab up`` alone takes about 90 s, and 3,000 hosts x 33 port checks at the 1000/s cap
+cannot take less than about 100 s).
 
 **synthetic** (no network, no root): every address of a /24, /20 or /16 is a host whose
 observations are those a real sweep of the office lab recorded for a device of the same kind
@@ -16,11 +20,17 @@ registry (timed together), then the JSON report (timed apart); peak RSS is the p
 
     .venv/bin/python bench/scale.py synthetic [--prefixes 24,20,16] [--runs 5]
     sudo .venv/bin/python bench/scale.py lab [--scenarios office,large] [--runs 5]
+                                             [--live 500] [--neigh-table 4096]
+
+``--neigh-table N`` raises the host's neighbour-table limits (``gc_thresh2/3``, one table for
+every namespace) for the run and restores them: with the default 1,024, a lab of more than
+about 500 devices cannot make the entries it needs to answer ARP (see :func:`neighbour_table`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -34,6 +44,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +210,7 @@ def _now() -> Any:
 
 def synthetic(prefixes: list[int], runs: int) -> None:
     rows = []
+    load = _load()
     for prefix in prefixes:
         results = []
         for _ in range(runs):
@@ -217,7 +229,10 @@ def synthetic(prefixes: list[int], runs: int) -> None:
             )
         rows.append(results)
     print()
-    print(f"synthetic sites, {runs} runs each (fresh process per run), {time.strftime('%Y-%m-%d')}")
+    print(
+        f"synthetic sites, {runs} runs each (fresh process per run), "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, load at start {load}"
+    )
     print(
         "| prefix | hosts | observations | devices | collectors (flagged) | "
         "identify+compare s (median) | of which compare s | JSON report s | peak RSS MB |"
@@ -244,6 +259,11 @@ def synthetic(prefixes: list[int], runs: int) -> None:
         )
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages (other jobs on the machine skew the times)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -251,26 +271,77 @@ def _met(ok: bool) -> str:
 # --- lab sweeps ----------------------------------------------------------------------------
 
 
-def lab(names: list[str], runs: int, latency: str, seed: int) -> None:
+NEIGH = Path("/proc/sys/net/ipv4/neigh/default")
+
+
+@contextlib.contextmanager
+def neighbour_table(size: int) -> Iterator[None]:
+    """Raise the kernel's neighbour-table limits (``gc_thresh2/3``) for the run, then restore.
+
+    The table is one for all network namespaces: in a lab of 3,000 namespaces, each device's
+    entry for the scanner counts against the same default limit of 1,024, and a device whose
+    entry cannot be made does not answer ARP (``arp_process`` replies only with an entry). On
+    a real segment every device has a table of its own. Writes two host sysctls, nothing else.
+    """
+    if size <= 0:
+        yield
+        return
+    files = [NEIGH / "gc_thresh2", NEIGH / "gc_thresh3"]
+    old = [f.read_text() for f in files]
+    try:
+        for f, value in zip(files, (size // 2, size), strict=True):
+            f.write_text(str(max(value, int(f.read_text()))))
+        yield
+    finally:
+        for f, value in reversed(list(zip(files, old, strict=True))):
+            f.write_text(value)
+
+
+def scaled_mix(scenario: Scenario, live: int) -> str:
+    """A ``generate`` block (YAML) with the scenario's mix scaled to about ``live`` hosts in
+    all: every kind keeps its share (at least one of each), its registered share and the seed."""
+    import yaml
+
+    data = yaml.safe_load(scenario.source.read_text(encoding="utf-8"))
+    spec = dict(data["generate"])
+    fixed = len(data.get("devices") or ())
+    total = sum(int(m["count"]) for m in spec["mix"])
+    factor = max(0, live - fixed) / total
+    spec["mix"] = [{**m, "count": max(1, round(int(m["count"]) * factor))} for m in spec["mix"]]
+    return yaml.safe_dump({"generate": spec}, sort_keys=False)
+
+
+def bench_scenario(name: str, work: Path, latency: str, seed: int, live: int) -> Path:
+    """The scenario file a lab run brings up: ``name`` with the answer delays, and for a
+    scenario with a ``generate`` block and ``live`` > 0, its mix scaled to ``live`` hosts."""
+    path = work / f"{name}-bench.yaml"
+    low, _, high = latency.partition("-")
+    text = f"extends: {name}\n"
+    if latency:
+        text += f"latency: {{min_ms: {low}, max_ms: {high or low}, seed: {seed}}}\n"
+    base = load_scenario(name)
+    if live > 0 and len(base.devices) > live:
+        text += scaled_mix(base, live)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def lab(names: list[str], runs: int, latency: str, seed: int, neigh: int, live: int) -> None:
     from scanner.lab import manager
+    from scanner.lab.errors import LabError
     from scanner.lab.state import ENV_DIR
 
     if os.geteuid() != 0 or shutil.which("ip") is None:
         raise SystemExit("the lab part needs root and iproute2 (network namespaces)")
     rows = []
-    with tempfile.TemporaryDirectory(prefix="biosweep-scale-") as tmp:
+    load = _load()
+    with tempfile.TemporaryDirectory(prefix="biosweep-scale-") as tmp, neighbour_table(neigh):
         work = Path(tmp)
         os.environ[ENV_DIR] = str(work / "lab")
         for name in names:
-            path = work / f"{name}-bench.yaml"
-            low, _, high = latency.partition("-")
-            extra = (
-                f"latency: {{min_ms: {low}, max_ms: {high or low}, seed: {seed}}}\n"
-                if latency
-                else ""
-            )
-            path.write_text(f"extends: {name}\n{extra}", encoding="utf-8")
+            path = bench_scenario(name, work, latency, seed, live)
             scenario = load_scenario(str(path))
+            _check_neighbour_table(len(scenario.devices))
             print(
                 f"bringing {name} up ({len(scenario.devices)} devices, namespaces) ...", flush=True
             )
@@ -282,10 +353,15 @@ def lab(names: list[str], runs: int, latency: str, seed: int) -> None:
                     (name, scenario, [sweep_once(state, scenario, work) for _ in range(runs)])
                 )
             finally:
-                manager.teardown(state)
+                try:
+                    manager.teardown(state)
+                except LabError as exc:  # e.g. someone's `lab down --orphans` got there first
+                    print(f"  teardown: {exc}", flush=True)
     print()
     print(
-        f"lab sweeps, {runs} runs each, latency {latency or 'none'} ms, {time.strftime('%Y-%m-%d')}"
+        f"lab sweeps, {runs} runs each, latency {latency or 'none'} ms, "
+        f"neighbour table {neigh or 'default'}, {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"load at start {load}"
     )
     print(
         "| scenario | subnet | hosts | median wall s | min-max s | median CPU s | peak RSS MB | "
@@ -311,6 +387,18 @@ def lab(names: list[str], runs: int, latency: str, seed: int) -> None:
             )
 
 
+def _check_neighbour_table(devices: int) -> None:
+    """Warn when the lab's ARP entries (one per device for the scanner, one per device in the
+    scanner's table) may not fit the shared neighbour table (``--neigh-table``)."""
+    limit = int((NEIGH / "gc_thresh3").read_text())
+    if 2 * devices + 64 > limit:
+        print(
+            f"  warning: {devices} devices need about {2 * devices} neighbour entries, the "
+            f"table holds {limit}: devices will miss ARP (use --neigh-table)",
+            flush=True,
+        )
+
+
 def sweep_once(state: Any, scenario: Scenario, work: Path) -> dict[str, Any]:
     inside = ["ip", "netns", "exec", state.scanner_netns]
     out = work / "run.json"
@@ -322,7 +410,7 @@ def sweep_once(state: Any, scenario: Scenario, work: Path) -> dict[str, Any]:
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"sweep failed: {' '.join(argv)}")
+        raise SystemExit(f"sweep failed (is the lab still up?): {' '.join(argv)}")
     run = json.loads(out.read_text(encoding="utf-8"))
     found = {mac: d for d in run["devices"] for mac in d["macs"]}
     identified = 0
@@ -373,13 +461,25 @@ def main() -> None:
         "--latency", default="5-120", help="per-device answer delay range, ms ('' for none)"
     )
     lb.add_argument("--seed", type=int, default=11)
+    lb.add_argument(
+        "--live",
+        type=int,
+        default=500,
+        help="scale a generated scenario (large) to about this many hosts (0: as it is)",
+    )
+    lb.add_argument(
+        "--neigh-table",
+        type=int,
+        default=0,
+        help="raise the host's neighbour-table limit to this for the run (0: leave it)",
+    )
     a = ap.parse_args()
     if a.part == "one-synthetic":
         print(json.dumps(one_synthetic(a.prefix)))
     elif a.part == "synthetic":
         synthetic([int(p) for p in a.prefixes.split(",")], a.runs)
     else:
-        lab(a.scenarios.split(","), a.runs, a.latency, a.seed)
+        lab(a.scenarios.split(","), a.runs, a.latency, a.seed, a.neigh_table, a.live)
 
 
 if __name__ == "__main__":

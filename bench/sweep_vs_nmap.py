@@ -178,7 +178,7 @@ def report(tools: list[Tool], scenario: Scenario, args: argparse.Namespace) -> N
     print(
         f"office lab, {len(scenario.devices)} hosts in {scenario.subnet}, {total} collectors, "
         f"{len(CURATED_PORTS)} ports, latency {args.latency} ms (seed {args.seed}), "
-        f"{args.runs} runs, {time.strftime('%Y-%m-%d')}"
+        f"{args.runs} runs, {time.strftime('%Y-%m-%d %H:%M')}, load {args.load}"
     )
     print(
         "| tool | median wall s | min-max s | median CPU s | peak RSS MB | collectors identified |"
@@ -216,6 +216,11 @@ def report(tools: list[Tool], scenario: Scenario, args: argparse.Namespace) -> N
     print(f"biosweep identified every collector in every run: {'yes' if every else 'NO'}")
 
 
+def load_average() -> str:
+    """The 1/5/15-minute load averages when the runs start (other jobs skew the times)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -228,6 +233,7 @@ def main() -> None:
     if shutil.which("nmap") is None:
         raise SystemExit("needs nmap (make capture-tools installs it from Debian)")
     low, _, high = args.latency.partition("-")
+    args.load = load_average()
     with tempfile.TemporaryDirectory(prefix="biosweep-bench-") as tmp:
         work = Path(tmp)
         os.environ[ENV_DIR] = str(work / "lab")  # a lab of our own, invisible to other runs

@@ -2,7 +2,10 @@
 
 Containment: each host runs under its budget; a probe that fails, times out or meets bytes it
 cannot parse becomes a per-service :class:`~scanner.models.Skipped` entry and the sweep goes
-on. Ctrl-C (cancellation) keeps what was observed and marks the run incomplete.
+on. Ctrl-C (cancellation) keeps what was observed and marks the run incomplete. A request's
+deadline starts when it gets one of its host's connection slots (:mod:`scanner.probes.net`);
+the host budget bounds the queueing. A host that accepts connections on nearly every port and
+on a control port no service uses is a tarpit: its open ports are not evidence (a note says so).
 
 Speed (issue 11, ``bench/README.md``): whatever waits, overlaps. Multicast discovery runs while
 ARP sweeps the attached segments; a host is probed as soon as it answers ARP (addresses off
@@ -35,7 +38,16 @@ from scanner.identify.signatures import database_version
 from scanner.models import Certainty, Device, Observation, ScanRun, Skipped, SkipReason
 from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, ble, nd, probes_for, udp_probes
 from scanner.probes.ble import BleOptions
-from scanner.probes.discovery import CURATED_PORTS, HostFeed, alive, neighbour_macs, scan_order
+from scanner.probes.discovery import (
+    CONTROL_PORT,
+    CURATED_PORTS,
+    TARPIT_MIN_PORTS,
+    HostFeed,
+    alive,
+    looks_like_tarpit,
+    neighbour_macs,
+    scan_order,
+)
 from scanner.probes.multicast import MulticastContext, MulticastNet
 from scanner.probes.multicast import discover as multicast_discover
 from scanner.probes.net import Connector, Dialer, PortState
@@ -43,6 +55,12 @@ from scanner.registry import Registry
 from scanner.scope import Scope
 
 log = logging.getLogger(__name__)
+
+#: Seconds the sweep collects multicast answers: the longest delay its questions allow a
+#: responder (SSDP ``MX: 1``, UDA 2.0 §1.3.2; WS-Discovery's APP_MAX_DELAY is 500 ms) plus
+#: half a second. Every in-scope host is also asked directly, so a longer window (the
+#: multicast package's default, 2.5 s) would only hold the sweep's end (``bench/README.md``).
+MULTICAST_WAIT = 1.5
 
 
 @dataclass
@@ -182,14 +200,46 @@ async def _host(
         ctx.dialer.release(host)
 
 
+@dataclass
+class _OpenPorts:
+    """A host's open ports, held back until its port checks end. A host that accepts
+    connections on (nearly) every port, the control port included, is a tarpit: its open
+    ports identify nothing (a port-only signature such as Anviz TCP 5010 would fire), so they
+    are left out of the evidence and the run's notes say why. Its probes' answers still count.
+    """
+
+    host: str
+    checked: int
+    found: list[Observation] = field(default_factory=list)
+    control_open: bool = False
+    done: bool = False
+
+    def flush(self, res: _Results) -> None:
+        """Hand the open ports to the results once (a tarpit's to the notes instead)."""
+        if self.done:
+            return
+        self.done = True
+        if looks_like_tarpit(len(self.found), self.checked, self.control_open):
+            res.notes.append(
+                f"tarpit: {self.host} accepted connections on {len(self.found)} of "
+                f"{self.checked} ports and on control port {CONTROL_PORT}, which no service "
+                "uses; its open ports are not used as evidence"
+            )
+        else:
+            res.observations += self.found
+
+
 async def _probe_host(
     ctx: ProbeContext, host: str, opts: SweepOptions, res: _Results, warm: _Warm | None
 ) -> None:
-    """Port checks in discovery order, each open port's probes started at once, then the UDP
-    questions. With ``warm`` (early stop), an identification beyond doubt ends it all, and the
-    UDP questions wait for the TCP probes (they are the last resort)."""
+    """Port checks in discovery order (and the tarpit control port), each open port's probes
+    started at once, then the UDP questions. With ``warm`` (early stop), an identification
+    beyond doubt ends it all, and the UDP questions wait for the TCP probes (they are the last
+    resort)."""
     seen: list[Observation] = []
     asked: list[asyncio.Task[None]] = []
+    order = scan_order(opts.ports)
+    ports = _OpenPorts(host, len(order))
 
     def record(found: list[Observation]) -> None:
         seen.extend(found)
@@ -204,18 +254,27 @@ async def _probe_host(
         if await ctx.dialer.probe_port(host, port, keep=bool(probes)) is not PortState.OPEN:
             return
         found = [Observation(f"ip:{host}", "tcp.open_port", str(port), "tcp")]
-        res.observations += found
+        ports.found += found
         asked.extend(group.create_task(run(probe, port)) for probe in probes)
         record(found)
 
-    async with asyncio.TaskGroup() as group:
-        checks = [group.create_task(check(group, p)) for p in scan_order(opts.ports)]
-        if checks:
-            await asyncio.wait(checks)
-        if warm is not None and asked:
-            await asyncio.wait(asked)
-        for probe, port in udp_probes(opts.probes):
-            group.create_task(run(probe, port))
+    async def control() -> None:
+        ports.control_open = await ctx.dialer.probe_port(host, CONTROL_PORT) is PortState.OPEN
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            checks = [group.create_task(check(group, p)) for p in order]
+            if len(order) >= TARPIT_MIN_PORTS and CONTROL_PORT not in order:
+                checks.append(group.create_task(control()))
+            if checks:
+                await asyncio.wait(checks)
+            ports.flush(res)
+            if warm is not None and asked:
+                await asyncio.wait(asked)
+            for probe, port in udp_probes(opts.probes):
+                group.create_task(run(probe, port))
+    finally:
+        ports.flush(res)  # interrupted before the verdict: keep what was found
 
 
 async def collect(
@@ -319,7 +378,7 @@ async def _multicast(
     scope: Scope, dialer: Dialer, opts: SweepOptions, res: _Results, net: MulticastNet
 ) -> None:
     """Multicast discovery on in-scope interfaces."""
-    ctx = MulticastContext(scope, net, dialer)
+    ctx = MulticastContext(scope, net, dialer, wait=MULTICAST_WAIT)
     found, skipped, notes = await multicast_discover(ctx, opts.probes)
     res.observations += found
     res.skipped += skipped

@@ -32,8 +32,9 @@ class DuplicateKeyError(yaml.YAMLError):
         self.line = line
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, libyaml's where PyYAML has it (the database parses in a tenth of
+    the time: it loads while a sweep runs, see ``bench/README.md``)."""
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:

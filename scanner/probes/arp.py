@@ -29,8 +29,8 @@ from scanner.scope import Scope
 
 ETH_P_ARP = 0x0806
 BROADCAST = b"\xff" * 6
-REPLY_WAIT = 1.0  # seconds after the last request, until answers have been timed
-MIN_WAIT = 0.5  # ... and at least this long once they have (see round_wait)
+REPLY_WAIT = 1.0  # seconds an address has to answer, until some answer has been timed
+MIN_WAIT = 0.5  # ... and at least this long once answers have been timed (see round_wait)
 SEND_TRIES, CONGESTED_WAIT = 4, 0.02  # a refused frame (queue full) is retried after a pause
 
 
@@ -104,11 +104,43 @@ async def _send(sock: socket.socket, frame: bytes) -> None:
 
 
 def round_wait(rtt: RttEstimator) -> float:
-    """How long to wait for answers after a round: REPLY_WAIT until some answer has been
-    timed, then four times the timeout those round trips imply (RFC 6298, as the connects
-    use), within [MIN_WAIT, REPLY_WAIT]. On a LAN answers take milliseconds."""
+    """How long an address has to answer a who-has before it is asked again, and how long the
+    sweep waits after its last request: REPLY_WAIT until some answer has been timed, then four
+    times the timeout those round trips imply (RFC 6298, as the connects use), within
+    [MIN_WAIT, REPLY_WAIT]. On a LAN answers take milliseconds."""
     timeout = rtt.timeout()
     return REPLY_WAIT if timeout is None else min(REPLY_WAIT, max(MIN_WAIT, 4 * timeout))
+
+
+async def ask(
+    targets: list[ipaddress.IPv4Address],
+    answers: dict[str, str],
+    sent: dict[str, float],
+    rtt: RttEstimator,
+    send: Callable[[ipaddress.IPv4Address], Awaitable[None]],
+) -> None:
+    """Two who-has for every silent target (ARP is lossy), then wait for the last answers.
+
+    ``send`` sends one request and paces the next. The second request to an address goes
+    :func:`round_wait` after its first, not after the whole first round: on a large segment
+    the first round lasts longer than that wait, and the retries follow it without a pause.
+    ``answers`` fills as replies arrive (the caller's reader); a late answer counts until the
+    last wait is over."""
+    for target in targets:
+        sent[str(target)] = time.monotonic()
+        await send(target)
+    wait = round_wait(rtt)
+    for target in targets:
+        key = str(target)
+        delay = sent[key] + wait - time.monotonic()
+        if delay > 0 and key not in answers:
+            await asyncio.sleep(delay)
+        if key not in answers:
+            sent[key] = time.monotonic()
+            await send(target)
+    deadline = time.monotonic() + round_wait(rtt)
+    while time.monotonic() < deadline and len(answers) < len(targets):
+        await asyncio.sleep(0.05)
 
 
 async def sweep(
@@ -150,15 +182,12 @@ async def sweep(
         sock.setblocking(False)
         loop.add_reader(sock.fileno(), readable)
         interval = 1.0 / scope.limits.global_rate
-        for _round in range(2):  # a second who-has for the silent: ARP is lossy
-            for target in targets:
-                if str(target) not in answers:
-                    sent[str(target)] = time.monotonic()
-                    await _send(sock, request_frame(att.mac, att.address, target))
-                    await (pace() if pace is not None else asyncio.sleep(interval))
-            deadline = time.monotonic() + round_wait(rtt)
-            while time.monotonic() < deadline and len(answers) < len(wanted):
-                await asyncio.sleep(0.05)
+
+        async def send(target: ipaddress.IPv4Address) -> None:
+            await _send(sock, request_frame(att.mac, att.address, target))
+            await (pace() if pace is not None else asyncio.sleep(interval))
+
+        await ask(targets, answers, sent, rtt, send)
     finally:
         loop.remove_reader(sock.fileno())
         sock.close()

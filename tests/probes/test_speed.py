@@ -288,6 +288,50 @@ def test_arp_waits_the_full_second_until_answers_are_timed_then_less() -> None:
     assert arp.round_wait(slow) == arp.REPLY_WAIT
 
 
+def _ask(
+    monkeypatch: pytest.MonkeyPatch, count: int, gap: float
+) -> tuple[dict[str, float], dict[str, float]]:
+    """ARP ``count`` addresses (even ones answer at once, odd ones never) with ``gap`` seconds
+    between frames and no answer timed, so every wait is REPLY_WAIT (shortened to 0.2 s).
+    Returns when each address was first asked, and when it was asked again."""
+    monkeypatch.setattr(arp, "REPLY_WAIT", 0.2)
+    targets = [ipaddress.IPv4Address(f"10.0.0.{i}") for i in range(1, count + 1)]
+    answers: dict[str, str] = {}
+    first: dict[str, float] = {}
+    again: dict[str, float] = {}
+
+    async def send(target: ipaddress.IPv4Address) -> None:
+        key = str(target)
+        (again if key in first else first)[key] = asyncio.get_running_loop().time()
+        if target.packed[-1] % 2 == 0:
+            answers[key] = "02:00:00:00:00:01"
+        await asyncio.sleep(gap)
+
+    rtt = RttEstimator(ceiling=arp.REPLY_WAIT, floor=0.0)
+    run(arp.ask(targets, answers, {}, rtt, send))
+    return first, again
+
+
+def test_arp_asks_only_the_silent_again_and_never_before_their_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, again = _ask(monkeypatch, count=6, gap=0.0)  # a first round far shorter than a wait
+    assert set(first) == {f"10.0.0.{i}" for i in range(1, 7)}
+    assert set(again) == {"10.0.0.1", "10.0.0.3", "10.0.0.5"}
+    assert all(again[a] - first[a] >= 0.2 for a in again)
+
+
+def test_arp_retries_follow_a_long_first_round_without_a_pause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 40 frames 10 ms apart: the first round lasts twice the wait, so by its end the first
+    # addresses have waited long enough and are asked again at once, not a whole wait later.
+    first, again = _ask(monkeypatch, count=40, gap=0.01)
+    assert len(again) == 20
+    assert all(again[a] - first[a] >= 0.2 for a in again)
+    assert min(again.values()) - max(first.values()) < 0.15
+
+
 class _Queue:
     """A raw socket whose device queue is full for the first ``full`` sends."""
 
