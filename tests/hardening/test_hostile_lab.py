@@ -334,13 +334,18 @@ def test_ctrl_c_keeps_what_was_seen_and_marks_the_run_incomplete(hostile: RunSta
     """SIGINT while the tarpit and the drips still hold the sweep (long deadline and budget):
     the sweep prints the run it had, ``complete: false``, with the hosts it had found."""
     argv = _sweep_argv(hostile, "--deadline", "60", "--host-budget", "120")
+    camera = next(d for d in WELL_BEHAVED if d.kind == "hikvision_ipc")
+
+    def rtsp_seen() -> int:
+        return len([e for e in _events(hostile, camera.name) if e.proto == "rtsp"])
+
+    before = rtsp_seen()  # the module's earlier sweeps reached the camera too
     proc = subprocess.Popen(
         [*manager.shell_prefix(hostile), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
-        camera = next(d for d in WELL_BEHAVED if d.kind == "hikvision_ipc")
         limit = time.monotonic() + 60
-        while not [e for e in _events(hostile, camera.name) if e.proto == "rtsp"]:
+        while rtsp_seen() == before:
             assert time.monotonic() < limit, "the sweep never reached the camera"
             time.sleep(0.5)
         time.sleep(2.0)  # the camera's last answers are in; the tarpit still holds the sweep

@@ -128,8 +128,9 @@ async def silence(port: int, send: bytes = b"") -> bytes:
             await writer.wait_closed()
 
 
-async def udp_ask(port: int, data: bytes, wait: float = 1.0) -> list[bytes]:
-    """Every datagram that comes back within ``wait`` seconds of sending ``data``."""
+async def udp_ask(port: int, data: bytes, wait: float = 5.0) -> list[bytes]:
+    """Every datagram that comes back within ``wait`` seconds of sending ``data`` (a loaded
+    machine may take seconds to schedule the emulator; the wait ends at the first answer)."""
     loop = asyncio.get_running_loop()
     got: list[bytes] = []
 
@@ -432,7 +433,7 @@ MSEARCH = (
 async def check_ssdp(served: Served, spec: Any) -> None:
     # unicast (one answer) and as the group sees it (one answer per target, UDA 2.0 §1.3.3)
     replies = await udp_ask(served.udp[spec.port], MSEARCH)
-    assert len(replies) == 1, "M-SEARCH answered by unicast"
+    assert len(replies) == 1, f"M-SEARCH answered by unicast, once: got {len(replies)}"
     replies += [s.data for s in served.datagram[spec.port].on_group(MSEARCH, (ADDRESS, 1), ADDRESS)]
     targets = set()
     for reply in replies:
