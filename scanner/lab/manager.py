@@ -55,10 +55,14 @@ class RunStatus:
         return self.state.status == STARTING and not procs.pid_alive(self.state.creator_pid)
 
 
-def up(ref: str, backend: str = "auto") -> RunState:
-    """Bring scenario ``ref`` (a shipped name or a path) up; return the finished run state."""
+def up(ref: str, backend: str | Backend = "auto") -> RunState:
+    """Bring scenario ``ref`` (a shipped name or a path) up; return the finished run state.
+
+    ``backend`` is a name (``auto`` picks) or a backend object, e.g. a namespaces backend
+    with small bridges for a test.
+    """
     scenario = load_scenario(ref)
-    chosen = choose(backend)
+    chosen = _backend(backend)
     clean_crashed()
     others = load_runs()
     run_id = secrets.token_hex(3)
@@ -85,6 +89,15 @@ def up(ref: str, backend: str = "auto") -> RunState:
         teardown(state)
         raise
     return state
+
+
+def _backend(backend: str | Backend) -> Backend:
+    if isinstance(backend, str):
+        return choose(backend)
+    reason = backend.unavailable()
+    if reason:
+        raise LabError(f"the {backend.name} backend cannot run here: {reason}")
+    return backend
 
 
 def _start(backend: Backend, scenario: Scenario, state: RunState) -> RunState:
