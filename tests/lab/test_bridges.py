@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from scanner.lab import manager, netns
-from scanner.lab.backends.namespaces import PORTS_PER_BRIDGE, NamespacesBackend
+from scanner.lab.backends.namespaces import PORTS_PER_BRIDGE, NamespacesBackend, link_local
 from scanner.lab.errors import LabError
 from scanner.lab.scenario import load_scenario
 from scanner.lab.state import RunState
@@ -117,3 +117,20 @@ def test_a_bridge_size_past_the_kernel_limit_is_refused() -> None:
         NamespacesBackend(ports_per_bridge=1023)
     with pytest.raises(LabError, match="ports per bridge"):
         NamespacesBackend(ports_per_bridge=0)
+
+
+def test_ipv6_link_local_addresses_are_ready_as_soon_as_the_lab_is_up(
+    wide_lab: tuple[RunState, Path],
+) -> None:
+    """No address waits for duplicate address detection: a sweep started right after
+    ``lab up`` gets every device's IPv6 echo answer (the office test failed on a loaded machine
+    when the scanner's own link-local address was still tentative)."""
+    state, _ = wide_lab
+    for record in (*state.devices[:3], None):
+        ns = state.scanner_netns if record is None else record.netns
+        assert ns is not None
+        addrs = json.loads(netns.ip("-j", "-6", "addr", "show", "dev", "eth0", netns=ns))
+        (info,) = [a for i in addrs for a in i["addr_info"] if a["scope"] == "link"]
+        assert not info.get("tentative"), ns
+        (link,) = json.loads(netns.ip("-j", "link", "show", "dev", "eth0", netns=ns))
+        assert info["local"] == link_local(link["address"])

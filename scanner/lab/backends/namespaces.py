@@ -28,6 +28,7 @@ after the device ports so a bridge floods them first.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import replace
 from typing import ClassVar
 
@@ -109,6 +110,7 @@ class NamespacesBackend(Backend):
                     [
                         "link set lo up",
                         f"addr add {address}/{prefixlen} dev eth0",
+                        *_link_local(mac),
                         "link set eth0 up",
                     ],
                 )
@@ -126,6 +128,25 @@ class NamespacesBackend(Backend):
 
     def shell(self, state: RunState) -> list[str]:
         return self.launcher(state, state.scanner_netns)
+
+
+def link_local(mac: str) -> str:
+    """The EUI-64 link-local address the kernel would give ``mac`` (RFC 4291 appendix A)."""
+    b = bytearray(int(x, 16) for x in mac.split(":"))
+    b[0] ^= 0x02  # the universal/local bit, inverted
+    eui = bytes([*b[:3], 0xFF, 0xFE, *b[3:]])
+    return str(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + eui))
+
+
+def _link_local(mac: str) -> list[str]:
+    """Batch lines giving eth0 its link-local address without duplicate address detection.
+
+    A kernel-made address is *tentative* for about a second after the link comes up (DAD,
+    RFC 4862 5.4): a sweep started at once could neither send nor get an IPv6 answer, and on a
+    loaded machine "at once" stretches. Every lab MAC is unique, so the same address is made
+    here, ready at once (``nodad``).
+    """
+    return ["link set eth0 addrgenmode none", f"addr add {link_local(mac)}/64 dev eth0 nodad"]
 
 
 def bridge_count(ports: int, per: int) -> int:
