@@ -1,5 +1,6 @@
-"""``biosweep demo``: bring the office lab up, sweep it, print what was found, write the
-report, tear the lab down — the whole product on one emulated site.
+"""``biosweep demo``: bring the office lab up, sweep it, compare it with the site's registry,
+print the devices and the findings, write the reports, tear the lab down — the whole product on
+one emulated site.
 
 The sweep runs where the lab's scanner sits: inside the scanner namespace (namespaces backend,
 as root) or on this host against the devices' 127.x addresses (loopback backend, no root: no
@@ -13,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -20,12 +22,16 @@ import typer
 from scanner.cli.console import EXIT_RUNTIME, console, err_console, fail
 from scanner.cli.files import write_atomic
 from scanner.cli.identify_cmd import device_table
-from scanner.errors import InputError
-from scanner.identify import identify
-from scanner.identify.reader import read_observations
+from scanner.cli.registry_cmd import findings_table
+from scanner.errors import BiosweepError, InputError
 from scanner.lab import manager
 from scanner.lab.errors import LabError
+from scanner.lab.scenario import SCENARIO_DIR
 from scanner.lab.state import RunState
+from scanner.models import ScanRun
+from scanner.registry import load_registry
+from scanner.reporters import ReportOptions, reporter_for
+from scanner.reporters.jsonin import parse_scanrun
 
 
 def _targets(state: RunState) -> list[str]:
@@ -34,18 +40,44 @@ def _targets(state: RunState) -> list[str]:
     return [d.address for d in state.devices]
 
 
-def _sweep(state: RunState, saved: Path, report: Path) -> None:
+def registry_for(scenario: str) -> Path | None:
+    """The shipped registry of a shipped scenario (``office-swapped`` uses ``office``'s)."""
+    name = Path(scenario).stem
+    for candidate in (name, name.split("-")[0]):
+        path = SCENARIO_DIR / "registries" / f"{candidate}.yaml"
+        if path.is_file():
+            return path
+    return None
+
+
+def _sweep(state: RunState, registry: Path | None) -> bytes:
+    """The ScanRun JSON of a sweep of the lab from its scanner seat."""
     prefix = manager.shell_prefix(state) if state.scanner_netns else []
     command = [
         *prefix, sys.executable, "-m", "scanner", "sweep", *_targets(state), "--quiet", "--json",
-        "--site", state.site, "--operator", "biosweep demo", "--observations-out", str(saved),
+        "--site", state.site, "--operator", "biosweep demo",
+        *(["--registry", str(registry)] if registry else []),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, timeout=600, check=False)
     if done.returncode not in (0, 1):
         raise LabError(
             f"sweep failed ({done.returncode}): {done.stderr.decode(errors='replace')[-300:]}"
         )
-    write_atomic(report, done.stdout, force=True)
+    return done.stdout
+
+
+def _write_reports(run: ScanRun, data: bytes, report: Path, registry: Path | None) -> Path:
+    """The ScanRun JSON at ``report`` and the HTML report beside it; returns the HTML path."""
+    write_atomic(report, data, force=True)
+    page = report.with_suffix(".html")
+    html = reporter_for("html")
+    assert html is not None
+    options = ReportOptions(
+        registry=load_registry(registry) if registry else None,
+        generated_at=datetime.now(UTC),
+    )
+    write_atomic(page, b"".join(html.chunks(run, options)), force=True)
+    return page
 
 
 USERNS_MARK = "BIOSWEEP_DEMO_USERNS"
@@ -83,7 +115,8 @@ def demo(
         Path("biosweep-demo-report.json"), "--report", help="Where to write the report."
     ),
 ) -> None:
-    """Bring the office lab up, sweep it, print devices, write the report, tear it down."""
+    """Bring the office lab up, sweep it, print devices and findings, write the reports (JSON,
+    and HTML beside it), tear it down."""
     code = _in_private_network(scenario, report) if backend in ("auto", "loopback") else None
     if code is not None:
         raise typer.Exit(code)
@@ -103,16 +136,23 @@ def demo(
             err_console.print(
                 "loopback lab: no layer 2, so no ARP, MAC addresses or multicast", markup=False
             )
-        with tempfile.TemporaryDirectory() as tmp:
-            saved = Path(tmp) / "observations.jsonl"
-            _sweep(state, saved, report)
-            with saved.open("rb") as f:
-                devices = identify(read_observations(f))
-    except (LabError, InputError, OSError) as exc:
+        registry = registry_for(scenario)
+        data = _sweep(state, registry)
+        run = parse_scanrun(data, "the demo's sweep")
+        page = _write_reports(run, data, report, registry)
+    except (BiosweepError, OSError) as exc:
         raise fail(str(exc), EXIT_RUNTIME) from None
     finally:
         manager.teardown(state)
+    devices = list(run.devices)
     console.print(device_table(devices))
+    if registry is not None:
+        console.print(findings_table(run))
     collectors = [d for d in devices if d.is_collector]
-    console.print(f"{len(collectors)} collectors among {len(devices)} devices; report: {report}")
+    console.print(f"{len(collectors)} collectors among {len(devices)} devices", markup=False)
+    if registry is not None:
+        console.print(
+            f"{len(run.findings)} findings against the site registry {registry.name}", markup=False
+        )
+    console.print(f"reports: {report} (JSON), {page} (HTML)", markup=False)
     console.print(f"lab {state.run_id} torn down", markup=False)
