@@ -15,6 +15,8 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never half."""
     if path.exists() and not force:
         raise InputError(f"{path} exists: choose another name or pass --force")
+    if not (path.parent or Path(".")).is_dir():
+        raise InputError(f"{path}: the directory {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -46,6 +46,14 @@ def test_init_writes_the_template_and_never_overwrites(tmp_path: Path) -> None:
     assert "exists" in again.output
 
 
+def test_init_into_a_missing_directory_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "no-such-dir" / "site.yaml"
+    done = runner.invoke(app, ["registry", "init", str(path)])
+    assert done.exit_code == 2
+    assert "does not exist" in done.output and "Errno" not in done.output
+    assert not path.parent.exists()
+
+
 def test_check_reports_every_problem_with_its_line(tmp_path: Path) -> None:
     bad = (
         TEMPLATE.replace('method: "1:1"', "method: 1:3")
