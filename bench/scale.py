@@ -63,7 +63,6 @@ from scanner.scan import compared, package_run  # noqa: E402
 
 TEMPLATES = Path(__file__).with_name("data") / "office-observations.jsonl"
 REGISTRY = ROOT / "scanner/lab/scenarios/registries/office.yaml"
-PREFIX_ONLY = {"irisid_reader"}
 TOKEN_FIELDS = re.compile(r"(serial|\.udn|\.endpoint|hardware_id)$")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
@@ -420,7 +419,7 @@ def sweep_once(state: Any, scenario: Scenario, work: Path) -> dict[str, Any]:
             continue
         best = ((found.get(d.mac) or {}).get("identifications") or [{}])[0]
         vendor_ok = model.vendor.split()[0].lower() in best.get("vendor", "").lower()
-        class_ok = d.kind in PREFIX_ONLY or best.get("device_class") == model.device_class
+        class_ok = best.get("device_class") == model.device_class
         identified += bool(best.get("collector") and vendor_ok and class_ok)
     attempts = _attempts(run)
     result = {

@@ -50,9 +50,6 @@ from scanner.lab.state import ENV_DIR, RunState  # noqa: E402
 from scanner.probes.discovery import CURATED_PORTS  # noqa: E402
 
 REGISTRY = ROOT / "scanner/lab/scenarios/registries/office.yaml"
-PREFIX_ONLY = {
-    "irisid_reader"
-}  # as tests/lab/test_sweep_office.py: a MAC prefix never proves a class
 TARGETS = {"sweep_vs_sV": 0.10, "sweep_vs_sT": 2.0}
 
 
@@ -96,7 +93,7 @@ def score_biosweep(path: Path, scenario: Scenario) -> int:
         model = CATALOGUE[device.kind]
         best = ((found.get(device.mac) or {}).get("identifications") or [{}])[0]
         vendor_ok = model.vendor.split()[0].lower() in best.get("vendor", "").lower()
-        class_ok = device.kind in PREFIX_ONLY or best.get("device_class") == model.device_class
+        class_ok = best.get("device_class") == model.device_class
         hits += bool(best.get("collector") and vendor_ok and class_ok)
     return hits
 

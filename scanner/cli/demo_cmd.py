@@ -30,7 +30,7 @@ from scanner.lab.scenario import SCENARIO_DIR
 from scanner.lab.state import RunState
 from scanner.models import ScanRun
 from scanner.registry import load_registry
-from scanner.reporters import ReportOptions, reporter_for
+from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.jsonin import parse_scanrun
 
 
@@ -70,8 +70,7 @@ def _write_reports(run: ScanRun, data: bytes, report: Path, registry: Path | Non
     """The ScanRun JSON at ``report`` and the HTML report beside it; returns the HTML path."""
     write_atomic(report, data, force=True)
     page = report.with_suffix(".html")
-    html = reporter_for("html")
-    assert html is not None
+    html = REPORTERS["html"]
     options = ReportOptions(
         registry=load_registry(registry) if registry else None,
         generated_at=datetime.now(UTC),

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -37,8 +36,10 @@ from scanner.lab.catalogue import CATALOGUE
 from scanner.lab.emulators import LogEvent, read_events
 from scanner.lab.emulators.hostile import FLOOD_CAP
 from scanner.lab.scenario import load_scenario
-from scanner.lab.state import ENV_DIR, RunState
+from scanner.lab.state import RunState
 from scanner.probes.multicast.base import DEFAULT_WAIT
+from tests.lab.conftest import runtime_dir
+from tests.reporters.test_html import Collect
 
 SCENARIO = load_scenario("hostile")
 DEADLINE, HOST_BUDGET, BLE_SECONDS = 2.0, 12.0, 4.0
@@ -73,18 +74,12 @@ def _sweep_argv(state: RunState, *extra: str) -> list[str]:
 def hostile(backend_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunState]:
     if backend_name != "namespaces":
         pytest.skip("the hostile lab sweep needs the namespaces backend (root, ip netns)")
-    old = os.environ.get(ENV_DIR)
-    os.environ[ENV_DIR] = str(tmp_path_factory.mktemp("hostile-lab"))
-    state = manager.up("hostile", backend_name)
-    try:
-        yield state
-    finally:
-        manager.teardown(state)
-        manager.down()
-        if old is None:
-            os.environ.pop(ENV_DIR, None)
-        else:
-            os.environ[ENV_DIR] = old
+    with runtime_dir(tmp_path_factory.mktemp("hostile-lab")):
+        state = manager.up("hostile", backend_name)
+        try:
+            yield state
+        finally:
+            manager.teardown(state)
 
 
 @pytest.fixture(scope="module")
@@ -280,19 +275,6 @@ def test_observations_keep_hostile_text_as_clean_bounded_text(swept: dict[str, A
     assert all(len(v) <= 1024 for v in values)
 
 
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, attrs))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 def test_the_html_report_of_the_hostile_run_is_inert(swept: dict[str, Any]) -> None:
     """Catalogue case 47 end to end: the XSS camera's strings are text in the report."""
     report = swept["dir"] / "report.html"
@@ -302,7 +284,7 @@ def test_the_html_report_of_the_hostile_run_is_inert(swept: dict[str, Any]) -> N
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    parsed = _Elements()
+    parsed = Collect()
     parsed.feed(report.read_text(encoding="utf-8"))
     assert XSS in "".join(parsed.text)  # shown, as text
     tags = {t for t, _ in parsed.tags}

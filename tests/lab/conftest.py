@@ -8,6 +8,7 @@ in a finalizer, and the session ends with ``lab down`` over the private runtime 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -24,10 +25,10 @@ from scanner.lab.state import ENV_DIR, RunState
 MINI = Path(__file__).with_name("mini.yaml")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def lab_runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point the lab at a runtime dir of its own, so tests never touch a user's lab."""
-    path = tmp_path_factory.mktemp("lab-runtime")
+@contextlib.contextmanager
+def runtime_dir(path: Path) -> Iterator[Path]:
+    """Within the block the lab keeps its runs in ``path``; on the way out every run there is
+    torn down and the previous directory comes back."""
     old = os.environ.get(ENV_DIR)
     os.environ[ENV_DIR] = str(path)
     try:
@@ -38,6 +39,13 @@ def lab_runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             os.environ.pop(ENV_DIR, None)
         else:
             os.environ[ENV_DIR] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lab_runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the lab at a runtime dir of its own, so tests never touch a user's lab."""
+    with runtime_dir(tmp_path_factory.mktemp("lab-runtime")) as path:
+        yield path
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ where a lower bound is the behaviour (a debt must be waited out).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import ipaddress
 import ssl
 from collections.abc import Awaitable, Iterator
@@ -17,10 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from scanner import scan
 from scanner.probes import arp, slots
@@ -32,6 +27,7 @@ from scanner.probes.rtt import FLOOR, RETRY_FACTOR, RttEstimator, connect_timeou
 from scanner.probes.slots import PORT_CHECK, PROBE, HostSlots
 from scanner.scope import Limits, build_scope
 from tests.probes.loopback import http_handler, peers
+from tests.watch.receivers import make_cert
 
 FAST = Limits(request_deadline=2.0, host_budget=10.0, connect_timeout=1.5)
 
@@ -197,33 +193,9 @@ def test_an_unclaimed_parked_connection_is_closed_and_frees_its_slot(
 
 
 def _self_signed(out: Path) -> ssl.SSLContext:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "speed-test-camera")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.11.2"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    (out / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (out / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert, key = make_cert(out, "127.0.11.2", "speed-test-camera")
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(out / "cert.pem", out / "key.pem")
+    ctx.load_cert_chain(cert, key)
     return ctx
 
 

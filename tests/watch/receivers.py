@@ -38,10 +38,12 @@ from cryptography.x509.oid import NameOID
 HOST = "127.0.0.1"
 
 
-def make_cert(out: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (also usable as its own CA)."""
+def make_cert(
+    out: Path, host: str = HOST, common_name: str = "biosweep test sink"
+) -> tuple[Path, Path]:
+    """A self-signed certificate for ``host`` (also usable as its own CA)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "biosweep test sink")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -52,7 +54,7 @@ def make_cert(out: Path) -> tuple[Path, Path]:
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]),
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
