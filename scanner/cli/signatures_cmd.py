@@ -187,6 +187,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "dhcp": ("dhcp.", "ip.hostname"),
     "proto": ("sadp.", "dhip.", "zk.", "hid.", "anviz."),
     "banner": ("ftp.", "telnet.", "ssh.", "snmp."),
+    "model": (),  # model grammars (models:), counted by signature, not by field
+    "maker": (),  # the maker table entry (makers.yaml)
 }
 
 
@@ -240,12 +242,17 @@ def requirement_status(
 
 
 def _families_of(signatures: list[Signature]) -> Counter[str]:
-    return Counter(
+    """Rules per field family, of hand-written signatures; a model grammar counts once in
+    ``model`` (it has a rule for every model-bearing field) and a maker entry in ``maker``."""
+    counts = Counter(
         family(c.field)
         for s in signatures
+        if s.origin == "signature"
         for r in s.rules
         for c in {x.field: x for x in r.conditions}.values()
     )
+    counts.update(s.origin for s in signatures if s.origin != "signature")
+    return counts
 
 
 @app.command()

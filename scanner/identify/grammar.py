@@ -225,6 +225,7 @@ def parse_model(
         counterexamples=parse_counterexamples(node.get("counterexamples"), vocab, c, node.line),
         file=c.path,
         line=node.line,
+        origin="model",
     )
 
 

@@ -180,6 +180,7 @@ def parse_maker(
         file=c.path,
         line=node.line,
         biometric_only_vendor=biometric_only,
+        origin="maker",
     )
 
 

@@ -97,6 +97,9 @@ class Signature:
     line: int
     #: The reference showing the vendor makes only biometric devices (None: not claimed).
     biometric_only_vendor: str | None = None
+    #: Where the signature came from: a ``signatures:`` entry, a model grammar (``models:``) or
+    #: a maker entry (``makers.yaml``).
+    origin: str = "signature"
 
 
 @dataclass(frozen=True, slots=True)
