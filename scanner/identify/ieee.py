@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from scanner.boundedio import read_capped
 from scanner.errors import InputError
 from scanner.normalize import clean_text
 
@@ -144,11 +145,7 @@ def read_csv_dir(folder: Path, *, day: str = "") -> Table:
 
 
 def _read_bounded(path: Path) -> bytes:
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_CSV_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    data = read_capped(path, MAX_CSV_BYTES)
     if len(data) > MAX_CSV_BYTES:
         raise InputError(f"{path}: larger than {MAX_CSV_BYTES // 2**20} MB, not an IEEE file")
     return data
