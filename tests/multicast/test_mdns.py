@@ -58,6 +58,21 @@ def test_the_query_browses_collector_types_and_the_meta_query() -> None:
     assert b"\x0b_axis-video" in packet and b"\x09_services" in packet
 
 
+def test_a_matter_commissionable_node_gives_its_device_type() -> None:
+    # Matter Core Specification §4.3.1: _matterc._udp TXT DT is the device type (322 Camera).
+    stype = "_matterc._udp.local"
+    inst = f"6F2B9C1D04A3E577.{stype}"
+    packet = response(
+        rr(stype, 12, name(inst)),
+        rr(inst, 33, struct.pack("!HHH", 0, 0, 5540) + name("cam-7e1f.local")),
+        rr(inst, 16, b"\x06DT=322\x07D=3840\x0fVP=65521+32769"),
+        rr("cam-7e1f.local", 1, socket.inet_aton("10.99.0.77")),
+    )
+    got = fields(mdns.responder_observations("10.99.0.77", decode(packet), "mdns"))
+    assert got["mdns.txt.dt"] == ["322"]
+    assert b"\x08_matterc" in query()
+
+
 HOSTILE = {
     "pointer to itself": struct.pack("!6H", 0, 0x8400, 0, 1, 0, 0) + b"\xc0\x0c" + bytes(10),
     "two-cycle": struct.pack("!6H", 0, 0x8400, 0, 2, 0, 0)
