@@ -24,7 +24,8 @@ site:                                   # 场所
 
 # Once the face information stored reaches this many people, the processor files with the
 # cyberspace administration within 30 working days (Facial Recognition Measures Art. 15).
-# 存储人脸信息数量达到该人数之日起30个工作日内，须向所在地省级以上网信部门备案（《人脸识别技术应用安全管理办法》第十五条）。
+# 存储人脸信息数量达到该人数之日起30个工作日内，须向所在地省级以上网信部门备案
+# （《人脸识别技术应用安全管理办法》第十五条）。
 filing_threshold: 100000
 
 deployments:                            # 部署
@@ -55,7 +56,8 @@ deployments:                            # 部署
     pia:                                # impact assessment before processing / 个人信息保护影响评估
       date: 2025-05-20
       reference: PIA-2025-007
-    purpose_retention_days: 30          # the longest retention the purpose needs / 实现处理目的所必需的保存期限（天）
+    purpose_retention_days: 30          # the longest retention the purpose needs
+                                        # 实现处理目的所必需的保存期限（天）
     filing:                             # 备案
       status: not_required              # filed | pending | not_filed | not_required
       # authority: 上海市互联网信息办公室

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner.compare import facts
-from scanner.compare.pairing import pair
 from scanner.compare.labels import SEVERITY_RANK
+from scanner.compare.pairing import pair
 from scanner.models import Device, Finding, ScanRun, Severity
 
 #: Finding details that name the run itself; a new value there is not a change.

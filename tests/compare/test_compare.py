@@ -225,7 +225,9 @@ def deployment(**changes: str) -> str:
     ],
 )
 def test_deployment_findings(changes: dict[str, str], expected: list[tuple[str, str, str]]) -> None:
-    text = deployment(**changes).replace("    devices:\n", "    pia: {date: 2025-05-01}\n    devices:\n")
+    text = deployment(**changes).replace(
+        "    devices:\n", "    pia: {date: 2025-05-01}\n    devices:\n"
+    )
     if "filing" in changes:
         text = text.replace("    devices:\n", f"    filing: {changes['filing']}\n    devices:\n")
     findings = compare(devices(camera()), registry(text), scope=SCOPE, today=TODAY)
