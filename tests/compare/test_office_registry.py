@@ -92,3 +92,23 @@ def test_swapped_camera_is_an_identity_mismatch(swapped: dict[str, Any]) -> None
     assert mismatch["details"]["expected_mac"] == "44:19:b6:5a:c0:41"
     assert mismatch["details"]["mac"] == "44:19:b6:5a:c0:99"
     assert set(mismatch["details"]["differs"].split(",")) >= {"serial", "mac", "model"}
+
+
+@pytest.fixture(scope="module")
+def link_local(backend_name: str) -> dict[str, Any]:  # noqa: F811
+    return sweep("office-link-local", backend_name)
+
+
+def test_every_lab_device_is_one_device_record_however_many_paths_saw_it(
+    link_local: dict[str, Any],
+) -> None:
+    """ARP, IPv6 neighbour discovery, TCP, vendor and multicast discovery all report the office's
+    hosts; the Uniview camera on a foreign subnet is seen only by ND (its MAC at its link-local
+    address) and WS-Discovery (a UUID at 192.168.1.13 and that link-local address)."""
+    scenario = load_scenario("office-link-local")
+    counts = {
+        d.name: [r["id"] for r in link_local["devices"] if d.mac in r["macs"] or d.ip in r["ips"]]
+        for d in scenario.devices
+    }
+    assert {name: ids for name, ids in counts.items() if len(ids) != 1} == {}
+    assert found(link_local) == expected(scenario)  # one unregistered collector, not two
