@@ -95,20 +95,23 @@ def test_swapped_camera_is_an_identity_mismatch(swapped: dict[str, Any]) -> None
 
 
 @pytest.fixture(scope="module")
-def link_local(backend_name: str) -> dict[str, Any]:  # noqa: F811
-    return sweep("office-link-local", backend_name)
+def foreign(backend_name: str) -> dict[str, Any]:  # noqa: F811
+    return sweep("office-foreign", backend_name)
 
 
 def test_every_lab_device_is_one_device_record_however_many_paths_saw_it(
-    link_local: dict[str, Any],
+    foreign: dict[str, Any],
 ) -> None:
-    """ARP, IPv6 neighbour discovery, TCP, vendor and multicast discovery all report the office's
-    hosts; the Uniview camera on a foreign subnet is seen only by ND (its MAC at its link-local
-    address) and WS-Discovery (a UUID at 192.168.1.13 and that link-local address)."""
-    scenario = load_scenario("office-link-local")
+    """The full sweep of ``office-foreign``: ARP, IPv6 neighbour discovery (each host's MAC at
+    its EUI-64 link-local address), TCP, vendor UDP and multicast discovery (WS-Discovery
+    XAddrs list the same link-local address beside the IPv4 one) all report the hosts, and the
+    factory-default camera is heard only by ND and SADP on its foreign subnet. Each host must
+    be one device record, each collector one finding."""
+    scenario = load_scenario("office-foreign")
     counts = {
-        d.name: [r["id"] for r in link_local["devices"] if d.mac in r["macs"] or d.ip in r["ips"]]
+        d.name: [r["id"] for r in foreign["devices"] if d.mac in r["macs"] or d.ip in r["ips"]]
         for d in scenario.devices
     }
     assert {name: ids for name, ids in counts.items() if len(ids) != 1} == {}
-    assert found(link_local) == expected(scenario)  # one unregistered collector, not two
+    assert len(foreign["devices"]) == len(scenario.devices)
+    assert found(foreign) == expected(scenario)
