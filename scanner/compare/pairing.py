@@ -39,7 +39,7 @@ def strong_keys(f: Facts) -> list[str]:
     ]
 
 
-def _index(items: Sequence[Facts], keys: list[list[str]]) -> dict[str, int]:
+def _index(keys: list[list[str]]) -> dict[str, int]:
     out: dict[str, int] = {}
     for n, ks in enumerate(keys):
         for k in ks:
@@ -51,7 +51,7 @@ def pair(before: Sequence[Facts], after: Sequence[Facts]) -> Pairing:
     """Pair ``after``'s devices with ``before``'s, each used at most once (see module doc)."""
     used: set[int] = set()
     matched: dict[int, int] = {}
-    strong = _index(before, [strong_keys(b) for b in before])
+    strong = _index([strong_keys(b) for b in before])
     for j, a in enumerate(after):
         hit = next(
             (strong[k] for k in strong_keys(a) if k in strong and strong[k] not in used), None
