@@ -14,9 +14,11 @@ from scanner.cli import (
     import_cmd,
     lab_cmd,
     listen_cmd,
+    push_cmd,
     registry_cmd,
     report_cmd,
     schedule_cmd,
+    serve_cmd,
     signatures_cmd,
     sweep_cmd,
     watch_cmd,
@@ -72,3 +74,5 @@ app.command("compare", help=compare_cmd.HELP)(compare_cmd.compare)
 app.add_typer(history_cmd.app, name="history")
 app.command("watch", help=watch_cmd.HELP)(watch_cmd.watch)
 app.add_typer(schedule_cmd.app, name="schedule")
+app.add_typer(serve_cmd.app, name="serve")
+app.command("push")(push_cmd.push)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -20,6 +21,7 @@ from scanner.cli.console import (
 from scanner.cli.files import write_atomic
 from scanner.cli.history_cmd import EXIT_LOCKED, stored_run
 from scanner.cli.identify_cmd import device_table
+from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
 from scanner.cli.registry_cmd import findings_table, sweep_exit, sweep_options
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
@@ -30,6 +32,8 @@ from scanner.probes.net import Connector
 from scanner.reporters.jsonout import observations_jsonl, scanrun_json
 from scanner.scope import Limits, Scope, build_scope, detected_networks, read_exclude_file
 from scanner.store import LockedError
+
+Live = Callable[[scan.Progress], None]
 
 HELP = """Sweep networks for biometric collectors with read-only probes.
 
@@ -112,12 +116,17 @@ def _scope(
     return build_scope(targets, excludes, interfaces=detected_networks(), limits=limits, **flags)
 
 
-def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
+def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool, live: Live | None = None) -> ScanRun:
+    """The sweep, with a progress bar on a terminal; ``live`` also gets every change (the
+    console's live progress, with --push)."""
+    tell = live or (lambda _p: None)
     if quiet or not sys.stderr.isatty():
         err_console.print(
             f"sweeping {scope.size} addresses ({', '.join(scope.describe())})", markup=False
         )
-        run = scan.run_sweep(scope, Connector(scope), opts, multicast=SocketMulticast(scope))
+        run = scan.run_sweep(
+            scope, Connector(scope), opts, scan.Progress(notify=tell), SocketMulticast(scope)
+        )
         err_console.print(f"done: {len(run.devices)} devices", markup=False)
         return run
     columns = (
@@ -135,6 +144,7 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
                 task, description=f"hosts up {p.discovered}, probed {p.probed}", total=p.addresses
             )
             seen["n"] = p.probed
+            tell(p)
 
         return scan.run_sweep(
             scope, Connector(scope), opts, scan.Progress(notify=update), SocketMulticast(scope)
@@ -227,7 +237,14 @@ def sweep(
     store: Path = typer.Option(
         None, "--store", help="Also save the run in this history database (biosweep history)."
     ),
+    push: str = typer.Option(None, "--push", help=PUSH_HELP),
+    push_token_file: Path = typer.Option(None, "--push-token-file", help=TOKEN_HELP),
+    push_ca: Path = typer.Option(None, "--push-ca", help=CA_HELP),
 ) -> None:
+    sensor = pusher(push, push_token_file, push_ca)
+    live = (lambda p: sensor.progress("sweeping", p.addresses, p.discovered, p.probed)) if (
+        sensor
+    ) else None  # fmt: skip
     try:
         per_host = max(1, min(host_connections, 8))
         limits = Limits(
@@ -255,10 +272,10 @@ def sweep(
         raise fail(str(exc), EXIT_USAGE) from None
     try:
         if store is None:
-            run = _run(scope, opts, quiet or json_out)
+            run = _run(scope, opts, quiet or json_out, live)
         else:
             run = stored_run(
-                store, opts, scope.describe(), lambda: _run(scope, opts, quiet or json_out)
+                store, opts, scope.describe(), lambda: _run(scope, opts, quiet or json_out, live)
             )
         if observations_out is not None:
             write_atomic(observations_out, observations_jsonl(run), force=force)
@@ -278,6 +295,8 @@ def sweep(
             )
         if run.registry is not None:
             console.print(findings_table(run))
+    if sensor is not None and not push_run(sensor, run):
+        raise typer.Exit(EXIT_RUNTIME)
     raise typer.Exit(sweep_exit(run))
 
 

@@ -24,6 +24,7 @@ from scanner.cli.history_cmd import (
     open_store,
     store_path,
 )
+from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
 from scanner.cli.sweep_cmd import _parse_only, _parse_ports, _scope
 from scanner.cli.watching import Sweep, Watch, deliver, stop_on_sigterm
 from scanner.config import Config, ConfigError
@@ -116,8 +117,12 @@ def watch(
     alert_test: bool = typer.Option(False, "--alert-test", help="Send a test alert and exit."),
     ports: str = typer.Option(None, "--ports", "-p", help="Ports/ranges (default: curated)."),
     only: str = typer.Option(None, "--only", help="Only these probes (see sweep --help)."),
+    push: str = typer.Option(None, "--push", help=PUSH_HELP),
+    push_token_file: Path = typer.Option(None, "--push-token-file", help=TOKEN_HELP),
+    push_ca: Path = typer.Option(None, "--push-ca", help=CA_HELP),
 ) -> None:
     logging.basicConfig(level=logging.INFO, format="biosweep: %(message)s")
+    sensor = pusher(push, push_token_file, push_ca)
     cfg = config_or_fail(config)
     site_name = site or cfg.site
     try:
@@ -171,6 +176,7 @@ def watch(
                 floor=floor, registry=registry or cfg.registry,
                 keep_days=keep_days or cfg.keep_days,
                 report=lambda line: err_console.print(line, markup=False),
+                push=(lambda run: push_run(sensor, run)) if sensor else None,
             )  # fmt: skip
             w.run(runs)
     except LockedError as exc:
