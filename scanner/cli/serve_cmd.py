@@ -17,7 +17,6 @@ import ipaddress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
 import typer
 
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
@@ -59,12 +58,11 @@ def loopback(host: str) -> bool:
         return False
 
 
-def _open(store: str | None) -> Database:
+def _open(ctx: typer.Context, store: str | None) -> Database:
     """The store of a subcommand: its own --store, else the one given to ``serve``."""
     from scanner.store.backend import open_database
 
-    parent = click.get_current_context().obj
-    given = store or (parent or {}).get("store")
+    given = store or (ctx.obj or {}).get("store")
     try:
         return open_database(store_url(given))
     except StoreError as exc:
@@ -113,13 +111,14 @@ def serve(
 
 @sensor_app.command("add")
 def sensor_add(
+    ctx: typer.Context,
     site: str = typer.Argument(..., help="The site this sensor sweeps."),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Issue a sensor token for SITE (printed once; the console keeps only its hash)."""
     from scanner.console import sensors
 
-    with _open(store) as db:
+    with _open(ctx, store) as db:
         try:
             with db.write("adding a sensor") as tx:
                 sensor, token = sensors.add(tx, "cli", site)
@@ -132,23 +131,26 @@ def sensor_add(
 
 @sensor_app.command("revoke")
 def sensor_revoke(
+    ctx: typer.Context,
     sensor_id: str = typer.Argument(..., help="The sensor's id (biosweep serve sensor list)."),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Refuse the sensor's uploads from now on."""
     from scanner.console import sensors
 
-    with _open(store) as db, db.write("revoking a sensor") as tx:
+    with _open(ctx, store) as db, db.write("revoking a sensor") as tx:
         sensors.revoke(tx, "cli", sensor_id)
     err_console.print(f"sensor {sensor_id} revoked", markup=False)
 
 
 @sensor_app.command("list")
-def sensor_list(store: str = typer.Option(None, "--store", help=STORE_HELP)) -> None:
+def sensor_list(
+    ctx: typer.Context, store: str = typer.Option(None, "--store", help=STORE_HELP)
+) -> None:
     """The sensors, their sites and when each last pushed."""
     from scanner.console import sensors
 
-    with _open(store) as db, db.read() as tx:
+    with _open(ctx, store) as db, db.read() as tx:
         for s in sensors.all_sensors(tx):
             state = "revoked" if s.revoked else f"last push {s.last_seen or 'never'}"
             typer.echo(f"{s.sensor_id}  {s.site}  {state}")
@@ -156,6 +158,7 @@ def sensor_list(store: str = typer.Option(None, "--store", help=STORE_HELP)) -> 
 
 @user_app.command("add")
 def user_add(
+    ctx: typer.Context,
     username: str = typer.Argument(..., help="a-z, 0-9, . _ -"),
     role: str = typer.Option("viewer", "--role", help="viewer, officer or admin."),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
@@ -164,7 +167,7 @@ def user_add(
     from scanner.console import auth
 
     password = auth.one_time_password()
-    with _open(store) as db:
+    with _open(ctx, store) as db:
         try:
             with db.write("adding a user") as tx:
                 user = auth.add(tx, "cli", username, role, password, must_change=True)
@@ -176,6 +179,7 @@ def user_add(
 
 @user_app.command("password")
 def user_password(
+    ctx: typer.Context,
     username: str = typer.Argument(...),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
@@ -183,7 +187,7 @@ def user_password(
     from scanner.console import auth
 
     password = auth.one_time_password()
-    with _open(store) as db, db.write("resetting a password") as tx:
+    with _open(ctx, store) as db, db.write("resetting a password") as tx:
         if auth.get(tx, username) is None:
             raise fail(f"no user {username}", EXIT_USAGE)
         auth.set_password(tx, "cli", username, password, must_change=True)
