@@ -39,6 +39,9 @@ UPSERT = (
 )
 
 
+SEARCH_CHARS = 2000  # of a device's text kept for the list's text search
+
+
 @dataclass(frozen=True, slots=True)
 class Ingested:
     run_id: str
@@ -56,7 +59,9 @@ def device_key(site: str, device_id: str) -> str:
 def _search(d: Device) -> str:
     best = d.best
     parts = [d.id, *d.ips, *d.macs, *d.ble, *((best and (best.vendor, best.product)) or ())]
-    return " ".join(parts).lower()[:1000]
+    parts += dict.fromkeys(o.value[:200] for o in d.observations)  # models, serials …
+    text = " ".join(parts).lower()[:SEARCH_CHARS]
+    return text.encode("utf-8", "replace").decode("utf-8")  # searchable text, never a BLOB
 
 
 def inventory_rows(site: str, pk: int, run: ScanRun) -> list[tuple[object, ...]]:
@@ -71,7 +76,7 @@ def inventory_rows(site: str, pk: int, run: ScanRun) -> list[tuple[object, ...]]
             codec.text(site), codec.text(d.id), device_key(site, d.id), seen, seen, pk, n,
             int(d.is_collector), best.device_class.value if best else "",
             codec.text(best.vendor) if best else "", codec.text(best.product) if best else "",
-            int(d.id in unregistered), codec.text(_search(d)),
+            int(d.id in unregistered), _search(d),
         ))  # fmt: skip
     return rows
 
