@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from scanner.console import auth, sessions
-from scanner.console.web import Ctx, FormError, back, context, page
+from scanner.console.web import Ctx, FormError, back, context, page, remember_language
 from scanner.errors import InputError
 
 
@@ -30,7 +30,7 @@ async def login_form(request: Request) -> Response:
     ctx = await context(request)
     if ctx.user is not None:
         return RedirectResponse("/", status_code=303)
-    return await _show_login(ctx, failed=False)
+    return remember_language(ctx, await _show_login(ctx, failed=False))
 
 
 async def _show_login(ctx: Ctx, failed: bool) -> Response:

@@ -125,24 +125,32 @@ def page(role: str = "viewer") -> Callable[[Handler], Callable[[Request], Awaita
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
             ctx = await context(request)
-            if ctx.user is None:
-                return RedirectResponse("/login", status_code=303)
-            if ctx.user.must_change and request.url.path != "/account/password":
-                return RedirectResponse("/account/password", status_code=303)
-            if not ctx.user.can(role):
-                return ctx.render("message.html.j2", 403, message=ctx.t("forbidden"))
-            try:
-                response = await handler(ctx)
-            except FormError:
-                return ctx.render("message.html.j2", 403, message=ctx.t("bad_form"))
-            if "lang" in request.query_params:
-                response.set_cookie(LANG_COOKIE, ctx.lang, samesite="strict", httponly=True,
-                                    secure=ctx.config.secure, max_age=365 * 86400)  # fmt: skip
-            return response
+            return remember_language(ctx, await _guarded(ctx, handler, role))
 
         return endpoint
 
     return wrap
+
+
+async def _guarded(ctx: Ctx, handler: Handler, role: str) -> Response:
+    if ctx.user is None:
+        return RedirectResponse("/login", status_code=303)
+    if ctx.user.must_change and ctx.request.url.path != "/account/password":
+        return RedirectResponse("/account/password", status_code=303)
+    if not ctx.user.can(role):
+        return ctx.render("message.html.j2", 403, message=ctx.t("forbidden"))
+    try:
+        return await handler(ctx)
+    except FormError:
+        return ctx.render("message.html.j2", 403, message=ctx.t("bad_form"))
+
+
+def remember_language(ctx: Ctx, response: Response) -> Response:
+    """``?lang=en`` on any page (the login page too) sticks, in a cookie."""
+    if "lang" in ctx.request.query_params:
+        response.set_cookie(LANG_COOKIE, ctx.lang, samesite="strict", httponly=True,
+                            secure=ctx.config.secure, max_age=365 * 86400)  # fmt: skip
+    return response
 
 
 def back(url: str) -> RedirectResponse:

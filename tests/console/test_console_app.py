@@ -156,8 +156,9 @@ def test_findings_workflow_by_role_and_audit(app: Console) -> None:
         f"/findings/{fkey}", data={"csrf": app.csrf("/findings"), "site": SITE, "to": "open"}
     )
     assert refused.status_code == 403  # the viewer's own valid token, but not the role
-    assert ["finding.filed", "finding.acknowledged"] == [
-        a for a in _actions(app) if a.startswith("finding.")
+    assert [a for a in _actions(app) if a.startswith("finding.")] == [
+        "finding.filed",
+        "finding.acknowledged",
     ]
 
 

@@ -3,6 +3,7 @@ including device text neither database can store as is (lone surrogates; NUL in 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,15 +20,14 @@ from tests.store.sample import make_run
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     url = (
         f"sqlite:///{tmp_path}/history.sqlite"
         if request.param == "sqlite"
         else request.getfixturevalue("pg_url")
     )
-    opened = open_database(url)
-    request.addfinalizer(opened.close)
-    return opened
+    with open_database(url) as opened:
+        yield opened
 
 
 def test_a_run_reads_back_exactly_and_is_stored_once(db: Database) -> None:
