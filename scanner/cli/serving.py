@@ -108,7 +108,7 @@ def _sweep_lab(scenario: str, folder: Path) -> Path:
     """``biosweep demo SCENARIO``'s ScanRun JSON (it brings the lab up and tears it down)."""
     report = folder / f"{scenario}.json"
     log = folder / f"{scenario}.log"
-    err_console.print(f"sweeping the {scenario} lab (log: {log}) …", markup=False)
+    sys.stderr.write(f"sweeping the {scenario} lab (log: {log}) …\n")
     with open(log, "wb") as out:
         done = subprocess.run(
             [sys.executable, "-m", "scanner", "demo", scenario, "--report", str(report)],
@@ -155,10 +155,10 @@ def demo(host: str, port: int, store: str | None, tls: TLS | None) -> None:
             result = pusher.flush()
             if result.problem:
                 raise fail(f"demo push: {result.problem}", EXIT_RUNTIME)
-        err_console.print(f"store: {url}", markup=False)
-        err_console.print(f"console: {base}/  user: admin  one-time password: {password}",
-                          markup=False)  # fmt: skip
-        err_console.print("Ctrl-C stops it.", markup=False)
+        sys.stderr.write(
+            f"store: {url}\nconsole: {base}/  user: admin  one-time password: {password}\n"
+            "Ctrl-C stops it.\n"
+        )
         while thread.is_alive():
             thread.join(0.5)
     except KeyboardInterrupt:
