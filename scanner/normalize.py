@@ -24,6 +24,8 @@ _LOWER_FIELDS = frozenset({"http.favicon_md5", "mdns.service_type"})
 
 def clean_text(raw: str, limit: int = MAX_TEXT) -> str:
     """Trim, fold CR/LF/TAB runs into one space, drop other control and bidi characters."""
+    if raw.isprintable():  # no control, format or line-break character: nothing to remove
+        return raw.strip()[:limit]
     text = _CONTROL.sub("", _WS.sub(" ", raw)).strip()
     return text[:limit]
 

@@ -26,9 +26,8 @@ _COLUMNS = ("site, device_id, device_key, first_seen, last_seen, run_pk, seq, co
             "device_class, vendor, product, unregistered, search")  # fmt: skip
 _NEWER = ("device_key", "run_pk", "seq", "collector", "device_class", "vendor", "product",
           "unregistered", "search", "last_seen")  # fmt: skip
-UPSERT = (
-    f"INSERT INTO console_inventory ({_COLUMNS}) VALUES ({', '.join('?' * 13)}) "  # noqa: S608
-    "ON CONFLICT (site, device_id) DO UPDATE SET first_seen = CASE WHEN excluded.first_seen < "
+UPSERT_TAIL = (
+    "DO UPDATE SET first_seen = CASE WHEN excluded.first_seen < "
     "console_inventory.first_seen THEN excluded.first_seen ELSE console_inventory.first_seen "
     "END, "
     + ", ".join(
@@ -93,7 +92,8 @@ def store_run(tx: Tx, run: ScanRun, site: str) -> tuple[int, bool]:
             run = replace(compared(run, registry, previous), site=site)
     pk, created = runs.save_run(tx, run)
     if created:
-        tx.executemany(UPSERT, inventory_rows(site, pk, run))
+        rows = inventory_rows(site, pk, run)
+        tx.upsert("console_inventory", _COLUMNS, "site, device_id", rows, UPSERT_TAIL)
     return pk, created
 
 

@@ -49,6 +49,12 @@ class Tx(Protocol):
 
     def copy_rows(self, table: str, rows: Sequence[Sequence[object]]) -> None: ...
 
+    def upsert(
+        self, table: str, columns: str, key: str, rows: Sequence[Sequence[object]], tail: str
+    ) -> None:
+        """``INSERT INTO table (columns) … ON CONFLICT (key) tail`` for every row (``tail``
+        may use ``excluded.``); the rows' ``key`` values must be unique."""
+
 
 class Database(ABC):
     """An open store, SQLite or PostgreSQL."""
@@ -88,6 +94,14 @@ class _SqliteTx:
         if rows:
             marks = ", ".join("?" * len(rows[0]))
             self._c.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
+
+    def upsert(
+        self, table: str, columns: str, key: str, rows: Sequence[Sequence[object]], tail: str
+    ) -> None:
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({key}) {tail}"  # noqa: S608
+            self._c.executemany(sql, rows)
 
 
 class SqliteDatabase(Database):

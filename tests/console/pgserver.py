@@ -36,8 +36,9 @@ def _as_owner(cmd: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yields a ``postgresql://`` URL of a new, empty database; stops the server after."""
+def postgres_server(durable: bool = False) -> Iterator[str]:
+    """Yields a ``postgresql://`` URL of a new, empty database; stops the server after.
+    Tests run without fsync (nothing to keep); ``durable`` (the benchmarks) keeps it."""
     bindir = _bindir()
     if bindir is None:
         pytest.skip("PostgreSQL is not installed (make system-tools installs postgresql)")
@@ -57,7 +58,9 @@ def postgres_server() -> Iterator[str]:
     try:
         subprocess.run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
                                   "-U", "biosweep", "-E", "UTF8", "--no-locale"]), **run)  # fmt: skip
-        opts = f"-c listen_addresses='' -k {sock} -c fsync=off -c full_page_writes=off"
+        opts = f"-c listen_addresses='' -k {sock}"
+        if not durable:
+            opts += " -c fsync=off -c full_page_writes=off"
         subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts,
                                   "-l", str(base / "log"), "-w", "-t", "60", "start"]), **run)  # fmt: skip
         try:
