@@ -13,7 +13,6 @@ listening socket failed.
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ import typer
 
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
 from scanner.errors import InputError
+from scanner.sensor.push import is_loopback
 from scanner.store import StoreError, default_store_path
 
 if TYPE_CHECKING:
@@ -47,15 +47,6 @@ def parse_listen(listen: str) -> tuple[str, int]:
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise InputError(f"--listen: HOST:PORT, got {listen[:60]!r}")
     return host, int(port)
-
-
-def loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _open(ctx: typer.Context, store: str | None) -> Database:
@@ -97,7 +88,7 @@ def serve(
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     tls = serving.tls_files(host, store_url(store), tls_cert, tls_key, tls_self_signed)
-    if tls is None and not loopback(host) and not insecure_http:
+    if tls is None and not is_loopback(host) and not insecure_http:
         raise fail(
             f"{host} is not a loopback address: serve over HTTPS (--tls-cert/--tls-key or "
             "--tls-self-signed), or pass --insecure-http if a TLS proxy is in front",

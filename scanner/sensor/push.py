@@ -46,7 +46,7 @@ def check_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise PushError(f"--push: expected https://HOST[:PORT], got {url[:80]!r}")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise PushError(
             "--push: the console must be reached over https:// (http:// only to 127.0.0.1, "
             "::1 or localhost), or the token and the run would cross the network in clear"
@@ -54,7 +54,8 @@ def check_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
-def _loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost."""
     if host == "localhost":
         return True
     try:
