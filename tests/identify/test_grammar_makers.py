@@ -206,6 +206,26 @@ def test_a_registrant_alone_claims_low_and_a_biometric_class_needs_a_catalogue()
     assert best.confidence == 0.7
 
 
+def test_an_access_makers_registrant_claims_medium_only_with_its_catalogue() -> None:
+    doors = (
+        BIOX.replace("Biox", "Doorx")
+        .replace("fingerprint_reader", "access_control")
+        .replace("[bio]", "[door]")
+    )
+    refs = MAKERS.replace("makers:", '  door: "Doorx catalogue: door controllers only"\nmakers:')
+    _, problems = parse_file(refs + doors + "    prefix_certainty: medium\n", "m.yaml")
+    assert [p.message for p in problems] == [
+        "a rule of vendor-prefix fields alone cannot claim access_control above low "
+        "(unless access_only_vendor cites a catalogue of an access-control-only vendor)"
+    ]
+    fixed = doors + "    access_only_vendor: door\n    prefix_certainty: medium\n"
+    best = _best(_engine(refs + fixed), mac__oui_vendor="Doorx Ltd")
+    assert best is not None and (best.device_class, best.confidence) == (
+        DeviceClass.ACCESS_CONTROL,
+        0.7,
+    )
+
+
 def test_a_generic_class_claim_takes_the_vendor_of_the_devices_maker() -> None:
     # A maker known for many kinds of products: its name alone claims only the vendor (low).
     engine = _engine(MAKERS.replace("    certainty: medium\n", ""), GENERIC)

@@ -1,7 +1,9 @@
 """How far weak evidence may go: vendor prefixes of biometrics-only vendors, and BLE claims.
 
 A MAC block claims a biometric class only when the signature cites a catalogue showing the
-registrant makes nothing but biometric devices (``biometric_only_vendor``), and then at medium.
+registrant makes nothing but biometric devices (``biometric_only_vendor``), and then at medium;
+it claims access_control above low only with a catalogue of an access-control-only maker
+(``access_only_vendor``), again at medium.
 A rule of BLE advertisement fields alone is capped at medium by the engine, so offline
 ``biosweep identify`` and the sweep (which applies the BLE privacy policy) agree.
 """
@@ -29,6 +31,24 @@ signatures:
     class: iris_scanner
     references: [ieee, catalogue]
     biometric_only_vendor: catalogue
+    rules:
+      - certainty: medium
+        when: {mac.oui_vendor: '^Axis Communications AB$'}
+    examples:
+      - observe: {mac.address: "00:40:8c:00:00:01"}
+        confidence: 0.7
+"""
+
+DOOR_OUI = """vendor: Acme Doors
+references:
+  ieee: "IEEE MA-L registry, registrant 'Axis Communications AB' (stand-in)"
+  catalogue: "Acme product catalogue (https://acme.example/products): door controllers and readers only"
+signatures:
+  - id: acme.door-oui
+    product: Acme door controller (MAC block of an access-control-only vendor)
+    class: access_control
+    references: [ieee, catalogue]
+    access_only_vendor: catalogue
     rules:
       - certainty: medium
         when: {mac.oui_vendor: '^Axis Communications AB$'}
@@ -84,6 +104,41 @@ def test_without_the_catalogue_the_same_block_may_not_claim_a_modality() -> None
         "a rule of vendor-prefix fields alone cannot claim a biometric class "
         "(unless biometric_only_vendor cites a catalogue of a biometrics-only vendor)"
     ]
+
+
+def test_an_access_only_vendor_block_claims_access_control_at_medium() -> None:
+    (device,) = identify(
+        [Observation("mac:00:40:8c:12:34:56", "mac.address", "00:40:8c:12:34:56")],
+        _engine(DOOR_OUI),
+    )
+    assert device.best is not None
+    assert (device.best.device_class, device.best.confidence) == (DeviceClass.ACCESS_CONTROL, 0.7)
+    assert device.is_collector
+
+
+def test_without_the_catalogue_a_block_names_an_access_vendor_only_at_low() -> None:
+    text = DOOR_OUI.replace("    access_only_vendor: catalogue\n", "")
+    _, problems = parse_file(text, "acme.yaml")
+    assert [p.message for p in problems] == [
+        "a rule of vendor-prefix fields alone cannot claim access_control above low "
+        "(unless access_only_vendor cites a catalogue of an access-control-only vendor)"
+    ]
+    low = text.replace("certainty: medium", "certainty: low").replace("0.7", "0.4")
+    parsed, problems = parse_file(low, "acme.yaml")
+    assert problems == []
+    (device,) = identify(
+        [Observation("mac:00:40:8c:12:34:56", "mac.address", "00:40:8c:12:34:56")],
+        Engine(parsed.signatures),
+    )
+    assert device.best is not None and device.best.confidence == 0.4
+
+
+def test_the_access_key_cannot_lift_a_biometric_claim() -> None:
+    text = DOOR_OUI.replace("class: access_control", "class: fingerprint_reader")
+    _, problems = parse_file(text, "acme.yaml")
+    messages = [p.message for p in problems]
+    assert "access_only_vendor applies only to access_control, not fingerprint_reader" in messages
+    assert any("cannot claim a biometric class" in m for m in messages)
 
 
 def test_a_ble_name_alone_is_capped_at_medium_by_the_engine() -> None:
