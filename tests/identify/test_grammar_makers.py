@@ -150,6 +150,12 @@ def test_a_short_grammar_matches_after_its_context_and_in_model_fields_without_i
     assert model is not None and model.device_class is DeviceClass.VIDEO_DOORBELL
 
 
+def test_the_model_is_the_first_token_after_the_context_that_fits_the_grammar() -> None:
+    # "ACME D120 and D130": D120, right after the brand, is the model, not the later D130.
+    best = _best(_engine(VENDOR), http__title="ACME D120 and D130")
+    assert best is not None and best.attribute("model") == "D120"
+
+
 @pytest.mark.parametrize(
     "grammar",
     ["^AC-2CD$", "(AC)-2CD", "(?i)ac-2cd", "x*", "AC-(?=2CD)", "AC-[2"],
