@@ -8,9 +8,10 @@ Bluetooth SIG company id of its radio, a UPnP device type ``urn:<maker-domain>:d
 maker entry becomes one signature, ``maker.<id>``, with a rule per place:
 
 - ``names``: ``onvif.manufacturer`` or ``upnp.manufacturer`` starting with the name, the name
-  as a token of ``snmp.sys_descr``, ``O=<name>`` in ``tls.subject``;
+  as a token of ``snmp.sys_descr``, ``O=<name>`` in ``tls.subject``, an ONVIF scope
+  ``onvif://www.onvif.org/name/<name>…`` (also ``hardware/``, ``manufacturer/``);
 - ``domains``: ``upnp.manufacturer_url`` on the domain, ``upnp.device_type``
-  ``urn:<domain, dots as dashes>:device:…``;
+  ``urn:<domain, dots as dashes>:device:…``, a non-standard scope ``onvif://<domain>/…``;
 - ``enterprise``: ``snmp.sys_object_id`` under ``1.3.6.1.4.1.<PEN>``;
   (these three claim the entry's ``certainty``)
 - ``registrants``: ``mac.oui_vendor`` equal to the IEEE registrant (case-insensitive), and
@@ -62,7 +63,7 @@ _SEP = r"(?:[^0-9a-z]|$)"
 
 
 def _alternatives(items: Iterable[str]) -> str:
-    return "|".join(re.escape(s).replace(r"\ ", r"[\s_-]*") for s in items)
+    return "|".join(re.escape(s).replace(r"\ ", r"(?:[\s_+-]|%20)*") for s in items)
 
 
 def _patterns(names: list[str], domains: list[str], pens: list[int]) -> list[tuple[str, str]]:
@@ -74,6 +75,8 @@ def _patterns(names: list[str], domains: list[str], pens: list[int]) -> list[tup
             out.append((field, rf"(?i)^\W*(?:{alt}){_SEP}.*$"))
         out.append(("snmp.sys_descr", rf"(?i)^(?:.*?[^0-9a-z])?(?:{alt}){_SEP}.*$"))
         out.append(("tls.subject", rf"(?i)^(?:.*?[,/]\s*)?O\s*=\s*\"?(?:{alt}){_SEP}.*$"))
+        scope = r"onvif://www\.onvif\.org/(?:name|manufacturer|mfr|brand|hardware)/(?:%20|[\s_+-])*"
+        out.append(("onvif.scope", rf"(?i)^{scope}(?:{alt})(?:[^0-9a-z]|%[0-9a-f]{{2}}|$).*$"))
     if domains:
         dots = "|".join(re.escape(d) for d in domains)
         dashes = "|".join(re.escape(d.replace(".", "-")) for d in domains)
@@ -81,6 +84,7 @@ def _patterns(names: list[str], domains: list[str], pens: list[int]) -> list[tup
             ("upnp.manufacturer_url", rf"(?i)^(?:https?://)?(?:[^/]*\.)?(?:{dots})(?:[:/].*)?$")
         )
         out.append(("upnp.device_type", rf"(?i)^urn:(?:schemas-)?(?:{dashes}):device:.*$"))
+        out.append(("onvif.scope", rf"(?i)^onvif://(?:[^/]*\.)?(?:{dots})(?:[:/].*)?$"))
     if pens:
         alt = "|".join(str(p) for p in pens)
         out.append(("snmp.sys_object_id", rf"^\.?1\.3\.6\.1\.4\.1\.(?:{alt})(?:\.\d+)*$"))

@@ -176,6 +176,8 @@ def test_bad_grammars_are_refused_with_a_line(grammar: str) -> None:
         ("tls.subject", "CN=192.168.1.64,O=Acme Security,C=CN"),
         ("upnp.manufacturer_url", "http://www.acme-sec.com/"),
         ("upnp.device_type", "urn:acme-sec-com:device:IPC:1"),
+        ("onvif.scope", "onvif://www.onvif.org/name/ACME%20Security%20IPC"),
+        ("onvif.scope", "onvif://www.acme-sec.com/model/X1"),
     ],
 )
 def test_the_maker_table_names_the_vendor_from_maker_strings(field: str, value: str) -> None:
@@ -195,6 +197,8 @@ def test_the_maker_table_names_the_vendor_from_maker_strings(field: str, value: 
         ("snmp.sys_descr", "Acmetronics switch"),
         ("snmp.sys_object_id", "1.3.6.1.4.1.999990.1"),
         ("mac.oui_vendor", "Acme Security Co., Ltd. Shenzhen"),
+        ("onvif.scope", "onvif://www.onvif.org/name/Acmetronics"),
+        ("onvif.scope", "onvif://www.onvif.org/location/Acme"),
     ],
 )
 def test_maker_strings_match_whole_names_only(field: str, value: str) -> None:
