@@ -43,26 +43,28 @@ def evidence_fields(ident: dict[str, Any]) -> set[str]:
     return {e["field"] for e in ident["evidence"]}
 
 
-def test_dhcp_host_name_identifies_an_axis_camera(tmp_path: Path) -> None:
-    doc = listen(tmp_path, captures.axis_dhcp())
-    ident = best(device(doc, "192.168.1.43"))
-    assert (ident["vendor"], ident["device_class"]) == ("Axis", "ip_camera")
-    assert evidence_fields(ident) == {"dhcp.hostname"}
+#: (capture, device address, vendor, the one kind of evidence that identified it)
+ONE_KIND = {
+    "dhcp-host-name": (captures.axis_dhcp, "192.168.1.43", "Axis", "dhcp.hostname"),
+    "mdns-instance": (captures.hikvision_mdns, captures.HIK_ADDRESS, "Hikvision", "mdns.instance"),
+    "ssdp-server": (captures.axis_ssdp, "192.168.1.44", "Axis", "ssdp.server"),
+    "dns-query": (captures.ezviz_dns, "192.168.1.60", "EZVIZ", "dns.query"),
+}
 
 
-def test_mdns_instance_identifies_a_hikvision_camera_and_its_model(tmp_path: Path) -> None:
-    doc = listen(tmp_path, captures.hikvision_mdns())
-    ident = best(device(doc, captures.HIK_ADDRESS))
-    assert (ident["vendor"], ident["device_class"]) == ("Hikvision", "ip_camera")
+@pytest.mark.parametrize("case", ONE_KIND.values(), ids=ONE_KIND.keys())
+def test_one_kind_of_evidence_identifies_the_camera_and_its_maker(
+    tmp_path: Path, case: tuple[Any, str, str, str]
+) -> None:
+    build, address, vendor, field = case
+    ident = best(device(listen(tmp_path, build()), address))
+    assert (ident["vendor"], ident["device_class"]) == (vendor, "ip_camera")
+    assert evidence_fields(ident) == {field}
+
+
+def test_the_mdns_instance_also_names_the_model(tmp_path: Path) -> None:
+    ident = best(device(listen(tmp_path, captures.hikvision_mdns()), captures.HIK_ADDRESS))
     assert ident["attributes"]["model"] == "DS-2CD2722FWD-IZS"
-    assert evidence_fields(ident) == {"mdns.instance"}
-
-
-def test_ssdp_announcement_alone_identifies_an_axis_camera(tmp_path: Path) -> None:
-    doc = listen(tmp_path, captures.axis_ssdp())
-    ident = best(device(doc, "192.168.1.44"))
-    assert (ident["vendor"], ident["device_class"]) == ("Axis", "ip_camera")
-    assert evidence_fields(ident) == {"ssdp.server"}
 
 
 def test_a_upnp_description_fetched_by_someone_else_is_read_from_the_capture(
@@ -77,13 +79,6 @@ def test_a_upnp_description_fetched_by_someone_else_is_read_from_the_capture(
     assert ("upnp.serial", "ACCC8E5AC043") in seen
     assert ("upnp.manufacturer_url", "http://www.axis.com/") in seen
     assert ("upnp.friendly_name", "AXIS P3245-LVE - ACCC8E5AC043") in seen  # a collector's name
-
-
-def test_cloud_names_a_camera_looks_up_identify_its_maker(tmp_path: Path) -> None:
-    doc = listen(tmp_path, captures.ezviz_dns())
-    ident = best(device(doc, "192.168.1.60"))
-    assert (ident["vendor"], ident["device_class"]) == ("EZVIZ", "ip_camera")
-    assert evidence_fields(ident) == {"dns.query"}
 
 
 def test_a_bystanders_names_never_reach_the_run_the_observations_or_the_report(
