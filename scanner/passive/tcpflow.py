@@ -84,7 +84,7 @@ class Flows:
             self._opened(key, seq)
             return
         flow = self._flows.get(key)
-        if flow is None and payload and _lan(src):
+        if flow is None and payload and _opens(payload, key in self._greetings) and _lan(src):
             flow = self._start(key, sport, seq, payload)
         elif flow is not None and payload:
             self._extend(key, flow, seq, payload)
@@ -158,6 +158,11 @@ class Flows:
             return [Observation(subject, f, v, f"{self.source}:{k}") for f, v, k in upnp + onvif]
         found = title(Response(head, body, truncated))
         return [Observation(subject, "http.title", found, f"{self.source}:http")] if found else []
+
+
+def _opens(payload: bytes, greeting: bool) -> bool:
+    """Could this segment start a flow: a response's status line, or a greeting's first data."""
+    return greeting or payload.startswith(b"HTTP/1.")
 
 
 def _greeting(subject: str, port: int, data: bytes, source: str) -> list[Observation]:
