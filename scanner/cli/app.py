@@ -20,6 +20,8 @@ from scanner.cli import (
     sweep_cmd,
     watch_cmd,
 )
+from scanner.errors import InputError
+from scanner.identify import oui
 from scanner.identify.signatures import database_version
 
 app = typer.Typer(
@@ -33,7 +35,11 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"biosweep {__version__} (signatures {database_version()})")
+        try:
+            registry = oui.choose().describe()
+        except InputError as exc:
+            registry = f"IEEE registry unusable: {exc}"
+        typer.echo(f"biosweep {__version__} (signatures {database_version()}, {registry})")
         raise typer.Exit(0)
 
 

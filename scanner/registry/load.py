@@ -22,6 +22,7 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from scanner.boundedio import read_capped
 from scanner.errors import InputError
 from scanner.normalize import clean_text
 from scanner.normalize import mac as normalize_mac
@@ -392,11 +393,7 @@ def parse_registry(text: str, source: str = "site.yaml") -> Registry:
 
 def load_registry(path: Path) -> Registry:
     """Read ``path`` (at most 1 MiB of UTF-8) and validate it."""
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the registry: {exc.strerror or exc}") from None
+    data = read_capped(path, MAX_BYTES, "cannot read the registry")
     if len(data) > MAX_BYTES:
         raise RegistryError([f"{path}:1: larger than {MAX_BYTES // 1024} KiB"])
     try:
