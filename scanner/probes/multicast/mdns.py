@@ -13,18 +13,20 @@ logs.
 
 One legacy-unicast question browses the meta-query, the collector types (Hikvision
 ``_CGI._tcp``: github 128keaton/hikvision-mdns; Axis and DoorBird ``_axis-video._tcp``; HomeKit
-``_hap._tcp``; Xiaomi ``_miio._udp``: Home Assistant's generated zeroconf matchers) and the
-types devices name their model in (``_http._tcp`` instance names, ``_device-info._tcp``
-``model=``, Google Cast ``md=``, AirPlay ``model=``, IPP/LPD ``ty=``/``product=``: RFC 6763
-§7, Apple's "Bonjour Printing Specification" v1.2.1, Home Assistant's zeroconf matchers).
-Every service a responder answers with is kept: type, instance, SRV host, TXT (at most 64 keys
-and 1 KiB per instance, at most :data:`MAX_INSTANCES` instances per responder; undecodable values
-as hex, case 33); HomeKit's TXT ``ci`` (accessory category, HAP specification R2 §6.4 table
-6-7: 17 is an IP camera, 18 a video doorbell) also as ``homekit.category``. Reverse-mapping
-``PTR`` answers (``…in-addr.arpa``/``…ip6.arpa``, RFC 1035 §3.5, RFC 3596 §2.5) name a host:
-they become ``ip.hostname`` of that address, never a service type. Instance and host names
-of phones and PCs are personal data (catalogue case 67): the report keeps them only for
-collectors (:mod:`scanner.identify.privacy`, applied after identification).
+``_hap._tcp``; Xiaomi ``_miio._udp``: Home Assistant's generated zeroconf matchers; Matter
+commissionable nodes ``_matterc._udp``, whose TXT ``DT`` is the device type, Matter Core
+Specification §4.3.1) and the types devices name their model in (``_http._tcp`` instance
+names, ``_device-info._tcp`` ``model=``, Google Cast ``md=``, AirPlay ``model=``, IPP/LPD
+``ty=``/``product=``: RFC 6763 §7, Apple's "Bonjour Printing Specification" v1.2.1, Home
+Assistant's zeroconf matchers). Every service a responder answers with is kept: type,
+instance, SRV host, TXT (at most 64 keys and 1 KiB per instance, at most
+:data:`MAX_INSTANCES` instances per responder; undecodable values as hex, case 33); HomeKit's
+TXT ``ci`` (accessory category, HAP specification R2 §6.4 table 6-7: 17 is an IP camera, 18 a
+video doorbell) also as ``homekit.category``. Reverse-mapping ``PTR`` answers
+(``…in-addr.arpa``/``…ip6.arpa``, RFC 1035 §3.5, RFC 3596 §2.5) name a host: they become
+``ip.hostname`` of that address, never a service type. Instance and host names of phones and
+PCs are personal data (catalogue case 67): the report keeps them only for collectors
+(:mod:`scanner.identify.privacy`, applied after identification).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ COLLECTOR_TYPES = (
     "_miio._udp.local.",
     "_rtsp._tcp.local.",
     "_onvif._tcp.local.",
+    "_matterc._udp.local.",
 )
 #: Types whose instance names or TXT commonly carry a make or model.
 MODEL_TYPES = (
