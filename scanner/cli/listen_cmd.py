@@ -56,6 +56,8 @@ def extracted_run(
     notes = [f"passive: {what}: {extractor.packets} packets read, nothing sent"]
     if extractor.errors.errors:
         notes.append(f"passive: {extractor.errors.errors} packets did not parse")
+    if extractor.stopped:
+        notes.append(f"passive: stopped reading: {extractor.stopped}")
     return scan.package_run(
         extractor.observations(), started=started, notes=tuple(notes), site=site,
         operator=operator, complete=complete, keep=keep_wifi,

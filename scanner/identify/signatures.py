@@ -29,12 +29,14 @@ import yaml
 from scanner.errors import InputError, Problem, SignatureError
 from scanner.identify import yamlines
 from scanner.identify.vocab import Vocabulary, load_vocabulary, signatures_dir
+from scanner.inputs import read_text
 from scanner.models import BIOMETRIC_CLASSES, Certainty, DeviceClass
 from scanner.normalize import normalize
 
 #: Fields that only say who made the network interface or radio: a rule made of these alone
 #: may name a vendor but never a biometric class (DESIGN.md, "Signatures").
 VENDOR_PREFIX_FIELDS = frozenset({"mac.address", "mac.oui_vendor", "ble.company_id"})
+MAX_FILE = 4 << 20  # one vendor's signatures; the largest shipped file is under 64 KiB
 _FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FILE_KEYS = {"vendor", "references", "signatures", "version"}
@@ -374,7 +376,7 @@ def parse_file(
     c = _Collector(path)
     try:
         doc = yamlines.load(text)
-    except yamlines.DuplicateKeyError as exc:
+    except yamlines.LineError as exc:
         c.add(exc.line, str(exc))
         return SignatureFile(path, "", (), ()), c.problems
     except yaml.YAMLError as exc:
@@ -421,7 +423,13 @@ def load_files(
     problems: list[Problem] = []
     seen: dict[str, Signature] = {}
     for path in paths:
-        parsed, found = parse_file(path.read_text(encoding="utf-8"), _display(path), vocab)
+        try:
+            text = read_text(path, MAX_FILE)
+        except InputError as exc:
+            reason = str(exc).removeprefix(f"{path}: ")
+            problems.append(Problem(_display(path), 1, "-", f"unreadable: {reason}"))
+            continue
+        parsed, found = parse_file(text, _display(path), vocab)
         files.append(parsed)
         problems.extend(found)
         for sig in parsed.signatures:
