@@ -54,6 +54,7 @@ class _Guarded:
     deadline: Deadline
     allow_link_local: bool
     sock: socket.socket | None
+    _host: str
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         raw = socket.create_connection((host, port), self.deadline.left())
