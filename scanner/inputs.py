@@ -210,7 +210,9 @@ def yaml_too_deep(text: str, loader: Any, limit: int = MAX_DEPTH) -> int | None:
                     return int(getattr(event.start_mark, "line", 0)) + 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(getattr(exc, "problem", "")):  # libyaml's own cap (1000)
+            return int(getattr(getattr(exc, "problem_mark", None), "line", 0)) + 1
         return None
     return None
 

@@ -363,14 +363,15 @@ def _check_events(text: str, source: str) -> None:
             raise RegistryError([f"{source}:{line}: anchors and aliases are not supported"])
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            if depth > MAX_DEPTH:
-                raise RegistryError([f"{source}:{line}: nested deeper than {MAX_DEPTH} levels"])
+            if depth > MAX_DEPTH:  # unreadable, not a registry with a problem (exit 2)
+                raise InputError(f"{source}:{line}: nested deeper than {MAX_DEPTH} levels")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
 
 def parse_registry(text: str, source: str = "site.yaml") -> Registry:
-    """Validate registry text; raises :class:`RegistryError` listing every problem."""
+    """Validate registry text; raises :class:`RegistryError` listing every problem, or
+    InputError for text nested too deep to read."""
     try:
         _check_events(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)

@@ -34,12 +34,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scanner.models import ScanRun
-from scanner.store import codec, identity, space
+from scanner.store import codec, identity, schema, space
 from scanner.store.codec import RUN_COLUMNS, RunInfo
 from scanner.store.errors import NetworkFsError, StoreError
 from scanner.store.owner import owner_alive, owner_tag
 from scanner.store.paths import network_filesystem
-from scanner.store.schema import migrate
 from scanner.store.space import translate
 
 log = logging.getLogger("biosweep.store")
@@ -130,7 +129,9 @@ class Store:
             c(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
             unmarked = identity.check(conn, path)  # before anything is written
             store._configure(page_limit)
-            migrate(conn, mark=unmarked, backup=store._backup_before_migration)
+            schema.migrate(
+                conn, schema.MIGRATIONS, mark=unmarked, backup=store._backup_before_migration
+            )
             if recover:
                 store.recover()
         except sqlite3.Error as exc:
