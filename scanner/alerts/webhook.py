@@ -80,6 +80,8 @@ class Transport:
                 resp = conn.getresponse()
                 resp.read(64 * 1024)
                 after = resp.getheader("Retry-After")
+            if deadline.expired:  # an answer cut short by the deadline is no answer
+                raise deadline.timed_out(f"webhook {parts.hostname}")
             return Response(resp.status, float(after) if after and after.isdigit() else None)
         except (OSError, http.client.HTTPException):
             if deadline.expired:

@@ -164,7 +164,7 @@ class Store:
             self.backup(dest)
         except StoreError as exc:
             raise StoreError(
-                f"not upgrading the history: no copy could be saved first: {exc}"
+                f"not upgrading the history: no copy of it could be saved first: {exc}"
             ) from None
         self.migration_backup = dest
         log.warning(
