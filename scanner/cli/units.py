@@ -94,7 +94,7 @@ def biosweep_command() -> list[str]:
 
 def unit_name(name: str) -> str:
     """``name`` if it is a safe unit name (:data:`UNIT_NAME`), else InputError."""
-    if not UNIT_NAME.match(name):
+    if not UNIT_NAME.fullmatch(name):
         raise InputError(
             f"--name {name[:60]!r}: use letters, digits and _ . : - (at most 100, starting "
             "with a letter or digit)"
@@ -120,7 +120,7 @@ def _systemd_word(word: str, dollars: bool = True) -> str:
     text = word.replace("%", "%%")
     if dollars:
         text = text.replace("$", "$$")
-    if _PLAIN.match(word):
+    if _PLAIN.fullmatch(word):
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
