@@ -128,4 +128,5 @@ def test_a_real_one_mib_tmpfs_fills_and_the_cli_says_disk_full(tmp_path: Path) -
     full = next(line for line in lines if line.startswith("FULL"))
     saved = int(full.split()[1])
     assert saved > 0 and "disk full" in full
+    assert f"the database folder {mnt} is full" in full  # it says where to free space
     assert int(lines[-2].strip()) == saved  # the CLI lists every run that was kept
