@@ -20,25 +20,17 @@ import pytest
 
 from scanner.store import DiskFullError, Store, StoreError, schema, space
 from scanner.store.identity import APPLICATION_ID
-from tests.store.sample import make_run
+from tests.store.sample import make_run, pragma
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _app_id(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute("PRAGMA application_id").fetchone()[0])
-    finally:
-        conn.close()
-
-
 def test_a_new_history_is_marked_as_biosweeps(tmp_path: Path) -> None:
     with Store.open(tmp_path / "h.sqlite"):
         pass
-    assert _app_id(tmp_path / "h.sqlite") == APPLICATION_ID
+    assert pragma(tmp_path / "h.sqlite", "application_id") == APPLICATION_ID
 
 
 def test_another_applications_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
@@ -88,7 +80,7 @@ def test_an_unmarked_biosweep_history_is_adopted_and_marked(tmp_path: Path) -> N
     conn.close()
     with Store.open(path) as db:
         assert db.load(run.id) == run
-    assert _app_id(path) == APPLICATION_ID
+    assert pragma(path, "application_id") == APPLICATION_ID
 
 
 def test_a_migration_backs_up_first_and_says_where(
@@ -170,7 +162,7 @@ def test_disk_full_names_the_place_that_is_full(
     )
     with Store.open(data / "h.sqlite") as db:
         db.save_run(make_run(0))
-    pages = 60 + int(sqlite3.connect(data / "h.sqlite").execute("PRAGMA page_count").fetchone()[0])
+    pages = 60 + pragma(data / "h.sqlite", "page_count")
     with Store.open(data / "h.sqlite", page_limit=pages) as db:
         message = str(_fill(db))
     if full == "database":
@@ -183,9 +175,7 @@ def test_disk_full_names_the_place_that_is_full(
 def test_disk_full_with_room_everywhere_names_both_places(tmp_path: Path) -> None:
     with Store.open(tmp_path / "h.sqlite") as db:
         db.save_run(make_run(0))
-    pages = 60 + int(
-        sqlite3.connect(tmp_path / "h.sqlite").execute("PRAGMA page_count").fetchone()[0]
-    )
+    pages = 60 + pragma(tmp_path / "h.sqlite", "page_count")
     with Store.open(tmp_path / "h.sqlite", page_limit=pages) as db:
         message = str(_fill(db))
     assert f"the database folder {tmp_path}" in message
