@@ -9,6 +9,7 @@ memory. Each case runs the real command in a subprocess under an address-space c
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -198,6 +199,10 @@ def test_a_pcapng_block_claiming_4_gib_is_not_allocated(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr  # the capture before the block is kept
     notes = json.loads(done.stdout)["notes"]
     assert any("claims 4294967280 bytes, more than the 16 MiB" in n for n in notes), notes
+    zipped = tmp_path / "huge.pcapng.gz"  # scapy would decompress it out of sight of the cap
+    zipped.write_bytes(gzip.compress(_pcapng(0xFFFFFFFC)))
+    notes = json.loads(run("listen", "--pcap", str(zipped), "--json").stdout)["notes"]
+    assert any("more than the 16 MiB" in n for n in notes), notes
     cut = tmp_path / "cut.pcapng"
     cut.write_bytes(_pcapng(4096))  # a block longer than what is left of the file
     notes = json.loads(run("listen", "--pcap", str(cut), "--json").stdout)["notes"]
