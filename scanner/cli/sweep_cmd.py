@@ -21,7 +21,7 @@ from scanner.cli.files import write_atomic
 from scanner.cli.history_cmd import EXIT_LOCKED, stored_run
 from scanner.cli.identify_cmd import device_table
 from scanner.cli.registry_cmd import findings_table, sweep_exit, sweep_options
-from scanner.config.ranges import flag_problems
+from scanner.config.ranges import flag_problems, parse_ports
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
 from scanner.probes import DEFAULT_PROBES, KNOWN_PROBES
@@ -60,17 +60,10 @@ Exit status: 0 no collector found, 1 collectors found, 2 usage or scope error, 3
 def _parse_ports(text: str | None) -> tuple[int, ...]:
     if not text:
         return CURATED_PORTS
-    ports: set[int] = set()
-    for part in text.split(","):
-        lo, _, hi = part.strip().partition("-")
-        try:
-            first, last = int(lo), int(hi or lo)
-        except ValueError:
-            raise InputError(f"--ports: {part!r} is not a port or range") from None
-        if not 0 < first <= last < 65536:
-            raise InputError(f"--ports: {part!r} is out of range")
-        ports.update(range(first, last + 1))
-    return tuple(sorted(ports))
+    try:
+        return parse_ports(text)
+    except ValueError as exc:
+        raise InputError(f"--ports: {exc}") from None
 
 
 def _parse_only(text: str | None, snmp: bool = False, describe: bool = False) -> frozenset[str]:

@@ -31,7 +31,7 @@ from scanner.config.channels import (
     WebhookConfig,
 )
 from scanner.config.problems import ConfigError, Problems
-from scanner.config.ranges import RANGES
+from scanner.config.ranges import RANGES, parse_ports
 from scanner.config.schedule import Schedule, parse_cron, parse_duration
 from scanner.errors import InputError
 from scanner.inputs import MAX_DEPTH, TOML_SKIP, bracket_depth, read_input
@@ -171,11 +171,23 @@ def _table(p: Problems, name: str, body: Any) -> dict[str, Any] | None:
             p.add(where, f"expected {_tname(expected)}")
         elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
             p.add(where, "expected a list of strings")
-        elif where in RANGES and (problem := RANGES[where].problem(value)) is not None:
+        elif (problem := _value_problem(where, value)) is not None:
             p.add(where, problem)
         else:
             kept[key] = value
     return kept
+
+
+def _value_problem(where: str, value: Any) -> str | None:
+    """Why a value of the right type is still refused: out of its range, or a bad port list."""
+    if where in RANGES:
+        return RANGES[where].problem(value)
+    if where == "sweep.ports":
+        try:
+            parse_ports(value)
+        except ValueError as exc:
+            return str(exc)
+    return None
 
 
 def _tname(t: type | tuple[type, ...]) -> str:

@@ -68,6 +68,22 @@ RANGES: dict[str, Range] = {
 PORT = Range(1, 65_535, whole=True)
 
 
+def parse_ports(text: str) -> tuple[int, ...]:
+    """Ports and ranges (``80,443,8000-8100``) as a sorted tuple; ValueError names the part
+    that is not a port from 1 to 65535 or a range of them."""
+    ports: set[int] = set()
+    for part in text.split(","):
+        lo, _, hi = part.strip().partition("-")
+        try:
+            first, last = int(lo), int(hi or lo)
+        except ValueError:
+            raise ValueError(f"{part.strip()[:40]!r} is not a port or range") from None
+        if not 0 < first <= last < 65536:
+            raise ValueError(f"{part.strip()[:40]!r} is out of range (ports are 1 to 65535)")
+        ports.update(range(first, last + 1))
+    return tuple(sorted(ports))
+
+
 def flag_problems(**flags: object) -> list[str]:
     """``--flag: problem`` for every sweep flag out of its range (``host_rate=0.0`` is
     ``--host-rate``); flags left out (None) are not checked."""
@@ -81,4 +97,4 @@ def flag_problems(**flags: object) -> list[str]:
     return out
 
 
-__all__ = ["PORT", "RANGES", "Range", "flag_problems"]
+__all__ = ["PORT", "RANGES", "Range", "flag_problems", "parse_ports"]

@@ -54,6 +54,7 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
         ("[alerts.syslog]\nfacility = 'kern'\n", "alerts.syslog.facility: 'kern' is not one of"),
         ("[watch]\ninterval = '99999999999999999999999d'\n", "watch.interval: duration"),
         ("[watch]\nwait_lock = '400d'\n", "watch.wait_lock: duration '400d' is longer than 366"),
+        ("[sweep]\nports = '80,0,70000'\n", ":2: sweep.ports: '0' is out of range (ports are 1 to"),
     ],
 )
 def test_values_out_of_range_are_named_by_line_and_key(
