@@ -87,6 +87,18 @@ def read_input(path: Path | str, limit: int) -> bytes:
     return data
 
 
+def read_capped(path: Path | str, limit: int, what: str = "cannot read") -> bytes:
+    """At most ``limit + 1`` bytes of a regular file, for a caller that words its own "too
+    large" (one byte more than ``limit`` means it is); InputError ``"<path>: <what>: …"``."""
+    try:
+        with open_input(path) as f:
+            return f.read(limit + 1)
+    except InputError as exc:
+        raise InputError(f"{path}: {what}: {str(exc).removeprefix(f'{path}: ')}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {what}: {exc.strerror or exc}") from None
+
+
 def read_text(path: Path | str, limit: int) -> str:
     """:func:`read_input` decoded as UTF-8; a bad byte is named by its line."""
     data = read_input(path, limit)
@@ -224,6 +236,7 @@ __all__ = [
     "check_json_depth",
     "load_json",
     "open_input",
+    "read_capped",
     "read_input",
     "read_text",
     "size_text",
