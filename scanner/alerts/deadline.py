@@ -4,8 +4,8 @@ A socket timeout bounds each wait, not the whole exchange: a receiver that drips
 every 1.5 s, sends header lines one by one or answers ``100 Continue`` forever never lets a
 10 s timeout fire, and would hold the alert (and the watch round) as long as it liked. So
 every attempt runs under a :class:`Deadline`: a timer thread that, when the attempt's time is
-up, shuts the connection's socket down (``shutdown(2)`` wakes a thread blocked in ``recv`` or
-``send`` at once), after which the sender reports "no answer within N s". This is what the
+up, shuts the connection down (``shutdown(2)`` wakes a thread blocked in ``recv`` or ``send``
+at once), after which the sender reports "no answer within N s". This is what the
 probes' total per-request deadline does for device connections.
 
 :func:`check_peer` asks where a connected socket really goes: a host name that resolves to a
@@ -18,40 +18,45 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from scanner.alerts.base import AlertError
 from scanner.config.destinations import refused_destination
 
-SocketGetter = Callable[[], socket.socket | None]
-
 
 class Deadline:
-    """The time left for one attempt; inside :meth:`guard`, the connection :meth:`follow`
-    names is killed when the time is out."""
+    """The time left for one attempt; inside :meth:`guard`, every socket :meth:`watch` was
+    given is shut down when the time is out."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._end = time.monotonic() + seconds
-        self._current: SocketGetter = lambda: None
+        self._watched: list[socket.socket] = []
+        self._lock = threading.Lock()
         self.expired = False
 
     def left(self) -> float:
         """Seconds left (at least a millisecond, so a timeout of 0 never means "block")."""
         return max(0.001, self._end - time.monotonic())
 
-    def follow(self, current: SocketGetter) -> None:
-        """The socket to kill is whatever ``current()`` returns then (TLS may replace it)."""
-        self._current = current
+    def watch(self, sock: socket.socket) -> None:
+        """Kill ``sock``'s connection at the deadline. A duplicate descriptor is kept:
+        ``shutdown(2)`` acts on the connection, not the descriptor, so it still works after
+        TLS (``wrap_socket``, STARTTLS) has taken the original socket object over."""
+        with self._lock:
+            self._watched.append(sock.dup())
+            if self.expired:
+                self._shut()
+
+    def _shut(self) -> None:
+        for sock in self._watched:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _fire(self) -> None:
-        self.expired = True
-        sock = self._current()
-        if sock is not None:
-            with contextlib.suppress(OSError, ValueError):
-                # socket.socket's own shutdown: an SSLSocket's would drop its TLS state under
-                # the reading thread's feet; the kernel's is what wakes that thread.
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        with self._lock:
+            self.expired = True
+            self._shut()
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[Deadline]:
@@ -62,6 +67,10 @@ class Deadline:
             yield self
         finally:
             timer.cancel()
+            with self._lock:
+                for sock in self._watched:
+                    sock.close()
+                self._watched.clear()
 
     def timed_out(self, what: str) -> TimeoutError:
         """The error to raise when the deadline ended the attempt."""

@@ -48,18 +48,17 @@ Connect = Callable[[str, int, ssl.SSLContext | None, Deadline, bool], SmtpClient
 
 
 class _Guarded:
-    """Mixed into smtplib's classes: the new socket is checked for where it really goes and
-    handed to the attempt's deadline (which follows ``self.sock``, replaced by STARTTLS)."""
+    """Mixed into smtplib's classes: the new socket is handed to the attempt's deadline and
+    checked for where it really goes."""
 
     deadline: Deadline
     allow_link_local: bool
-    sock: socket.socket | None
     _host: str
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         raw = socket.create_connection((host, port), self.deadline.left())
+        self.deadline.watch(raw)
         check_peer(raw, self.allow_link_local, f"email {host}")
-        self.deadline.follow(lambda: self.sock or raw)
         return self._wrap(raw, host)
 
     def _wrap(self, raw: socket.socket, host: str) -> socket.socket:

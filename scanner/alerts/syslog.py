@@ -50,7 +50,7 @@ class SyslogTransport:
     def _send(self, messages: list[bytes], deadline: Deadline) -> None:
         if self.address.startswith("/"):
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
-                deadline.follow(lambda: s)
+                deadline.watch(s)
                 s.settimeout(deadline.left())
                 s.connect(self.address)
                 for m in messages:
@@ -63,7 +63,7 @@ class SyslogTransport:
         if p.scheme == "udp":
             family = socket.AF_INET6 if ":" in p.hostname else socket.AF_INET
             with socket.socket(family, socket.SOCK_DGRAM) as s:
-                deadline.follow(lambda: s)
+                deadline.watch(s)
                 s.settimeout(deadline.left())
                 s.connect(where)
                 check_peer(s, self.allow_link_local, f"syslog {p.hostname}")
@@ -71,7 +71,7 @@ class SyslogTransport:
                     s.send(m)
             return
         with socket.create_connection(where, timeout=deadline.left()) as s:
-            deadline.follow(lambda: s)
+            deadline.watch(s)
             check_peer(s, self.allow_link_local, f"syslog {p.hostname}")
             s.sendall(b"".join(str(len(m)).encode() + b" " + m for m in messages))
 

@@ -62,11 +62,11 @@ class Transport:
 
         def connect(address: tuple[str, int], timeout: float, source: object = None) -> Any:
             sock = socket.create_connection(address, deadline.left())
+            deadline.watch(sock)
             check_peer(sock, self.allow_link_local, f"webhook {host}")
             return sock
 
         conn._create_connection = connect  # type: ignore[attr-defined]  # the TCP step only
-        deadline.follow(lambda: conn.sock)
         return conn
 
     def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:

@@ -111,6 +111,21 @@ def test_a_webhook_receiver_cannot_hold_an_attempt_past_its_deadline(serve: Serv
     assert "Traceback" not in str(err.value)
 
 
+def test_a_tls_receiver_that_drips_its_handshake_is_cut_at_the_deadline() -> None:
+    def drip_handshake(conn: socket.socket) -> None:
+        conn.recv(4096)  # the ClientHello
+        for byte in b"\x16\x03\x03\x00\x40" + b"\x02" * 64:  # a ServerHello, slowly
+            conn.sendall(bytes([byte]))
+            time.sleep(1.0)
+
+    with receiver(drip_handshake) as port:
+        sender = WebhookSender(f"https://127.0.0.1:{port}/hook", retries=0, timeout=DEADLINE)
+        started = time.monotonic()
+        with pytest.raises(AlertError, match="within the 2 s deadline|handshake operation timed"):
+            sender.send(ALERT)
+    assert time.monotonic() - started < DEADLINE + 3
+
+
 def test_an_smtp_server_dripping_its_greeting_is_cut_at_the_deadline() -> None:
     with receiver(drip_greeting) as port:
         sender = EmailSender("127.0.0.1", "a@example.org", ("b@example.org",), port=port,
