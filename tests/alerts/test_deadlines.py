@@ -107,7 +107,7 @@ def test_a_webhook_receiver_cannot_hold_an_attempt_past_its_deadline(serve: Serv
         with pytest.raises(AlertError, match=r"within the 2 s deadline|not delivered") as err:
             sender.send(ALERT)
         took = time.monotonic() - started
-    assert took < 2 * DEADLINE + 3, took  # two attempts, each cut at its deadline
+    assert took < 2 * DEADLINE + 8, took  # two attempts, each cut at its deadline
     assert "Traceback" not in str(err.value)
 
 
@@ -123,7 +123,7 @@ def test_a_tls_receiver_that_drips_its_handshake_is_cut_at_the_deadline() -> Non
         started = time.monotonic()
         with pytest.raises(AlertError, match=r"within the 2 s deadline|handshake operation timed"):
             sender.send(ALERT)
-    assert time.monotonic() - started < DEADLINE + 3
+    assert time.monotonic() - started < DEADLINE + 8
 
 
 def test_an_smtp_server_dripping_its_greeting_is_cut_at_the_deadline() -> None:
@@ -133,7 +133,7 @@ def test_an_smtp_server_dripping_its_greeting_is_cut_at_the_deadline() -> None:
         started = time.monotonic()
         with pytest.raises(AlertError, match="within the 2 s deadline"):
             sender.send(ALERT)
-    assert time.monotonic() - started < DEADLINE + 3
+    assert time.monotonic() - started < DEADLINE + 8
 
 
 def test_a_syslog_tcp_receiver_that_never_reads_is_cut_at_the_deadline() -> None:
@@ -145,7 +145,7 @@ def test_a_syslog_tcp_receiver_that_never_reads_is_cut_at_the_deadline() -> None
         started = time.monotonic()
         with pytest.raises(OSError, match=r"within the 2 s deadline|timed out"):
             transport.send_all([b"x" * 2000] * 20_000)  # 40 MB: far more than socket buffers
-    assert time.monotonic() - started < DEADLINE + 3
+    assert time.monotonic() - started < DEADLINE + 8
 
 
 class _Peer:

