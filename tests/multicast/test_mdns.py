@@ -30,6 +30,13 @@ def response(*records: bytes, qid: int = 0) -> bytes:
     return struct.pack("!6H", qid, 0x8400, 0, len(records), 0, 0) + b"".join(records)
 
 
+def one_service(stype: str, inst: str, host: str, ip: str, port: int, *extra: bytes) -> bytes:
+    """A responder's answer for one instance of ``stype``: PTR, SRV (and ``extra``), A."""
+    owner = f"{inst}.{stype}"
+    srv = rr(owner, 33, struct.pack("!HHH", 0, 0, port) + name(host))
+    return response(rr(stype, 12, name(owner)), srv, *extra, rr(host, 1, socket.inet_aton(ip)))
+
+
 STYPE = "_axis-video._tcp.local"
 INSTANCE = f"AXIS P3245-LVE - ACCC8E5AC043.{STYPE}"
 VALID = response(
@@ -56,6 +63,16 @@ def test_the_query_browses_collector_types_and_the_meta_query() -> None:
     packet = query()
     assert packet[2] & 0x80 == 0  # a query
     assert b"\x0b_axis-video" in packet and b"\x09_services" in packet
+
+
+def test_a_matter_commissionable_node_gives_its_device_type() -> None:
+    # Matter Core Specification §4.3.1: _matterc._udp TXT DT is the device type (322 Camera).
+    stype, inst = "_matterc._udp.local", "6F2B9C1D04A3E577"
+    txt = rr(f"{inst}.{stype}", 16, b"\x06DT=322\x07D=3840\x0fVP=65521+32769")
+    packet = one_service(stype, inst, "cam-7e1f.local", "10.99.0.77", 5540, txt)
+    got = fields(mdns.responder_observations("10.99.0.77", decode(packet), "mdns"))
+    assert got["mdns.txt.dt"] == ["322"]
+    assert b"\x08_matterc" in query()
 
 
 HOSTILE = {
@@ -127,12 +144,7 @@ def test_case_33_hostile_text_is_bounded_and_escaped() -> None:
 
 def test_case_67_personal_service_instances_are_recorded_by_type_only() -> None:
     stype = "_companion-link._tcp.local"
-    inst = f"Zhang-San-iPhone.{stype}"
-    packet = response(
-        rr(stype, 12, name(inst)),
-        rr(inst, 33, struct.pack("!HHH", 0, 0, 7000) + name("Zhang-San-iPhone.local")),
-        rr("Zhang-San-iPhone.local", 1, socket.inet_aton("10.99.0.19")),
-    )
+    packet = one_service(stype, "Zhang-San-iPhone", "Zhang-San-iPhone.local", "10.99.0.19", 7000)
     obs = mdns.responder_observations("10.99.0.19", decode(packet), "mdns")
     assert fields(obs)["mdns.service_type"] == ["_companion-link._tcp.local"]
     assert "Zhang" not in repr(obs)

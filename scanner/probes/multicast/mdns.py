@@ -13,10 +13,12 @@ logs.
 
 Collector types (Hikvision ``_CGI._tcp``: github 128keaton/hikvision-mdns; Axis and DoorBird
 ``_axis-video._tcp``; HomeKit ``_hap._tcp``; Xiaomi ``_miio._udp``: Home Assistant's
-generated zeroconf matchers) are browsed in detail: instance, host, TXT. Every other service
-type a responder lists is recorded by type only: instance and host names of phones and PCs
-are personal data the report must not carry (catalogue case 67). Text is cleaned and capped;
-TXT keeps at most 64 keys and 1 KiB; undecodable values are kept as hex (case 33).
+generated zeroconf matchers; Matter commissionable nodes ``_matterc._udp``, whose TXT ``DT`` is
+the device type, Matter Core Specification §4.3.1) are browsed in detail: instance, host, TXT.
+Every other service type a responder lists is recorded by type only: instance and host names
+of phones and PCs are personal data the report must not carry (catalogue case 67). Text is
+cleaned and capped; TXT keeps at most 64 keys and 1 KiB; undecodable values are kept as hex
+(case 33).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ DETAILED = (
     "_miio._udp.local.",
     "_rtsp._tcp.local.",
     "_onvif._tcp.local.",
+    "_matterc._udp.local.",
 )
 MAX_LABELS = 128
 MAX_TXT_KEYS = 64
