@@ -4,7 +4,8 @@ The YAML is composed into nodes (not constructed into Python objects) so every v
 line and its text exactly as written: ``1:1`` stays the method ``1:1`` (YAML 1.1 would read a
 base-60 integer), ``no`` is not silently ``False`` where a name is expected, and a duplicate
 key is an error instead of a silent overwrite. Anchors and aliases are refused: a registry has
-no use for them and they are how a small YAML file expands into a huge one.
+no use for them and they are how a small YAML file expands into a huge one. So is nesting
+deeper than :data:`~scanner.inputs.MAX_DEPTH` (the composer recurses).
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scanner.boundedio import read_capped
 from scanner.errors import InputError
+from scanner.inputs import MAX_DEPTH, read_input
 from scanner.normalize import clean_text
 from scanner.normalize import mac as normalize_mac
 from scanner.registry.model import (
     DEFAULT_FILING_THRESHOLD,
     SCHEMA,
+    Assessment,
     Deployment,
     Filing,
     FilingStatus,
@@ -200,7 +202,7 @@ def _operator(r: _Reader, node: Node, path: str) -> Operator | None:
 
 
 def _filing(r: _Reader, node: Node, path: str) -> Filing | None:
-    f = r.mapping(node, path, {"status"}, {"authority", "reference", "date", "due"})
+    f = r.mapping(node, path, {"status"}, {"authority", "reference", "date", "due", "reached"})
     if f is None:
         return None
     status = r.choice(f, "status", path, FilingStatus)
@@ -210,6 +212,7 @@ def _filing(r: _Reader, node: Node, path: str) -> Filing | None:
         r.text(f, "reference", path),
         r.date(f, "date", path),
         r.date(f, "due", path),
+        r.date(f, "reached", path),
     )
     if status == FilingStatus.FILED and not (filing.authority and filing.reference and filing.date):
         r.problem(node, path, "a filed deployment needs authority, reference and date")
@@ -271,8 +274,18 @@ def _device(r: _Reader, node: Node, path: str) -> RegisteredDevice | None:
 DEPLOYMENT_KEYS = {
     "id", "operator", "location", "area", "space", "purpose", "method", "modalities",
     "legal_basis", "signage", "alternative", "storage", "crosses_internet", "retention_days",
-    "enrolled", "filing", "devices",
+    "enrolled", "devices",
 }  # fmt: skip
+#: Optional: registries written before these keys existed stay valid.
+OPTIONAL_DEPLOYMENT_KEYS = {"filing", "separate_consent", "pia", "purpose_retention_days"}
+
+
+def _assessment(r: _Reader, node: Node, path: str) -> Assessment | None:
+    f = r.mapping(node, path, {"date"}, {"reference"})
+    if f is None:
+        return None
+    date = r.date(f, "date", path)
+    return Assessment(date, r.text(f, "reference", path)) if date else None
 
 
 def _modalities(r: _Reader, f: dict[str, Node], path: str) -> tuple[Modality, ...]:
@@ -290,7 +303,7 @@ def _modalities(r: _Reader, f: dict[str, Node], path: str) -> tuple[Modality, ..
 
 
 def _deployment(r: _Reader, node: Node, path: str) -> Deployment | None:
-    f = r.mapping(node, path, DEPLOYMENT_KEYS - {"filing"}, {"filing"})
+    f = r.mapping(node, path, DEPLOYMENT_KEYS, OPTIONAL_DEPLOYMENT_KEYS)
     if f is None:
         return None
     ident = r.text(f, "id", path)
@@ -318,6 +331,11 @@ def _deployment(r: _Reader, node: Node, path: str) -> Deployment | None:
         "enrolled": r.count(f, "enrolled", path),
     }
     modalities = _modalities(r, f, path)
+    pia = _assessment(r, f["pia"], f"{path}.pia") if "pia" in f else None
+    extra = {
+        "separate_consent": r.flag(f, "separate_consent", path),
+        "purpose_retention_days": r.count(f, "purpose_retention_days", path),
+    }
     if ident is None or operator is None or any(v is None for v in values.values()):
         return None
     return Deployment(
@@ -327,7 +345,9 @@ def _deployment(r: _Reader, node: Node, path: str) -> Deployment | None:
         modalities=modalities,
         filing=filing or Filing(FilingStatus.NOT_FILED),
         devices=tuple(d for d in devices if d is not None),
+        pia=pia,
         **values,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -352,17 +372,27 @@ def _unique(r: _Reader, deployments: list[Deployment]) -> None:
                 seen[key] = dev.id
 
 
-def _refuse_aliases(text: str, source: str) -> None:
+def _check_events(text: str, source: str) -> None:
+    """Refuse anchors, aliases and nesting deeper than MAX_DEPTH, stopping at the first (the
+    pure-Python scanner costs time quadratic in the flow depth, so it must not read on)."""
+    depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = int(getattr(event.start_mark, "line", 0)) + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            line = int(getattr(event.start_mark, "line", 0)) + 1
             raise RegistryError([f"{source}:{line}: anchors and aliases are not supported"])
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:  # unreadable, not a registry with a problem (exit 2)
+                raise InputError(f"{source}:{line}: nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def parse_registry(text: str, source: str = "site.yaml") -> Registry:
-    """Validate registry text; raises :class:`RegistryError` listing every problem."""
+    """Validate registry text; raises :class:`RegistryError` listing every problem, or
+    InputError for text nested too deep to read."""
     try:
-        _refuse_aliases(text, source)
+        _check_events(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         line = int(getattr(getattr(exc, "problem_mark", None), "line", 0)) + 1
@@ -392,10 +422,8 @@ def parse_registry(text: str, source: str = "site.yaml") -> Registry:
 
 
 def load_registry(path: Path) -> Registry:
-    """Read ``path`` (at most 1 MiB of UTF-8) and validate it."""
-    data = read_capped(path, MAX_BYTES, "cannot read the registry")
-    if len(data) > MAX_BYTES:
-        raise RegistryError([f"{path}:1: larger than {MAX_BYTES // 1024} KiB"])
+    """Read ``path`` (a regular file of at most 1 MiB of UTF-8) and validate it."""
+    data = read_input(path, MAX_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
