@@ -1,14 +1,38 @@
 """Writing output files: atomically (temp file in the same folder, fsync, rename) and never
-over an existing file unless the user said ``--force``."""
+over an existing file unless the user said ``--force``.
+
+Nothing lost: every command checks each destination with :func:`check_destination` before it
+starts work (before the first packet of a sweep), so a typo in a folder name costs nothing;
+and when a write still fails afterwards (the disk filled, the folder vanished),
+:func:`write_or_rescue` puts the data in a rescue file and says where, so a finished sweep or
+report is never thrown away.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.errors import InputError
+
+
+def check_destination(path: Path, *, force: bool = False) -> None:
+    """Raise InputError (one plain sentence, exit 2) unless ``path`` can be written now: it
+    does not exist (or ``force``), is not a folder, and its folder exists and is writable."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder: name a file to write")
+    if path.exists() and not force:
+        raise InputError(f"{path} exists: choose another name or pass --force")
+    if not folder.exists():
+        raise InputError(f"{path}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise InputError(f"{path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{path}: you cannot write in the folder {folder}")
 
 
 def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
@@ -16,7 +40,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     if path.exists() and not force:
         raise InputError(f"{path} exists: choose another name or pass --force")
     if not (path.parent or Path(".")).is_dir():
-        raise InputError(f"{path}: the directory {path.parent} does not exist")
+        raise InputError(f"{path}: the folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -28,3 +52,41 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def rescue_folders() -> list[Path]:
+    """Where a rescue file may go, in order: the working folder, home, the temp folder."""
+    return [Path.cwd(), Path.home(), Path(tempfile.gettempdir())]
+
+
+def rescue(data: bytes, name: str) -> Path | None:
+    """Save ``data`` as a new file ``biosweep-rescue-STAMP-NAME`` (mode 0600) in the first
+    rescue folder that takes it; None when none does."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for folder in rescue_folders():
+        target = folder / f"biosweep-rescue-{stamp}-{os.getpid()}-{name}"
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError:
+            with contextlib.suppress(OSError):
+                target.unlink()
+            continue
+        return target
+    return None
+
+
+def write_or_rescue(path: Path, data: bytes, *, force: bool = False) -> str | None:
+    """Write ``data`` to ``path``; if that fails, to a rescue file. Returns None when ``path``
+    was written, else one sentence saying what failed and where the data is."""
+    try:
+        write_atomic(path, data, force=force)
+        return None
+    except (OSError, InputError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    saved = rescue(data, path.name or "output")
+    where = f"it was saved to {saved} instead" if saved else "no rescue file could be written"
+    return f"could not write {path} ({why}); {where}"

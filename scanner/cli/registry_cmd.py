@@ -11,7 +11,15 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from scanner.cli.console import EXIT_FOUND, EXIT_OK, EXIT_USAGE, console, fail, safe
+from scanner.cli.console import (
+    EXIT_FOUND,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_USAGE,
+    console,
+    fail,
+    safe,
+)
 from scanner.cli.files import write_atomic
 from scanner.compare import facts
 from scanner.compare.labels import CLASSES, KINDS, SEVERITIES, label
@@ -184,7 +192,13 @@ def findings_table(run: ScanRun) -> Table:
 
 def sweep_exit(run: ScanRun) -> int:
     """1 when the sweep found what needs action: without a registry any collector; with one,
-    a high or critical finding (unregistered collector, swap, prohibited space, filing)."""
+    a high or critical finding (unregistered collector, swap, prohibited space, filing).
+    Otherwise 5 when the run is incomplete (a source it asked for could not run, or it was
+    cut short): finding nothing where it could not look is no all-clear."""
     if run.registry is None:
-        return EXIT_FOUND if any(d.is_collector for d in run.devices) else EXIT_OK
-    return EXIT_FOUND if any(f.severity in ALARMING for f in run.findings) else EXIT_OK
+        found = any(d.is_collector for d in run.devices)
+    else:
+        found = any(f.severity in ALARMING for f in run.findings)
+    if found:
+        return EXIT_FOUND
+    return EXIT_OK if run.complete else EXIT_INCOMPLETE

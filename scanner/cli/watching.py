@@ -110,11 +110,13 @@ class Watch:
 
     def _summary(self, n: int, r: TickResult) -> None:
         run = r.run
-        state = "complete" if run.complete else "partial"
+        state = "complete" if run.complete else "INCOMPLETE (not an all-clear)"
         self.report(
             f"run {n} {run.id}: {state}, {len(run.devices)} devices, {len(run.findings)} findings"
             + (f", alert with {len(r.alert.items)} finding(s)" if r.alert else ", nothing to alert")
         )
+        for line in run.why_incomplete():
+            self.report(f"  {line}")
         for line in r.delivered:
             self.report(f"  alert sent: {line}")
         for line in r.failed:
