@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,34 +60,33 @@ def rescue_folders() -> list[Path]:
     return [Path.cwd(), Path.home(), Path(tempfile.gettempdir())]
 
 
-def rescue(data: bytes, name: str) -> Path | None:
-    """Save ``data`` as a new file ``biosweep-rescue-STAMP-NAME`` (mode 0600) in the first
-    rescue folder that takes it; None when none does."""
+def rescue(name: str, write: Callable[[Path], object]) -> Path | None:
+    """Have ``write`` put the data in a new file ``biosweep-rescue-STAMP-PID-NAME`` in the
+    first rescue folder that takes it; None when none does."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for folder in rescue_folders():
         target = folder / f"biosweep-rescue-{stamp}-{os.getpid()}-{name}"
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError:
-            with contextlib.suppress(OSError):
-                target.unlink()
+            write(target)
+        except (OSError, InputError):
             continue
         return target
     return None
 
 
-def write_or_rescue(path: Path, data: bytes, *, force: bool = False) -> str | None:
-    """Write ``data`` to ``path``; if that fails, to a rescue file. Returns None when ``path``
-    was written, else one sentence saying what failed and where the data is."""
+def deliver(path: Path, write: Callable[[Path], object]) -> str | None:
+    """``write(path)``; if that fails, ``write`` a rescue file instead. None when ``path`` was
+    written, else one sentence saying what failed and where the data is."""
     try:
-        write_atomic(path, data, force=force)
+        write(path)
         return None
     except (OSError, InputError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    saved = rescue(data, path.name or "output")
+    saved = rescue(path.name or "output", write)
     where = f"it was saved to {saved} instead" if saved else "no rescue file could be written"
     return f"could not write {path} ({why}); {where}"
+
+
+def write_or_rescue(path: Path, data: bytes, *, force: bool = False) -> str | None:
+    """:func:`write_atomic` ``data`` to ``path``, or to a rescue file (see :func:`deliver`)."""
+    return deliver(path, lambda target: write_atomic(target, data, force=force and target == path))

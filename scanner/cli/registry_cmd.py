@@ -15,12 +15,13 @@ from scanner.cli.console import (
     EXIT_FOUND,
     EXIT_INCOMPLETE,
     EXIT_OK,
+    EXIT_RUNTIME,
     EXIT_USAGE,
     console,
     fail,
     safe,
 )
-from scanner.cli.files import write_atomic
+from scanner.cli.files import check_destination, write_atomic, write_or_rescue
 from scanner.compare import facts
 from scanner.compare.labels import CLASSES, KINDS, SEVERITIES, label
 from scanner.compare.match import match_devices
@@ -129,9 +130,11 @@ def add(
 ) -> None:
     """Register a device found by a sweep, after confirmation; comments are kept.
 
-    Exit status: 0 added, 1 declined or already registered, 2 bad input.
+    Exit status: 0 added, 1 declined or already registered, 2 bad input (or a registry that
+    cannot be written: checked first), 3 the write failed (the edit is saved to a rescue file).
     """
     try:
+        check_destination(registry_path, force=True)
         run = read_scanrun(from_run)
         registry = load_registry(registry_path)
         found = _find(run, device)
@@ -156,10 +159,9 @@ def add(
         if not typer.confirm("Add it?", default=False):
             console.print("nothing changed")
             raise typer.Exit(EXIT_FOUND)
-    try:
-        write_atomic(registry_path, updated.encode("utf-8"), force=True)
-    except OSError as exc:
-        raise fail(f"cannot write {registry_path}: {exc}", EXIT_USAGE) from None
+    problem = write_or_rescue(registry_path, updated.encode("utf-8"), force=True)
+    if problem is not None:
+        raise fail(problem, EXIT_RUNTIME)
     console.print(f"added {safe(entry.id)} to {safe(dep)}")
 
 
