@@ -82,11 +82,12 @@ def _ask_for_targets() -> list[str]:
 
 def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
     if quiet or not sys.stderr.isatty():
-        err_console.print(
-            f"sweeping {scope.size} addresses ({', '.join(scope.describe())})", markup=False
-        )
+        what = [f"{scope.size} addresses ({', '.join(scope.describe())})"] if scope.size else []
+        what += [f"Bluetooth LE for {opts.ble.duration:g} s"] if opts.ble else []
+        err_console.print(f"sweeping {' and '.join(what) or 'nothing'}", markup=False)
         run = scan.run_sweep(scope, Connector(scope), opts, multicast=SocketMulticast(scope))
-        err_console.print(f"done: {len(run.devices)} devices", markup=False)
+        state = "" if run.complete else " (INCOMPLETE)"
+        err_console.print(f"done: {len(run.devices)} devices{state}", markup=False)
         return run
     columns = (
         TextColumn("{task.description}"),
@@ -207,9 +208,9 @@ def _print(run: ScanRun, json_out: bool) -> None:
     why = run.why_incomplete()
     if why:
         out = err_console if json_out else console
-        out.print("INCOMPLETE RUN (not an all-clear):", markup=False)
+        out.print("INCOMPLETE RUN (not an all-clear):", markup=False, soft_wrap=True)
         for line in why:
-            out.print(f"  {line}", markup=False)
+            out.print(f"  {line}", markup=False, soft_wrap=True)
     if json_out:
         sys.stdout.buffer.write(scanrun_json(run))
         return

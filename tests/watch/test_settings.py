@@ -64,7 +64,7 @@ def _key(flag_param: str) -> str:
 
 
 def test_every_sweep_flag_is_a_setting_with_a_config_key() -> None:
-    settings = {f for f in SweepSettings.__dataclass_fields__}
+    settings = set(SweepSettings.__dataclass_fields__)
     for name in sweep_cmd.SETTINGS_FLAGS:
         assert _key(name) in settings, name
         if name in ("site", "operator"):
@@ -145,9 +145,7 @@ def test_watch_honours_every_sweep_setting_of_the_config_as_sweep_does(
     assert (opts.site, opts.operator) == ("HQ", "security office")
 
 
-def test_flags_turn_off_what_the_config_turned_on(
-    tmp_path: Path, captured: dict[str, Any]
-) -> None:
+def test_flags_turn_off_what_the_config_turned_on(tmp_path: Path, captured: dict[str, Any]) -> None:
     _both(tmp_path, captured, "--only", "tcp", "--snmp", "--no-ble")
     for command in ("sweep", "watch"):
         _scope, opts = captured[command]
