@@ -230,3 +230,11 @@ def test_an_interface_that_vanished_is_a_skipped_reason_not_a_crash(
         assert "No such device" in reasons["arp"]["detail"]
     assert "TCP connects used" in reasons["arp"]["detail"]
     assert [d["ips"] for d in run["devices"]] == [[listener]]  # the sweep went on over TCP
+
+
+def test_ble_asked_for_beside_the_network_that_cannot_run_is_exit_5_not_0(listener: str) -> None:
+    done = run_cli("sweep", listener, "-p", "8080", "--ble", "--ble-backend", "bumble", "-q")
+    assert done.returncode == 5, done.stderr
+    text = done.stdout.decode()
+    assert text.startswith("INCOMPLETE RUN") and "ble was asked for and could not run" in text
+    assert "1 devices, 0 collectors" in text  # the network part still delivered
