@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -54,8 +55,8 @@ Privileges: none needed. Discovery and port scanning use TCP connects; MACs of o
 come from the kernel's neighbour cache. Multicast discovery (mdns, ssdp, wsd, sadp, dhip)
 asks once, TTL 1, only on interfaces whose network is in scope; --passive-first needs root.
 
-Settings: every flag above has a biosweep.toml key ([sweep], and [site] for the scope's);
-flags override the file (see README "Configuration file").
+Settings: every flag has a biosweep.toml key (in its sweep section; the scope's in the site
+section); flags override the file (see README "Configuration file"); --config names the file.
 
 Exit status: 0 no collector found, 1 collectors found, 2 usage, scope or output-file error
 (checked before any packet), 3 runtime failure (nothing swept; an output file that could not be
@@ -110,29 +111,9 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
         )
 
 
+@flags.with_sweep_flags
 def sweep(
     targets: list[str] = typer.Argument(None, help="CIDRs, ranges, addresses or interface names."),
-    exclude: list[str] = flags.EXCLUDE,
-    exclude_file: list[Path] = flags.EXCLUDE_FILE,
-    ports: str = flags.PORTS,
-    only: str = flags.ONLY,
-    confirm_large_scope: bool = flags.CONFIRM_LARGE,
-    allow_public: bool = flags.ALLOW_PUBLIC,
-    routed: bool = flags.ROUTED,
-    rate: float = flags.RATE,
-    host_rate: float = flags.HOST_RATE,
-    host_connections: int = flags.HOST_CONNECTIONS,
-    deadline: float = flags.DEADLINE,
-    host_budget: float = flags.HOST_BUDGET,
-    snmp: bool = flags.SNMP,
-    rtsp_describe: bool = flags.RTSP_DESCRIBE,
-    passive_first: float = flags.PASSIVE_FIRST,
-    early_stop: bool = flags.EARLY_STOP,
-    ble: bool = flags.BLE,
-    ble_backend: str = flags.BLE_BACKEND,
-    ble_transport: str = flags.BLE_TRANSPORT,
-    ble_duration: float = flags.BLE_DURATION,
-    ble_passive: bool = flags.BLE_PASSIVE,
     site: str = typer.Option(None, "--site", help="Site name recorded in the run."),
     operator: str = typer.Option(
         None, "--operator", help="Who ran the sweep, recorded in the run."
@@ -155,8 +136,9 @@ def sweep(
     store: Path = typer.Option(
         None, "--store", help="Also save the run in this history database (biosweep history)."
     ),
+    sweep_flags: dict[str, Any] | None = None,
 ) -> None:
-    given = {k: v for k, v in locals().items() if k in SETTINGS_FLAGS}
+    given = {**(sweep_flags or {}), "site": site, "operator": operator}
     cfg = config_or_fail(config)
     try:
         if observations_out is not None:
@@ -176,15 +158,6 @@ def sweep(
     if problem is not None:
         raise fail(problem, EXIT_RUNTIME)
     raise typer.Exit(sweep_exit(run))
-
-
-#: ``sweep``'s parameters that are sweep settings (merged with biosweep.toml).
-SETTINGS_FLAGS = frozenset(
-    {"exclude", "exclude_file", "ports", "only", "confirm_large_scope", "allow_public", "routed",
-     "rate", "host_rate", "host_connections", "deadline", "host_budget", "snmp", "rtsp_describe",
-     "passive_first", "early_stop", "ble", "ble_backend", "ble_transport", "ble_duration",
-     "ble_passive", "site", "operator"}
-)  # fmt: skip
 
 
 def _sweep(scope: Scope, opts: scan.SweepOptions, store: Path | None, quiet: bool) -> ScanRun:

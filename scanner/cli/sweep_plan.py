@@ -8,7 +8,10 @@ is sent before it returns) and the pipeline's options, for both commands alike.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,58 +29,80 @@ from scanner.probes.multicast import MULTICAST_PROBES, only_multicast
 from scanner.routes import default_routed, local_addresses, read_routes
 from scanner.scope import Limits, Scope, build_scope, detected_networks, read_exclude_file
 
-# fmt: off
-EXCLUDE = typer.Option(None, "--exclude", "-x", help="Addresses/CIDRs/ranges to leave alone.")
-EXCLUDE_FILE = typer.Option(None, "--exclude-file", help="File of exclusions, one per line.")
-PORTS = typer.Option(None, "--ports", "-p", help="Ports/ranges to scan (default: curated set).")
-ONLY = typer.Option(
-    None, "--only",
-    help=f"Run only these probes: tcp, {', '.join(sorted(KNOWN_PROBES))}. Multicast names "
-    "alone (mdns, ssdp, wsd, sadp, dhip) skip the host sweep.",
-)
-CONFIRM_LARGE = typer.Option(
-    None, "--confirm-large-scope/--no-confirm-large-scope", help="Allow more than a /16."
-)
-ALLOW_PUBLIC = typer.Option(
-    None, "--allow-public/--no-allow-public", help="Allow public addresses you own."
-)
-ROUTED = typer.Option(
-    None, "--routed/--no-routed",
-    help="Allow targets that only the default route reaches (through the gateway).",
-)
-RATE = typer.Option(None, "--rate", help="Connection attempts per second, overall (1000).")
-HOST_RATE = typer.Option(None, "--host-rate", help="Connection attempts/s per host (40).")
-HOST_CONNECTIONS = typer.Option(
-    None, "--host-connections", help="Concurrent connections per host (2, at most 8)."
-)
-DEADLINE = typer.Option(None, "--deadline", help="Seconds per request, connect to parse (10).")
-HOST_BUDGET = typer.Option(None, "--host-budget", help="Seconds for all probes of one host (120).")
-SNMP = typer.Option(
-    None, "--snmp/--no-snmp",
-    help="Also ask SNMP sysDescr.0 with the read-only community 'public'.",
-)
-RTSP_DESCRIBE = typer.Option(
-    None, "--rtsp-describe/--no-rtsp-describe",
-    help="RTSP: after OPTIONS, one DESCRIBE without credentials (status, auth realm, SDP "
-    "session name and tool). Never SETUP/PLAY.",
-)
-PASSIVE_FIRST = typer.Option(
-    None, "--passive-first",
-    help="Listen this many seconds (sending nothing; root) on in-scope interfaces first.",
-)
-EARLY_STOP = typer.Option(
-    None, "--early-stop/--no-early-stop",
-    help="Stop asking a host once a collector is identified with high certainty (faster; "
-    "may miss serials and firmware that the registry comparison uses).",
-)
-BLE = typer.Option(None, "--ble/--no-ble", help="Also scan Bluetooth LE (--only ble: only).")
-BLE_BACKEND = typer.Option(None, "--ble-backend", help=ble_cmd.BACKEND_HELP)
-BLE_TRANSPORT = typer.Option(None, "--ble-transport", help=ble_cmd.TRANSPORT_HELP)
-BLE_DURATION = typer.Option(None, "--ble-duration", help="Seconds to listen for BLE (10).")
-BLE_PASSIVE = typer.Option(
-    None, "--ble-passive/--ble-active", help="BLE: send no scan requests."
-)
-# fmt: on
+
+def _opt(decls: str, help_text: str) -> Any:
+    """A flag that defaults to None ("not given"), so the configuration can fill it."""
+    return typer.Option(None, *decls.split(), help=help_text)
+
+
+#: Every sweep-setting flag: parameter name → (type, option). :func:`with_sweep_flags` adds
+#: them all to a command, so ``sweep`` and ``watch`` cannot drift apart.
+FLAGS: dict[str, tuple[Any, Any]] = {
+    "exclude": (list[str], _opt("--exclude -x", "Addresses/CIDRs/ranges to leave alone.")),
+    "exclude_file": (list[Path], _opt("--exclude-file", "File of exclusions, one per line.")),
+    "ports": (str, _opt("--ports -p", "Ports/ranges to scan (default: curated set).")),
+    "only": (str, _opt(
+        "--only", f"Run only these probes: tcp, {', '.join(sorted(KNOWN_PROBES))}. Multicast "
+        "names alone (mdns, ssdp, wsd, sadp, dhip) skip the host sweep.",
+    )),
+    "confirm_large_scope": (bool, _opt(
+        "--confirm-large-scope/--no-confirm-large-scope", "Allow more than a /16."
+    )),
+    "allow_public": (bool, _opt(
+        "--allow-public/--no-allow-public", "Allow public addresses you own."
+    )),
+    "routed": (bool, _opt(
+        "--routed/--no-routed",
+        "Allow targets that only the default route reaches (through the gateway).",
+    )),
+    "rate": (float, _opt("--rate", "Connection attempts per second, overall (1000).")),
+    "host_rate": (float, _opt("--host-rate", "Connection attempts/s per host (40).")),
+    "host_connections": (int, _opt(
+        "--host-connections", "Concurrent connections per host (2, at most 8)."
+    )),
+    "deadline": (float, _opt("--deadline", "Seconds per request, connect to parse (10).")),
+    "host_budget": (float, _opt("--host-budget", "Seconds for all probes of one host (120).")),
+    "snmp": (bool, _opt(
+        "--snmp/--no-snmp", "Also ask SNMP sysDescr.0 with the read-only community 'public'."
+    )),
+    "rtsp_describe": (bool, _opt(
+        "--rtsp-describe/--no-rtsp-describe",
+        "RTSP: after OPTIONS, one DESCRIBE without credentials (status, auth realm, SDP "
+        "session name and tool). Never SETUP/PLAY.",
+    )),
+    "passive_first": (float, _opt(
+        "--passive-first",
+        "Listen this many seconds (sending nothing; root) on in-scope interfaces first.",
+    )),
+    "early_stop": (bool, _opt(
+        "--early-stop/--no-early-stop",
+        "Stop asking a host once a collector is identified with high certainty (faster; "
+        "may miss serials and firmware that the registry comparison uses).",
+    )),
+    "ble": (bool, _opt("--ble/--no-ble", "Also scan Bluetooth LE (--only ble: only).")),
+    "ble_backend": (str, _opt("--ble-backend", ble_cmd.BACKEND_HELP)),
+    "ble_transport": (str, _opt("--ble-transport", ble_cmd.TRANSPORT_HELP)),
+    "ble_duration": (float, _opt("--ble-duration", "Seconds to listen for BLE (10).")),
+    "ble_passive": (bool, _opt("--ble-passive/--ble-active", "BLE: send no scan requests.")),
+}  # fmt: skip
+
+
+def with_sweep_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a typer command every flag of :data:`FLAGS`; it receives their values (None when
+    not given) as one dict, its keyword ``sweep_flags``."""
+    own = [p for p in inspect.signature(command).parameters.values() if p.name != "sweep_flags"]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=kind)
+        for name, (kind, opt) in FLAGS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        given = {name: kwargs.pop(name, None) for name in FLAGS}
+        command(**kwargs, sweep_flags=given)
+
+    wrapper.__signature__ = inspect.Signature([*own, *extra])  # type: ignore[attr-defined]
+    return wrapper
 
 
 def settings(cfg: Config, **flags: Any) -> SweepSettings:

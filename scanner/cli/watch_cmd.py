@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -26,7 +27,6 @@ from scanner.cli.history_cmd import (
     open_store,
     store_path,
 )
-from scanner.cli.sweep_cmd import SETTINGS_FLAGS
 from scanner.cli.watching import Sweep, Watch, deliver, stop_on_sigterm
 from scanner.config import Config, ConfigError
 from scanner.config.schedule import Schedule, parse_cron, parse_duration
@@ -82,6 +82,7 @@ def _alert_test(site: str | None, channels: list[Sender]) -> None:
     raise typer.Exit(EXIT_RUNTIME if failed else 0)
 
 
+@flags.with_sweep_flags
 def watch(
     targets: list[str] = typer.Argument(None, help="What to sweep (default: site.targets)."),
     config: Path = typer.Option(None, "--config", help=CONFIG_HELP),
@@ -104,29 +105,9 @@ def watch(
         help="Wait this long for a running sweep of the site (default: exit 4).",
     ),
     alert_test: bool = typer.Option(False, "--alert-test", help="Send a test alert and exit."),
-    exclude: list[str] = flags.EXCLUDE,
-    exclude_file: list[Path] = flags.EXCLUDE_FILE,
-    ports: str = flags.PORTS,
-    only: str = flags.ONLY,
-    confirm_large_scope: bool = flags.CONFIRM_LARGE,
-    allow_public: bool = flags.ALLOW_PUBLIC,
-    routed: bool = flags.ROUTED,
-    rate: float = flags.RATE,
-    host_rate: float = flags.HOST_RATE,
-    host_connections: int = flags.HOST_CONNECTIONS,
-    deadline: float = flags.DEADLINE,
-    host_budget: float = flags.HOST_BUDGET,
-    snmp: bool = flags.SNMP,
-    rtsp_describe: bool = flags.RTSP_DESCRIBE,
-    passive_first: float = flags.PASSIVE_FIRST,
-    early_stop: bool = flags.EARLY_STOP,
-    ble: bool = flags.BLE,
-    ble_backend: str = flags.BLE_BACKEND,
-    ble_transport: str = flags.BLE_TRANSPORT,
-    ble_duration: float = flags.BLE_DURATION,
-    ble_passive: bool = flags.BLE_PASSIVE,
+    sweep_flags: dict[str, Any] | None = None,
 ) -> None:
-    given = {k: v for k, v in locals().items() if k in SETTINGS_FLAGS}
+    given = {**(sweep_flags or {}), "site": site, "operator": operator}
     logging.basicConfig(level=logging.INFO, format="biosweep: %(message)s")
     cfg = config_or_fail(config)
     try:

@@ -236,8 +236,8 @@ def _orphans(claimed: tuple[str, ...]) -> list[Teardown]:
 
 
 def clean_crashed() -> list[Teardown]:
-    """Tear down runs whose ``lab up`` died before the run was complete."""
-    return [teardown(s.state) for s in status() if s.crashed]
+    """Tear down the caller's runs whose ``lab up`` died before the run was complete."""
+    return [teardown(s.state) for s in status() if s.crashed and s.state.owner == caller_uid()]
 
 
 def status() -> list[RunStatus]:

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.reporters.test_report_cli import run_file  # noqa: F401 - a shared fixture
+
 
 @pytest.fixture
 def socket_spy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:

@@ -21,19 +21,11 @@ from typer.testing import CliRunner
 
 from scanner.cli import app, report_cmd, sweep_cmd
 from scanner.probes import arp
-from scanner.reporters.jsonout import scanrun_json
 from scanner.store import Store
 from tests.cli.test_identify_cli import run as run_cli
 from tests.reporters.sample import sample_run
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def run_file(tmp_path: Path) -> Path:
-    path = tmp_path / "run.json"
-    path.write_bytes(scanrun_json(sample_run()))
-    return path
 
 
 @pytest.fixture

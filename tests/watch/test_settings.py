@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from scanner import scan
-from scanner.cli import app, sweep_cmd, watch_cmd
+from scanner.cli import app, sweep_cmd, sweep_plan, watch_cmd
 from scanner.config import KEYS
 from scanner.config.sweep import SITE_KEYS, SWEEP_KEYS, SweepSettings
 from scanner.scope import Scope
@@ -65,23 +65,21 @@ def _key(flag_param: str) -> str:
 
 def test_every_sweep_flag_is_a_setting_with_a_config_key() -> None:
     settings = set(SweepSettings.__dataclass_fields__)
-    for name in sweep_cmd.SETTINGS_FLAGS:
+    for name in sweep_plan.FLAGS:
         assert _key(name) in settings, name
-        if name in ("site", "operator"):
-            continue  # [site] name / operator
         section = "site" if _key(name) in SITE_KEYS else "sweep"
         assert _key(name) in KEYS[section], f"{name}: no [{section}] key"
     # and no sweep option outside the merge: every option of sweep is a setting, or one of
     # the per-invocation options that are not sweep settings
     per_run = {"config", "json_out", "observations_out", "force", "quiet", "registry",
                "previous", "store"}  # fmt: skip
-    assert set(_params(sweep_cmd.sweep)) - per_run == set(sweep_cmd.SETTINGS_FLAGS)
+    assert set(_params(sweep_cmd.sweep)) - per_run == {*sweep_plan.FLAGS, "site", "operator"}
     assert set(SWEEP_KEYS) == set(KEYS["sweep"])
 
 
 def test_watch_takes_every_sweep_flag_with_the_same_spelling() -> None:
     sweep_opts, watch_opts = _params(sweep_cmd.sweep), _params(watch_cmd.watch)
-    for name in sweep_cmd.SETTINGS_FLAGS:
+    for name in [*sweep_plan.FLAGS, "site", "operator"]:
         assert name in watch_opts, f"watch has no {name}"
         assert watch_opts[name].param_decls == sweep_opts[name].param_decls, name
 
