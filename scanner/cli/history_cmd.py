@@ -33,6 +33,7 @@ from scanner.cli.report_cmd import report_maker, write_report
 from scanner.config import Config, ConfigError, load_config
 from scanner.errors import InputError
 from scanner.models import Device, Finding, ScanRun
+from scanner.normalize import clean_text
 from scanner.reporters import REPORTERS
 from scanner.reporters.jsonout import device_dict, finding_dict, scanrun_json
 from scanner.scan import SweepOptions
@@ -184,11 +185,13 @@ def show(
     if json_out:
         sys.stdout.buffer.write(scanrun_json(scan))
         return
-    status = "complete" if scan.complete else "partial/interrupted"
+    status = "complete" if scan.complete else "INCOMPLETE (not an all-clear)"
     console.print(
         f"run {safe(scan.id)}  site {safe(scan.site or '-')}  {status}  "
         f"started {scan.started_at:%Y-%m-%d %H:%M:%S} UTC"
     )
+    for line in scan.why_incomplete():
+        console.print(f"  {clean_text(line, 500)}", markup=False, soft_wrap=True)
     console.print(device_table(list(scan.devices)))
     if scan.findings:
         console.print(findings_table(scan))

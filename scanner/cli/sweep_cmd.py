@@ -25,6 +25,7 @@ from scanner.cli.identify_cmd import device_table
 from scanner.cli.registry_cmd import findings_table, sweep_exit, sweep_options
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
+from scanner.normalize import clean_text
 from scanner.probes.multicast import SocketMulticast
 from scanner.probes.net import Connector
 from scanner.probes.sources import NothingSwept
@@ -183,7 +184,7 @@ def _print(run: ScanRun, json_out: bool) -> None:
         out = err_console if json_out else console
         out.print("INCOMPLETE RUN (not an all-clear):", markup=False, soft_wrap=True)
         for line in why:
-            out.print(f"  {line}", markup=False, soft_wrap=True)
+            out.print(f"  {clean_text(line, 500)}", markup=False, soft_wrap=True)
     if json_out:
         sys.stdout.buffer.write(scanrun_json(run))
         return

@@ -5,6 +5,7 @@ watch takes every sweep flag, and both commands turn the same settings into the 
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from scanner.cli import app, sweep_cmd, sweep_plan, watch_cmd
 from scanner.config import KEYS
 from scanner.config.sweep import SITE_KEYS, SWEEP_KEYS, SweepSettings
 from scanner.scope import Scope
+from scanner.store import Store
+from tests.store.sample import make_run
+from tests.watch.test_watch_loop import Clock, _watch
 
 runner = CliRunner()
 
@@ -159,3 +163,20 @@ def test_flags_override_the_config_and_exclusions_add_up(
         assert scope.limits.global_rate == 77, command
         assert not opts.early_stop, command
         assert not scope.allows("127.0.0.2") and not scope.allows("127.0.0.3"), command
+
+
+def test_watch_and_history_say_an_incomplete_run_first(tmp_path: Path) -> None:
+    why = "incomplete: ble was asked for and could not run (no_adapter: no radio; fix: …)"
+
+    def sweep(opts: scan.SweepOptions) -> Any:
+        return replace(make_run(0), complete=False, notes=(why, "discovery: test"))
+
+    lines: list[str] = []
+    store = tmp_path / "h.sqlite"
+    with Store.open(store) as db:
+        assert _watch(db, sweep, [], Clock(), lines).run(1) == 1
+    assert "INCOMPLETE (not an all-clear)" in lines[0] and why in lines[1]
+    shown = runner.invoke(app, ["history", "show", "latest", "--store", str(store)])
+    assert shown.exit_code == 0, shown.output
+    head = shown.stdout.splitlines()
+    assert "INCOMPLETE (not an all-clear)" in head[0] and why in head[1]
