@@ -46,6 +46,7 @@ from scanner.probes.discovery import (
     alive,
     life_ports,
     looks_like_tarpit,
+    loopback,
     neighbour_macs,
     scan_order,
 )
@@ -186,6 +187,8 @@ async def _host(
     try:
         async with asyncio.timeout(ctx.scope.limits.host_budget):
             if not known_alive and not await alive(ctx.dialer, host, life_ports(host, opts.ports)):
+                if loopback(host):
+                    await _udp_only(ctx, host, opts, res, progress)
                 return
             res.hosts.add(host)
             progress.bump("discovered")
@@ -202,6 +205,22 @@ async def _host(
         res.skipped.append(Skipped("host", SkipReason.ERROR, internal_error(exc), host))
     finally:
         ctx.dialer.release(host)
+
+
+async def _udp_only(
+    ctx: ProbeContext, host: str, opts: SweepOptions, res: _Results, progress: Progress
+) -> None:
+    """A loopback address with no TCP port open is alive only if a UDP question is answered
+    (a UDP-only device such as HID discoveryd); an address nobody holds leaves no trace."""
+    quiet = _Results()
+    await asyncio.gather(*(_contained(ctx, p, host, n, quiet) for p, n in udp_probes(opts.probes)))
+    if quiet.observations:
+        res.hosts.add(host)
+        progress.bump("discovered")
+        res.observations += [Observation(f"ip:{host}", "ip.address", host, "udp-discovery")]
+        res.observations += quiet.observations
+        res.skipped += quiet.skipped
+        progress.bump("probed")
 
 
 @dataclass

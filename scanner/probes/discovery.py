@@ -78,9 +78,12 @@ async def alive(dialer: Dialer, host: str, ports: Iterable[int] = DISCOVERY_PORT
 
 
 def life_ports(host: str, ports: Iterable[int]) -> list[int]:
-    """The ports that decide whether ``host`` is alive: the discovery ports, and on loopback
-    (where only an open port counts) every port the sweep scans too."""
-    return scan_order((*DISCOVERY_PORTS, *ports)) if loopback(host) else list(DISCOVERY_PORTS)
+    """The ports that decide whether ``host`` is alive: the discovery ports; on loopback
+    (where only an open port counts) the ports the sweep scans first, then the others."""
+    if not loopback(host):
+        return list(DISCOVERY_PORTS)
+    scanned = scan_order(ports)
+    return scanned + [p for p in DISCOVERY_PORTS if p not in scanned]
 
 
 def loopback(host: str) -> bool:
