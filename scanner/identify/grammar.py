@@ -117,7 +117,7 @@ def field_pattern(field: str, grammar: Grammar) -> str:
     if grammar.context and MODEL_FIELDS[field] is not FieldKind.MODEL:
         lead = f"(?:.*?{_SEP})?(?:{grammar.context})(?:{_SEP}.*?)?{_SEP}"
     else:
-        lead = f"(?:.*?{_SEP})?"
+        lead = f"(?:.*?{_SEP})??"  # lazy: the earliest token wins (DH-IPC-…, not IPC-…)
     return f"(?is)^{lead}{model}{tail}"
 
 

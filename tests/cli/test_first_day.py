@@ -51,13 +51,17 @@ def _commands(tmp: Path, run_file: Path, store: Path, out: Path) -> dict[str, li
         "registry-add": ["registry", "add", "--from-run", str(run_file), "--device",
                          "10.0.0.64", "--registry", str(out.with_suffix(".yaml")), "--yes"],
         "demo": ["demo", "--report", str(out.with_suffix(".json")), "--backend", "loopback"],
+        "compare": ["compare", str(run_file), "--registry", str(tmp / "none.yaml"), "-o",
+                    str(out.with_suffix(".json"))],
+        "update-oui": ["signatures", "update-oui", "--from", str(tmp), "--out",
+                       str(out.with_suffix(".tsv.gz"))],
     }  # fmt: skip
 
 
 @pytest.mark.parametrize(
     "command",
     ["sweep", "listen", "import-nmap", "import-pcap", "report", "report-12339", "history-show",
-     "history-backup", "registry-add", "demo"],
+     "history-backup", "registry-add", "demo", "compare", "update-oui"],
 )  # fmt: skip
 def test_a_missing_folder_is_one_plain_sentence_and_exit_2_before_any_work(
     tmp_path: Path, run_file: Path, store: Path, command: str, socket_spy: list[Any]

@@ -131,6 +131,36 @@ def test_a_model_grammar_finds_the_model_wherever_a_device_names_it(
 
 
 @pytest.mark.parametrize(
+    ("field", "value", "model"),
+    [
+        ("onvif.model", "DH-IPC-HFW1230S", "DH-IPC-HFW1230S"),
+        ("snmp.sys_descr", "Acme DH-IPC-HDW2431T camera", "DH-IPC-HDW2431T"),
+        ("http.title", "IPC-HFW1230S - web", "IPC-HFW1230S"),
+    ],
+)
+def test_a_grammar_with_an_optional_prefix_keeps_the_prefix(
+    field: str, value: str, model: str
+) -> None:
+    # The earliest token wins: a grammar that allows a brand prefix (Dahua's DH-) extracts the
+    # model with it, not the shorter token after the prefix's separator.
+    prefixed = (
+        VENDOR
+        + """  - id: acme.prefixed-model
+    product: Acme camera with an optional brand prefix
+    class: ip_camera
+    references: [cat]
+    grammar: '(?:DH-)?IPC-[A-Z]{2,5}\\d+[A-Z]*'
+    examples:
+      - observe: {onvif.model: DH-IPC-HFW1230S}
+        extract: {model: DH-IPC-HFW1230S}
+"""
+    )
+    best = _best(_engine(prefixed), **{field.replace(".", "__"): value})
+    assert best is not None and best.signature_id == "acme.prefixed-model"
+    assert best.attribute("model") == model
+
+
+@pytest.mark.parametrize(
     ("field", "value"),
     [
         ("dhcp.hostname", "xac-2cd2143"),  # inside a longer token
