@@ -20,7 +20,7 @@ import typer
 from scanner import scan
 from scanner.cli import ble_cmd
 from scanner.cli.console import err_console
-from scanner.config import Config
+from scanner.config import Config, ranges
 from scanner.config.sweep import SweepSettings, merge_settings
 from scanner.errors import InputError, ScopeError
 from scanner.probes import DEFAULT_PROBES, KNOWN_PROBES
@@ -107,6 +107,11 @@ def with_sweep_flags(command: Callable[..., None]) -> Callable[..., None]:
 
 def settings(cfg: Config, **flags: Any) -> SweepSettings:
     """The one merge: ``biosweep.toml``'s ``[site]``/``[sweep]`` overridden by given flags."""
+    refused = ranges.flag_problems(
+        **{k: v for k, v in flags.items() if f"sweep.{k}" in ranges.RANGES}
+    )
+    if refused:  # out of range is refused before any work, never clamped (config/ranges.py)
+        raise InputError("; ".join(refused))
     if "exclude_file" in flags:  # the flag is singular, the setting (and the key) plural
         flags["exclude_files"] = flags.pop("exclude_file")
     for key in ("exclude", "exclude_files"):
@@ -118,17 +123,10 @@ def parse_ports(text: str | None) -> tuple[int, ...]:
     """``--ports``: comma-separated ports and ranges (default: the curated set)."""
     if not text:
         return CURATED_PORTS
-    ports: set[int] = set()
-    for part in text.split(","):
-        lo, _, hi = part.strip().partition("-")
-        try:
-            first, last = int(lo), int(hi or lo)
-        except ValueError:
-            raise InputError(f"--ports: {part!r} is not a port or range") from None
-        if not 0 < first <= last < 65536:
-            raise InputError(f"--ports: {part!r} is out of range")
-        ports.update(range(first, last + 1))
-    return tuple(sorted(ports))
+    try:
+        return ranges.parse_ports(text)
+    except ValueError as exc:
+        raise InputError(f"--ports: {exc}") from None
 
 
 def parse_only(text: str | None, snmp: bool = False, describe: bool = False) -> frozenset[str]:
@@ -152,7 +150,7 @@ def _only_names(text: str | None, snmp: bool) -> frozenset[str]:
 def limits(s: SweepSettings) -> Limits:
     return Limits(
         global_rate=s.rate, host_rate=s.host_rate,
-        host_connections=max(1, min(s.host_connections, 8)),
+        host_connections=s.host_connections,
         request_deadline=s.deadline, host_budget=s.host_budget,
     )  # fmt: skip
 
