@@ -3,6 +3,7 @@ including device text neither database can store as is (lone surrogates; NUL in 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -82,3 +83,15 @@ def test_reopening_keeps_the_data_and_migrates_nothing(
 def test_unknown_store_scheme_is_refused() -> None:
     with pytest.raises(StoreError, match="unknown store"):
         open_database("mysql://x/y")
+
+
+def test_every_table_of_the_schema_is_known_to_the_identity_check(tmp_path: Path) -> None:
+    """An unmarked console store is adopted like an unmarked history (identity.check)."""
+    import sqlite3
+
+    from scanner.store.identity import CONSOLE_TABLES, TABLES
+
+    open_database(f"sqlite:///{tmp_path}/h.sqlite").close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "h.sqlite")) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert names == TABLES | CONSOLE_TABLES
