@@ -51,7 +51,7 @@ def report(result: PushResult) -> bool:
             f"({spool_dir()}) and go with the next push",
             markup=False,
         )
-    return not (result.problem and "refused" in result.problem)
+    return not result.refused
 
 
 def push_run(p: Pusher, run: ScanRun) -> bool:

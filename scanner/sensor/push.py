@@ -87,6 +87,7 @@ class PushResult:
     sent: list[str] = field(default_factory=list)  # run ids the console now has
     waiting: int = 0  # runs still in the spool
     problem: str | None = None  # why the rest is waiting
+    refused: bool = False  # the console answered and said no (token, size, validation)
 
 
 @dataclass(slots=True)
@@ -156,6 +157,7 @@ class Pusher:
                 path.unlink(missing_ok=True)
                 continue
             result.problem = f"console refused the run ({status}): {_error(text)}"
+            result.refused = True
             result.waiting = len(files) - n
             return result
         return result

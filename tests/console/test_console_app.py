@@ -196,3 +196,16 @@ def test_reports_and_the_12339_package_download(app: Console) -> None:
     app.client.cookies.clear()
     assert app.login("viewer") == 303
     assert app.client.get(f"/runs/{pk}/package.zip").status_code == 403
+
+
+def test_live_progress_of_a_running_sweep(app: Console) -> None:
+    headers = {"Authorization": f"Bearer {app.token}"}
+    counters = {"phase": "probing", "addresses": 254, "discovered": 17, "probed": 9}
+    assert app.client.post("/api/v1/progress", json=counters, headers=headers).status_code == 200
+    assert app.client.post("/api/v1/progress", json=counters).status_code == 401
+    assert app.login("viewer") == 303
+    page = app.client.get("/", params={"lang": "en"}).text
+    assert '<meta http-equiv="refresh" content="3">' in page  # the page follows the sweep
+    assert "Sweeping now: probing" in page and "254 addresses" in page and "probed 9" in page
+    assert app.upload(runs()[0]) == 201  # the finished run ends the live line
+    assert "Sweeping now" not in app.client.get("/").text

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from scanner.console import sensors
+from scanner.models import ScanRun
 from scanner.sensor import Pusher, PushError, check_url
 from scanner.store import runs as stored
 from scanner.store.backend import open_database
@@ -45,6 +46,7 @@ def test_an_unreachable_console_loses_nothing(tmp_path: Path) -> None:
     p = Pusher(f"http://127.0.0.1:{port}", c.token, tmp_path / "spool", timeout=5)
     away = p.push(first)
     assert away.sent == [] and away.waiting == 1 and "unreachable" in (away.problem or "")
+    assert not away.refused
     assert p.push(second).waiting == 2
     with live_console(url, port):
         back = p.flush()
@@ -62,7 +64,7 @@ def test_a_refused_run_stays_in_the_spool(tmp_path: Path) -> None:
     c.db.close()
     with live_console(url) as base:
         result = Pusher(base, c.token, tmp_path / "spool").push(runs()[0])
-    assert result.problem is not None and "(401)" in result.problem
+    assert result.refused and result.problem is not None and "(401)" in result.problem
     assert len(list((tmp_path / "spool").glob("*.json"))) == 1
 
 
@@ -157,3 +159,37 @@ def test_serve_and_sweep_push_end_to_end(tmp_path: Path, camera: int) -> None:
         server.wait(30)
     assert _devices_in(store) == [1]  # the camera on 127.0.0.1, swept and pushed
     assert list((tmp_path / "sp").glob("*.json")) == []
+
+
+def test_watch_pushes_every_saved_run_and_catches_up_after_an_outage(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from scanner.cli.push_cmd import push_run
+    from scanner.cli.watching import Watch
+    from scanner.config.schedule import Schedule
+    from scanner.scan import SweepOptions
+    from scanner.store import Store
+    from tests.store.sample import make_run
+
+    url = f"sqlite:///{tmp_path}/console.sqlite"
+    c = console(url)
+    c.db.close()
+    port = free_port()
+    sensor = Pusher(f"http://127.0.0.1:{port}", c.token, tmp_path / "spool", timeout=5)
+    made: list[str] = []
+
+    def sweep(opts: SweepOptions) -> ScanRun:
+        run = make_run(len(made), previous=opts.previous)
+        made.append(run.id)
+        return replace(run, started_at=run.started_at + timedelta(seconds=len(made)))
+
+    with Store.open(tmp_path / "sensor.sqlite") as history:
+        w = Watch(history, sweep, SweepOptions(site=SITE), ("10.0.0.0/22",),
+                  Schedule(interval=1), [], push=lambda run: push_run(sensor, run),
+                  sleep=lambda _s: None)  # fmt: skip
+        w.tick()  # the console is down: the run waits in the spool
+        assert len(sensor.waiting()) == 1 and w.failures == 0
+        with live_console(url, port):
+            w.tick()
+    assert sensor.waiting() == [] and _runs_in(url) == made
