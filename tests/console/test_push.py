@@ -20,6 +20,7 @@ import pytest
 
 from scanner.console import sensors
 from scanner.models import ScanRun
+from scanner.reporters.jsonout import scanrun_json
 from scanner.sensor import Pusher, PushError, check_url
 from scanner.store import runs as stored
 from scanner.store.backend import open_database
@@ -193,3 +194,47 @@ def test_watch_pushes_every_saved_run_and_catches_up_after_an_outage(tmp_path: P
         with live_console(url, port):
             w.tick()
     assert sensor.waiting() == [] and _runs_in(url) == made
+
+
+@pytest.mark.slow
+def test_https_with_a_self_signed_certificate_and_a_pinned_sensor(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path}/console.sqlite"
+    token = subprocess.run(_cli("serve", "sensor", "add", SITE, "--store", store),
+                           capture_output=True, text=True, timeout=120, check=True).stdout.strip()  # fmt: skip
+    saved = tmp_path / "run.json"
+    saved.write_bytes(scanrun_json(runs()[0]))
+    port = free_port()
+    server = subprocess.Popen(
+        _cli("serve", "--listen", f"127.0.0.1:{port}", "--store", store, "--tls-self-signed"),
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    cert = tmp_path / "console-tls" / "console-cert.pem"
+    env = {**os.environ, "BIOSWEEP_PUSH_TOKEN": token, "BIOSWEEP_SPOOL": str(tmp_path / "sp")}
+    base = f"https://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while not cert.exists() or _https_down(base, cert):
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.3)
+        unpinned = subprocess.run(_cli("push", str(saved), "--to", base), env=env,
+                                  capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert unpinned.returncode == 3 and "CERTIFICATE_VERIFY_FAILED" in unpinned.stderr
+        pinned = subprocess.run(_cli("push", "--to", base, "--push-ca", str(cert)), env=env,
+                                capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert pinned.returncode == 0, pinned.stderr
+        assert "pushed run-" in pinned.stderr  # the run the failed push left in the spool
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    assert _runs_in(store) == [runs()[0].id]
+
+
+def _https_down(base: str, cert: Path) -> bool:
+    import ssl
+
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5, context=context):
+            return False
+    except OSError:
+        return True
