@@ -26,7 +26,6 @@ from scanner.store import StoreError, default_store_path
 if TYPE_CHECKING:
     from scanner.store.backend import Database
 
-HELP = __doc__.split("\n\n", 1)[0].strip("`") if __doc__ else ""
 DEFAULT_LISTEN = "127.0.0.1:8765"
 STORE_HELP = "sqlite:///PATH (default: the history database) or postgresql://USER@HOST/DB."
 

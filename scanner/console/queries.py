@@ -69,8 +69,8 @@ class DeviceFilter:
 
 
 def _like(text: str) -> str:
-    """The text with LIKE's wildcards taken literally (both databases: no ESCAPE needed for
-    ``_`` and ``%`` when replaced by single-character classes is not portable, so drop them)."""
+    """The search text without LIKE's wildcards (``%``, ``_``): taken literally, and no
+    ``ESCAPE`` clause, whose defaults differ between SQLite and PostgreSQL."""
     return text.replace("%", "").replace("_", "")[:100]
 
 

@@ -13,9 +13,7 @@ from scanner.registry.model import RegistryError
 from scanner.store.backend import Tx
 from scanner.store.codec import untext
 
-
-def source_name(site: str) -> str:
-    return "site.yaml"
+SOURCE = "site.yaml"  # the name problems are reported against, as `registry check` would
 
 
 def text_of(tx: Tx, site: str) -> str | None:
@@ -29,7 +27,7 @@ def registry_of(tx: Tx, site: str) -> Registry | None:
     if text is None:
         return None
     try:
-        return parse_registry(text, source_name(site))
+        return parse_registry(text, SOURCE)
     except RegistryError:
         return None
 
@@ -37,8 +35,8 @@ def registry_of(tx: Tx, site: str) -> Registry | None:
 def validate(text: str, site: str) -> Registry:
     """The registry of ``text``; RegistryError listing every problem."""
     if len(text.encode("utf-8", "surrogateescape")) > MAX_BYTES:
-        raise RegistryError([f"{source_name(site)}:1: larger than {MAX_BYTES // 1024} KiB"])
-    return parse_registry(text.replace("\r\n", "\n"), source_name(site))
+        raise RegistryError([f"{SOURCE}:1: larger than {MAX_BYTES // 1024} KiB"])
+    return parse_registry(text.replace("\r\n", "\n"), SOURCE)
 
 
 def save(tx: Tx, actor: str, site: str, text: str) -> Registry:
