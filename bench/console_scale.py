@@ -145,32 +145,35 @@ def bench(store: str, sites: int, devices: int, samples: int) -> dict[str, objec
                 break
             except OSError:
                 time.sleep(0.2)
-        ingest, start = [], datetime(2026, 12, 1, tzinfo=UTC)
+        ingest, cpu, start = [], [], datetime(2026, 12, 1, tzinfo=UTC)
+        proc = psutil.Process(console.pid)
         for s in range(sites):
             body = scanrun_json(run(s, devices, start + timedelta(minutes=s)))
-            t0 = time.perf_counter()
+            before, t0 = sum(proc.cpu_times()[:2]), time.perf_counter()
             assert post(f"{base}/api/v1/runs", body, tokens[s]) == 201
             ingest.append(time.perf_counter() - t0)
+            cpu.append(sum(proc.cpu_times()[:2]) - before)
             if s % 20 == 0:
-                print(f"site {s}: ingest {ingest[-1]:.2f} s ({len(body) / 1e6:.1f} MB)", flush=True)
+                print(f"site {s}: ingest {ingest[-1]:.2f} s, console CPU {cpu[-1]:.2f} s "
+                      f"({len(body) / 1e6:.1f} MB)", flush=True)  # fmt: skip
         opener = login(base)
-        lists: dict[str, list[float]] = {}
+        keys: list[str] = []
+        for s in random.sample(range(sites), min(sites, samples)):
+            body = opener.open(f"{base}/devices?site=site-{s:03d}").read().decode()
+            keys += re.findall(r'href="/devices/([0-9a-f]{24})"', body)[3:5]
         kinds = {
             "all": "/devices",
             "site": "/devices?site=site-{s:03d}",
             "unregistered": "/devices?unregistered=1",
+            "collectors, one class": "/devices?collectors=1&class=ip_camera",
             "search": "/devices?q=sn{s:03d}0012",
-            "deep page": "/devices?offset={o}",
+            "deep page": "/devices?after={k}",
         }
-        keys: list[str] = []
-        for n in range(samples):
-            s = random.randrange(sites)
+        lists: dict[str, list[float]] = {}
+        for _ in range(samples):
+            s, k = random.randrange(sites), random.choice(keys)
             for name, path in kinds.items():
-                url = base + path.format(s=s, o=random.randrange(sites * devices // 50) * 50)
-                seconds, body = timed(opener, url)
-                lists.setdefault(name, []).append(seconds)
-                if name == "site" and n < samples:
-                    keys += re.findall(r'href="/devices/([0-9a-f]{24})"', body)[:2]
+                lists.setdefault(name, []).append(timed(opener, base + path.format(s=s, k=k))[0])
         pages = [timed(opener, f"{base}/devices/{k}")[0] for k in keys[: samples * 2]]
         rss = psutil.Process(console.pid).memory_info().rss / 1e6
     finally:
@@ -184,6 +187,8 @@ def bench(store: str, sites: int, devices: int, samples: int) -> dict[str, objec
         "sites": sites, "devices_per_run": devices,
         "ingest_s": {"median": statistics.median(ingest), "p95": pct(ingest, 95),
                      "max": max(ingest)},
+        "ingest_console_cpu_s": {"median": statistics.median(cpu), "p95": pct(cpu, 95)},
+        "load_average": os.getloadavg(),
         "list_ms": {k: ms(v) for k, v in lists.items()},
         "device_page_ms": ms(pages),
         "console_rss_mb": rss,

@@ -80,6 +80,24 @@ def inventory_rows(site: str, pk: int, run: ScanRun) -> list[tuple[object, ...]]
     return rows
 
 
+def _summaries(tx: Tx, site: str, vendors: set[str]) -> None:
+    """The site's counts and vendors, kept beside the inventory so the sites page and the
+    vendor filter need not scan a million rows."""
+    counts = tx.execute(
+        "SELECT count(*), sum(collector), sum(unregistered) FROM console_inventory WHERE site = ?",
+        (site,),
+    ).fetchone()
+    n, c, u = (int(v or 0) for v in (counts or (0, 0, 0)))
+    tx.execute(
+        "INSERT INTO console_sites (site, devices, collectors, unregistered) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (site) DO UPDATE SET devices = excluded.devices, "
+        "collectors = excluded.collectors, unregistered = excluded.unregistered",
+        (site, n, c, u),
+    )
+    tx.upsert("console_vendors", "site, vendor", "site, vendor",
+              [(site, v) for v in sorted(vendors)], "DO NOTHING")  # fmt: skip
+
+
 def store_run(tx: Tx, run: ScanRun, site: str) -> tuple[int, bool]:
     """Save ``run`` (compared with the console's registry of ``site`` if it was not compared)
     and update the inventory; (pk, whether it was new)."""
@@ -94,6 +112,7 @@ def store_run(tx: Tx, run: ScanRun, site: str) -> tuple[int, bool]:
     if created:
         rows = inventory_rows(site, pk, run)
         tx.upsert("console_inventory", _COLUMNS, "site, device_id", rows, UPSERT_TAIL)
+        _summaries(tx, site, {str(r[9]) for r in rows if r[9]})
     return pk, created
 
 

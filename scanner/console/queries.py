@@ -99,23 +99,63 @@ def _inv(r: tuple[object, ...]) -> InventoryRow:
     )  # fmt: skip
 
 
-def devices(tx: Tx, f: DeviceFilter, limit: int, offset: int) -> tuple[list[InventoryRow], int]:
-    """One page of the inventory and the number of devices the filter matches."""
+COUNT_CAP = 10_000  # the list counts this many matches at most ("10000+")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of the device list, keyset-paginated by (site, device id): the cost of a
+    page does not grow with its depth. ``after``/``before`` are device keys, never names."""
+
+    rows: list[InventoryRow]
+    total: int
+    more: bool  # total is COUNT_CAP and there are more
+    next_key: str | None
+    prev_key: str | None
+
+
+def _position(tx: Tx, key: str) -> tuple[object, object] | None:
+    row = tx.execute(
+        "SELECT site, device_id FROM console_inventory WHERE device_key = ?", (key,)
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def devices(tx: Tx, f: DeviceFilter, limit: int, after: str = "", before: str = "") -> Page:
+    """A page of the inventory after (or before) the device with that key, and how many
+    devices the filter matches (counted up to COUNT_CAP)."""
     where, args = f.where()
-    total = tx.execute(f"SELECT count(*) FROM console_inventory{where}", args).fetchone()  # noqa: S608
-    rows = tx.execute(
-        f"SELECT {_INV} FROM console_inventory{where} "  # noqa: S608
-        "ORDER BY site, device_id LIMIT ? OFFSET ?",
-        [*args, limit, offset],
-    ).fetchall()
-    return [_inv(r) for r in rows], int(total[0]) if total else 0
+    counted = tx.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM console_inventory{where} LIMIT ?) AS m",  # noqa: S608
+        [*args, COUNT_CAP + 1],
+    ).fetchone()
+    total = int(counted[0]) if counted else 0
+    anchor = _position(tx, before or after) if (before or after) else None
+    backwards = bool(before) and anchor is not None
+    sql = f"SELECT {_INV} FROM console_inventory{where}"  # noqa: S608
+    if anchor is not None:
+        sql += (" AND " if where else " WHERE ") + (
+            "(site, device_id) < (?, ?)" if backwards else "(site, device_id) > (?, ?)"
+        )
+        args = [*args, *anchor]
+    order = "site DESC, device_id DESC" if backwards else "site, device_id"
+    found = [_inv(r) for r in tx.execute(f"{sql} ORDER BY {order} LIMIT ?",
+                                         [*args, limit + 1]).fetchall()]  # fmt: skip
+    extra = len(found) > limit
+    rows = found[:limit][::-1] if backwards else found[:limit]
+    has_next = extra if not backwards else True
+    has_prev = extra if backwards else anchor is not None
+    return Page(
+        rows, min(total, COUNT_CAP), total > COUNT_CAP,
+        rows[-1].key if rows and has_next else None, rows[0].key if rows and has_prev else None,
+    )  # fmt: skip
 
 
 def vendors(tx: Tx, site: str) -> list[str]:
-    sql = "SELECT DISTINCT vendor FROM console_inventory WHERE vendor != ''"
+    sql = "SELECT DISTINCT vendor FROM console_vendors"
     args: list[object] = []
     if site:
-        sql += " AND site = ?"
+        sql += " WHERE site = ?"
         args.append(site)
     return sorted(untext(r[0]) for r in tx.execute(sql + " LIMIT 500", args).fetchall())
 
@@ -198,10 +238,9 @@ def progress(tx: Tx, site: str) -> Progress | None:
 
 def sites(tx: Tx) -> list[SiteRow]:
     counts = {
-        untext(r[0]): (int(r[1]), int(r[2] or 0), int(r[3] or 0))
+        untext(r[0]): (int(r[1]), int(r[2]), int(r[3]))
         for r in tx.execute(
-            "SELECT site, count(*), sum(collector), sum(unregistered) FROM console_inventory "
-            "GROUP BY site"
+            "SELECT site, devices, collectors, unregistered FROM console_sites"
         ).fetchall()
     }
     sensors = {

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from scanner.compare.labels import CLASSES
 from scanner.console import queries
 from scanner.console.queries import DeviceFilter
-from scanner.console.web import Ctx, int_param, page
+from scanner.console.web import Ctx, page
 
 
 @page("viewer")
@@ -45,22 +45,25 @@ def _date(raw: str) -> str:
         return ""
 
 
+def _key(raw: str | None) -> str:
+    return raw if raw and raw.isalnum() and len(raw) <= 64 else ""
+
+
 @page("viewer")
 async def devices(ctx: Ctx) -> Response:
     f = _filter(ctx)
-    offset = int_param(ctx.request.query_params.get("offset"))
-    size = ctx.config.page_size
+    q = ctx.request.query_params
+    after, before = _key(q.get("after")), _key(q.get("before"))
 
-    def read() -> tuple[list[queries.InventoryRow], int, list[str], list[str]]:
+    def read() -> tuple[queries.Page, list[str], list[str]]:
         with ctx.db.read() as tx:
-            rows, total = queries.devices(tx, f, size, offset)
-            return rows, total, queries.site_names(tx), queries.vendors(tx, f.site)
+            found = queries.devices(tx, f, ctx.config.page_size, after, before)
+            return found, queries.site_names(tx), queries.vendors(tx, f.site)
 
-    rows, total, names, vendors = await ctx.run(read)
-    params = {k: v for k, v in ctx.request.query_params.items() if k not in ("offset", "lang")}
-    return ctx.render("devices.html.j2", rows=rows, total=total, f=f, sites=names,
-                      vendors=vendors, classes=list(CLASSES), offset=offset, size=size,
-                      params=params)  # fmt: skip
+    found, names, vendors = await ctx.run(read)
+    params = {k: v for k, v in q.items() if k not in ("after", "before", "lang")}
+    return ctx.render("devices.html.j2", page=found, f=f, sites=names, vendors=vendors,
+                      classes=list(CLASSES), params=params)  # fmt: skip
 
 
 @page("viewer")

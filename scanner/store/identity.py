@@ -27,7 +27,8 @@ TABLES = frozenset({"runs", "devices", "observations", "findings", "skipped"})
 CONSOLE_TABLES = frozenset({
     "console_settings", "console_users", "console_sessions", "console_sensors",
     "console_uploads", "console_finding_state", "console_registries", "console_inventory",
-    "console_progress", "console_throttle", "console_audit",
+    "console_progress", "console_throttle", "console_audit", "console_sites",
+    "console_vendors",
 })  # fmt: skip
 
 

@@ -139,6 +139,7 @@ class _PgTx:
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM upsert_rows "  # noqa: S608
             f"ON CONFLICT ({key}) {tail}"
         )
+        self._c.execute("DROP TABLE upsert_rows")  # the next upsert of this transaction
 
 
 def _translate(exc: BaseException, doing: str) -> StoreError:

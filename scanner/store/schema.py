@@ -166,8 +166,22 @@ CREATE TABLE console_inventory (
 );
 CREATE UNIQUE INDEX console_inventory_key ON console_inventory (device_key);
 CREATE INDEX console_inventory_seen ON console_inventory (last_seen);
-CREATE INDEX console_inventory_vendor ON console_inventory (vendor);
 CREATE INDEX console_inventory_class ON console_inventory (device_class);
+CREATE INDEX console_inventory_unregistered ON console_inventory (site, device_id)
+    WHERE unregistered = 1;
+CREATE INDEX console_inventory_collectors ON console_inventory (site, device_id)
+    WHERE collector = 1;
+CREATE TABLE console_sites (
+    site TEXT PRIMARY KEY,
+    devices INTEGER NOT NULL,
+    collectors INTEGER NOT NULL,
+    unregistered INTEGER NOT NULL
+);
+CREATE TABLE console_vendors (
+    site TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    PRIMARY KEY (site, vendor)
+);
 CREATE TABLE console_progress (
     site TEXT PRIMARY KEY,
     sensor_id TEXT NOT NULL,

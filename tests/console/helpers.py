@@ -44,14 +44,14 @@ class Console:
         return found.group(1)
 
 
-def console(url: str) -> Console:
+def console(url: str, page_size: int = 50) -> Console:
     """A console over the store at ``url`` with users admin, officer, viewer and a sensor."""
     db = open_database(url)
     with db.write("test setup") as tx:
         for role in auth.ROLES:
             auth.add(tx, "test", role, role, PASSWORD, must_change=False)
         _sensor, token = sensors.add(tx, "test", SITE)
-    client = TestClient(create_app(ConsoleConfig(url), db), follow_redirects=False)
+    client = TestClient(create_app(ConsoleConfig(url, page_size=page_size), db), follow_redirects=False)
     return Console(db, client, token)
 
 

@@ -209,3 +209,28 @@ def test_live_progress_of_a_running_sweep(app: Console) -> None:
     assert "Sweeping now: probing" in page and "254 addresses" in page and "probed 9" in page
     assert app.upload(runs()[0]) == 201  # the finished run ends the live line
     assert "Sweeping now" not in app.client.get("/").text
+
+
+def test_the_device_list_pages_forward_and_back_by_key(tmp_path: Path) -> None:
+    c = console(f"sqlite:///{tmp_path}/console.sqlite", page_size=1)
+    with c.client:
+        first, second = runs()
+        c.upload(first)
+        c.upload(second)
+        assert c.login("viewer") == 303
+        seen: list[list[str]] = []
+        url = "/devices?collectors=1&lang=en"
+        while url:
+            page = c.client.get(url.replace("&amp;", "&")).text
+            seen.append(re.findall(r'href="/devices/([0-9a-f]{24})"', page))
+            found = re.search(r'href="(/devices\?[^"]*)" rel="next"', page)
+            url = found.group(1) if found else ""
+        keys = [k for p in seen for k in p]
+        collectors = {d.id for d in (*first.devices, *second.devices) if d.is_collector}
+        assert len(keys) == len(set(keys)) == len(collectors) and all(len(p) == 1 for p in seen)
+        assert len(seen) >= 2
+        back = re.search(r'href="(/devices\?[^"]*)" rel="prev"', page)
+        assert back is not None  # from the last page one step back: the page before it
+        before = c.client.get(back.group(1).replace("&amp;", "&")).text
+        assert re.findall(r'href="/devices/([0-9a-f]{24})"', before) == seen[-2]
+    c.db.close()
