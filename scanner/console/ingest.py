@@ -105,8 +105,8 @@ def store_run(tx: Tx, run: ScanRun, site: str) -> tuple[int, bool]:
     if run.registry is None:
         registry = registry_of(tx, site)
         if registry is not None:
-            before = runs.runs(tx, site, 1)
-            previous = runs.load(tx, before[0]) if before else None
+            before = runs.latest(tx, site)
+            previous = runs.load(tx, before) if before else None
             run = replace(compared(run, registry, previous), site=site)
     pk, created = runs.save_run(tx, run)
     if created:

@@ -258,6 +258,7 @@ def sites(tx: Tx) -> list[SiteRow]:
     return out
 
 
-def latest_run(tx: Tx, site: str) -> ScanRun | None:
-    done = [r for r in runs.runs(tx, site, 5) if r.status in ("complete", "partial")]
-    return runs.load(tx, done[0]) if done else None
+def latest_run(tx: Tx, site: str) -> tuple[RunInfo, ScanRun] | None:
+    """The site's most recent finished run, with its row."""
+    info = runs.latest(tx, site)
+    return (info, runs.load(tx, info)) if info else None

@@ -35,10 +35,11 @@ async def finding_list(ctx: Ctx) -> Response:
         with ctx.db.read() as tx:
             names = queries.site_names(tx)
             site = _site(ctx, names)
-            run = queries.latest_run(tx, site) if site else None
-            info = runs.runs(tx, site, 1)[0] if run else None
-            rows = findings.rows(tx, site, info, run.findings) if run and info else []
-            return names, site, info, rows
+            latest = queries.latest_run(tx, site) if site else None
+            if latest is None:
+                return names, site, None, []
+            info, run = latest
+            return names, site, info, findings.rows(tx, site, info, run.findings)
 
     names, site, info, rows = await ctx.run(read)
     state = ctx.request.query_params.get("state", "")

@@ -60,6 +60,11 @@ def load(tx: Tx, info: RunInfo) -> ScanRun:
     return Snapshot(tx).load(info)
 
 
+def latest(tx: Tx, site: str | None) -> RunInfo | None:
+    """The site's most recent finished (complete or partial) run."""
+    return Snapshot(tx).latest(site)
+
+
 def previous(tx: Tx, info: RunInfo) -> RunInfo | None:
     """The finished run of the same site before ``info``."""
     return Snapshot(tx).latest(info.site, info.run_id)
