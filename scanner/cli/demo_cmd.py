@@ -19,10 +19,9 @@ from pathlib import Path
 
 import typer
 
-from scanner.cli.console import EXIT_RUNTIME, console, err_console, fail
+from scanner.cli.console import ALL_HELP, EXIT_RUNTIME, WHY_HELP, console, err_console, fail
 from scanner.cli.files import write_atomic
-from scanner.cli.identify_cmd import device_table
-from scanner.cli.registry_cmd import findings_table
+from scanner.cli.tables import run_tables
 from scanner.errors import BiosweepError, InputError
 from scanner.lab import manager
 from scanner.lab.errors import LabError
@@ -113,6 +112,8 @@ def demo(
     report: Path = typer.Option(
         Path("biosweep-demo-report.json"), "--report", help="Where to write the report."
     ),
+    show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
+    why: bool = typer.Option(False, "--why", help=WHY_HELP),
 ) -> None:
     """Bring the office lab up, sweep it, print devices and findings, write the reports (JSON,
     and HTML beside it), tear it down."""
@@ -144,9 +145,7 @@ def demo(
     finally:
         manager.teardown(state)
     devices = list(run.devices)
-    console.print(device_table(devices))
-    if registry is not None:
-        console.print(findings_table(run))
+    console.print(run_tables(run, show_all=show_all, why=why))
     collectors = [d for d in devices if d.is_collector]
     console.print(f"{len(collectors)} collectors among {len(devices)} devices", markup=False)
     if registry is not None:

@@ -17,18 +17,19 @@ import typer
 from rich.table import Table
 
 from scanner.cli.console import (
+    ALL_HELP,
     EXIT_FOUND,
     EXIT_OK,
     EXIT_RUNTIME,
     EXIT_USAGE,
+    WHY_HELP,
     console,
     err_console,
     fail,
     safe,
 )
-from scanner.cli.identify_cmd import device_table
-from scanner.cli.registry_cmd import findings_table
 from scanner.cli.report_cmd import write_chunks
+from scanner.cli.tables import run_tables
 from scanner.config import Config, ConfigError, load_config
 from scanner.errors import BiosweepError, InputError
 from scanner.models import Device, Finding, ScanRun
@@ -159,6 +160,8 @@ def show(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing report file."),
     store: Path = typer.Option(None, "--store", help=STORE_HELP),
     config: Path = typer.Option(None, "--config", help=CONFIG_HELP),
+    show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
+    why: bool = typer.Option(False, "--why", help=WHY_HELP),
 ) -> None:
     """One stored run: its devices, findings and skipped probes (or a report of it).
 
@@ -180,9 +183,7 @@ def show(
         f"run {safe(scan.id)}  site {safe(scan.site or '-')}  {status}  "
         f"started {scan.started_at:%Y-%m-%d %H:%M:%S} UTC"
     )
-    console.print(device_table(list(scan.devices)))
-    if scan.findings:
-        console.print(findings_table(scan))
+    console.print(run_tables(scan, show_all=show_all, why=why))
     for s in scan.skipped:
         console.print(
             f"  skipped {s.probe} {s.target or ''}: {s.reason} — {s.detail}", markup=False

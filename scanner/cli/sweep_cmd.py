@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from scanner import scan
-from scanner.cli import ble_cmd
+from scanner.cli import ble_cmd, progress
 from scanner.cli.console import (
+    ALL_HELP,
     EXIT_RUNTIME,
     EXIT_USAGE,
+    WHY_HELP,
     console,
     err_console,
     fail,
 )
 from scanner.cli.files import write_atomic
 from scanner.cli.history_cmd import EXIT_LOCKED, stored_run
-from scanner.cli.identify_cmd import device_table
-from scanner.cli.registry_cmd import findings_table, sweep_exit, sweep_options
+from scanner.cli.registry_cmd import sweep_exit, sweep_options
+from scanner.cli.tables import run_tables
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
 from scanner.probes import DEFAULT_PROBES, KNOWN_PROBES
@@ -113,32 +116,28 @@ def _scope(
 
 
 def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
-    if quiet or not sys.stderr.isatty():
-        err_console.print(
-            f"sweeping {scope.size} addresses ({', '.join(scope.describe())})", markup=False
-        )
-        run = scan.run_sweep(scope, Connector(scope), opts, multicast=SocketMulticast(scope))
-        err_console.print(f"done: {len(run.devices)} devices", markup=False)
-        return run
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
+    """Sweep with progress on stderr: live on a terminal, plain lines otherwise, only the first
+    and last line with ``--quiet``. Nothing goes to stdout."""
+    err_console.print(
+        f"sweeping {scope.size} addresses ({', '.join(scope.describe())})", markup=False
     )
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("discovering", total=scope.size)
-        seen = {"n": 0}
-
-        def update(p: scan.Progress) -> None:
-            bar.update(
-                task, description=f"hosts up {p.discovered}, probed {p.probed}", total=p.addresses
-            )
-            seen["n"] = p.probed
-
-        return scan.run_sweep(
-            scope, Connector(scope), opts, scan.Progress(notify=update), SocketMulticast(scope)
-        )
+    shown: contextlib.AbstractContextManager[scan.Progress | None]
+    if quiet:
+        shown = contextlib.nullcontext()
+    elif sys.stderr.isatty():
+        shown = progress.live(err_console)
+    else:
+        shown = progress.plain(lambda line: err_console.print(f"  {line}", markup=False))
+    start = time.monotonic()
+    with shown as seen:
+        run = scan.run_sweep(scope, Connector(scope), opts, seen, SocketMulticast(scope))
+    collectors = sum(d.is_collector for d in run.devices)
+    err_console.print(
+        f"done in {time.monotonic() - start:.0f} s: {len(run.devices)} devices, "
+        f"{collectors} collectors",
+        markup=False,
+    )
+    return run
 
 
 def sweep(
@@ -188,7 +187,9 @@ def sweep(
     operator: str = typer.Option(
         None, "--operator", help="Who ran the sweep, recorded in the run."
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No live progress."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress: only the first and last line (on stderr)."
+    ),
     snmp: bool = typer.Option(
         False, "--snmp", help="Also ask SNMP sysDescr.0 with the read-only community 'public'."
     ),
@@ -227,6 +228,8 @@ def sweep(
     store: Path = typer.Option(
         None, "--store", help="Also save the run in this history database (biosweep history)."
     ),
+    show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
+    why: bool = typer.Option(False, "--why", help=WHY_HELP),
 ) -> None:
     try:
         per_host = max(1, min(host_connections, 8))
@@ -255,11 +258,9 @@ def sweep(
         raise fail(str(exc), EXIT_USAGE) from None
     try:
         if store is None:
-            run = _run(scope, opts, quiet or json_out)
+            run = _run(scope, opts, quiet)
         else:
-            run = stored_run(
-                store, opts, scope.describe(), lambda: _run(scope, opts, quiet or json_out)
-            )
+            run = stored_run(store, opts, scope.describe(), lambda: _run(scope, opts, quiet))
         if observations_out is not None:
             write_atomic(observations_out, observations_jsonl(run), force=force)
     except InputError as exc:
@@ -271,13 +272,11 @@ def sweep(
     if json_out:
         sys.stdout.buffer.write(scanrun_json(run))
     else:
-        console.print(device_table(list(run.devices)))
+        console.print(run_tables(run, show_all=show_all, why=why))
         for s in run.skipped:
             console.print(
                 f"  skipped {s.probe} {s.target or ''}: {s.reason} — {s.detail}", markup=False
             )
-        if run.registry is not None:
-            console.print(findings_table(run))
     raise typer.Exit(sweep_exit(run))
 
 

@@ -7,6 +7,7 @@ Recognition Measures, the PIPL and the 12339 reporting guidance use.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from scanner.models import DeviceClass, FindingKind, Severity
@@ -168,3 +169,23 @@ def vendor_name(vendor: str, lang: Lang) -> str:
     first = vendor.split(maxsplit=1)[0].casefold()
     chinese = VENDORS_ZH.get(first)
     return f"{chinese} {vendor}" if chinese else vendor
+
+
+_ASIDE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)")
+
+
+def plain_name(text: str) -> str:
+    """A vendor or product in plain words: the signature's asides in brackets, which say how it
+    was recognised or which lines it covers ("(MAC block of an iris-only vendor)",
+    "(DS-2CD/2DE/…)"), are left to the evidence (``--why``, the report's evidence table)."""
+    plain = _ASIDE.sub("", text).strip()
+    return plain or text.strip()
+
+
+def device_name(vendor: str, product: str) -> str:
+    """The plain product ("Iris ID iris reader or controller"), led by the vendor's name unless
+    the product already says it."""
+    maker, thing = plain_name(vendor), plain_name(product)
+    if not maker or thing.casefold().startswith(maker.casefold().split()[0]):
+        return thing
+    return f"{maker} {thing}".strip()

@@ -39,7 +39,7 @@ from scanner.identify.sigparse import (
     compile_pattern,
     parse_signature,
 )
-from scanner.identify.vocab import Vocabulary, load_vocabulary, signatures_dir
+from scanner.identify.vocab import Vocabulary, database_version, load_vocabulary, signatures_dir
 
 _FILE_KEYS = {"vendor", "references", "signatures", "models", "version"}
 _MAKERS_KEYS = {"references", "makers", "version"}
@@ -152,12 +152,6 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def database_version(root: Path | None = None) -> str:
-    """The signature database version, from ``signatures/VERSION``."""
-    path = (root or signatures_dir()) / "VERSION"
-    return path.read_text(encoding="utf-8").strip() if path.is_file() else "unknown"
 
 
 __all__: list[Any] = [

@@ -124,7 +124,9 @@ def when(moment: datetime | None, lang: Lang) -> str:
     return shown
 
 
-def _status(findings: list[Finding], collector: bool, compared: bool) -> str:
+def device_status(findings: list[Finding], collector: bool, compared: bool) -> str:
+    """A device's registry status: mismatch, unregistered, changed, registered, or (no finding)
+    not_collector, not_compared."""
     kinds = {_STATUS_BY_KIND.get(f.kind) for f in findings}
     status = next((s for s in _STATUS_ORDER if s in kinds), None)
     if status:
@@ -146,7 +148,7 @@ def _device_row(
         for i in d.identifications[:3]
         for e in i.evidence
     ]
-    status = _status(findings, d.is_collector, compared)
+    status = device_status(findings, d.is_collector, compared)
     worst = max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__, default=None)
     addresses = [*d.ips, *(f"MAC {m}" for m in d.macs), *(f"BLE {b}" for b in d.ble)]
     return DeviceRow(
