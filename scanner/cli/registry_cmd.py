@@ -36,6 +36,12 @@ def init(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented registry template to fill in."""
+    if path.exists() and not force:
+        raise fail(
+            f"{path} exists: a registry is never overwritten without --force; choose another "
+            "name, or pass --force to replace it",
+            EXIT_USAGE,
+        )
     try:
         write_atomic(path, TEMPLATE.encode("utf-8"), force=force)
     except (InputError, OSError) as exc:

@@ -31,6 +31,7 @@ from scanner.compare.labels import (
     plain_name,
 )
 from scanner.models import Device, Finding, ScanRun, Severity
+from scanner.normalize import clean_text
 from scanner.reporters.actions import action_key
 from scanner.reporters.i18n import t
 from scanner.reporters.view import device_status
@@ -112,22 +113,19 @@ def _row(device: Device, findings: list[Finding], compared: bool) -> list[str | 
     return cells
 
 
-def _why(shown: list[Device]) -> Table:
-    table = Table(title="Why: what each identification rests on", title_justify="left")
-    for column in ("address", "signature", "as the signature names it", "evidence"):
-        table.add_column(column, overflow="fold")
+def _why(shown: list[Device]) -> Text:
+    """Per device, its best two identifications: signature (confidence), the signature's own
+    wording, and the evidence that satisfied it."""
+    lines = ["Why: what each identification rests on"]
     for device in shown:
-        for ident in device.identifications[:2]:
-            evidence = "; ".join(
-                f"{e.field}={e.value}" for e in ident.evidence[:3]
-            ) or "—"  # fmt: skip
-            table.add_row(
-                safe(addresses(device)),
-                f"{safe(ident.signature_id)} ({ident.confidence:.1f})",
-                safe(f"{ident.vendor}: {ident.product}"),
-                safe(evidence, 300),
-            )
-    return table
+        where = clean_text(addresses(device), 80)
+        for n, ident in enumerate(device.identifications[:2]):
+            evidence = "; ".join(f"{e.field}={e.value}" for e in ident.evidence[:3]) or "—"
+            said = clean_text(f"{ident.signature_id} ({ident.confidence:.1f}): "
+                              f"{ident.vendor}: {ident.product}", 400)  # fmt: skip
+            lines.append(f"  {where if n == 0 else ' ' * len(where)}  {said}")
+            lines.append(f"  {' ' * len(where)}    evidence: {clean_text(evidence, 400)}")
+    return Text("\n".join(lines))
 
 
 def device_table(

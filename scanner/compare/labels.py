@@ -171,7 +171,8 @@ def vendor_name(vendor: str, lang: Lang) -> str:
     return f"{chinese} {vendor}" if chinese else vendor
 
 
-_ASIDE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)")
+#: An aside in brackets, ASCII or full-width, one level of nesting inside.
+_ASIDE = re.compile(r"\s*[(（](?:[^()（）]|[(（][^()（）]*[)）])*[)）]")
 
 
 def plain_name(text: str) -> str:

@@ -69,7 +69,8 @@ def retold(note: str, lang: Lang) -> tuple[str, bool]:
 
 def run_notes(run: ScanRun, lang: Lang) -> RunNotes:
     """The run's notes retold in ``lang``: warnings first, then how the sweep ran."""
-    warnings, how = [], []
+    warnings: list[str] = []
+    how: list[str] = []
     for note in run.notes:
         if note.startswith(_INTERRUPTED):
             continue

@@ -37,7 +37,7 @@ from scanner.compare import IDENTITY_FIELDS
 from scanner.compare.labels import CLASSES, KINDS, label
 from scanner.errors import InputError
 from scanner.models import Device, Evidence, FindingKind, Identification, ScanRun
-from scanner.registry.model import Registry
+from scanner.registry.model import Registry, registry_name
 from scanner.reporters.base import ReportOptions
 from scanner.reporters.html import HtmlReporter
 from scanner.reporters.i18n import COVER_12339, t
@@ -79,6 +79,8 @@ def minimal_run(run: ScanRun) -> ScanRun:
     addresses = {a for d in kept for a in (*d.ips, *d.macs)}
     return replace(
         run,
+        # the registry by file name and hash: the operator's folders stay out of the package
+        registry=registry_name(run.registry) if run.registry else None,
         devices=tuple(kept),
         findings=tuple(
             f
