@@ -17,8 +17,9 @@ SHA256SUMS         ``sha256sum -c`` format, covering every file including the ma
 Minimum necessity (PIPL Art. 6; SAFETY-CATALOGUE case 67): only collector devices are kept,
 with their registry status; every other device (phones, PCs, wearables and their names and
 Bluetooth addresses) is dropped, and so are the findings and skipped probes about them.
-Name-like evidence (host names, mDNS instance names, Bluetooth names, SSIDs) is withheld even
-for collectors: it can carry a person's name and identifies nothing a serial or MAC does not.
+Name-like evidence (host names, mDNS instance names, UPnP friendly names, Bluetooth names,
+SSIDs) is withheld even for collectors: it can carry a person's name and identifies nothing a
+serial or MAC does not.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ SCHEMA = "biosweep.package-12339/1"
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 NAME_FIELDS = frozenset(
     {"ip.hostname", "mdns.instance", "mdns.hostname", "dhcp.hostname", "ble.local_name",
-     "wifi.ssid"}
+     "wifi.ssid", "upnp.friendly_name"}
 )  # fmt: skip
 WITHHELD = "[withheld: name field / 名称字段已隐去]"
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
