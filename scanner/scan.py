@@ -121,6 +121,8 @@ class _Results:
     #: networks where ARP demonstrably works (silence there = no host)
     arp_covered: list[ipaddress.IPv4Network] = field(default_factory=list)
     early_stopped: int = 0  # hosts whose probing ended early (``early_stop``)
+    #: hosts' answers not yet judged collector or not (the live count waits for the database)
+    unjudged: list[list[Observation]] = field(default_factory=list)
 
 
 class _Warm:
@@ -211,8 +213,9 @@ async def _host(
                 await _probe_host(ctx, host, opts, res, warm if opts.early_stop else None, seen)
             except* _EarlyStop:
                 res.early_stopped += 1
-            if _collector(warm, seen):
-                progress.bump("collectors")
+            res.unjudged.append(seen)
+            if found := _collectors(warm, res):
+                progress.bump("collectors", found)
             progress.bump("probed")
     except TimeoutError:
         res.skipped.append(Skipped("host", SkipReason.TIMED_OUT, "host budget exhausted", host))
@@ -224,11 +227,14 @@ async def _host(
         progress.bump("done")
 
 
-def _collector(warm: _Warm | None, seen: list[Observation]) -> bool:
-    """Do a host's answers identify a collector (for the live count; needs the database)?"""
-    engine = warm.ready() if warm is not None and seen else None
-    best = engine.identify(seen) if engine is not None else []
-    return bool(best) and best[0].is_collector
+def _collectors(warm: _Warm | None, res: _Results) -> int:
+    """How many of the hosts not yet judged identify as collectors, once the database has
+    loaded (until then they wait): the live count of the progress display."""
+    engine = warm.ready() if warm is not None else None
+    if engine is None:
+        return 0
+    judged, res.unjudged = res.unjudged, []
+    return sum(1 for seen in judged if (best := engine.identify(seen)) and best[0].is_collector)
 
 
 @dataclass
@@ -350,6 +356,8 @@ async def _network(
 ) -> None:
     """Passive listening first (``passive_first``); then multicast discovery (with a
     ``multicast`` seam) and the host sweep, at the same time."""
+    if opts.host_sweep:
+        progress.addresses = address_count(scope)
     if opts.passive_first > 0:
         with progress.phase("passive"):
             await _passive(scope, res, opts.passive_first)
@@ -370,7 +378,6 @@ async def _hosts(
     """Every address in scope, ``host_concurrency`` at a time: ARP answers as they arrive,
     addresses off the ARP-swept segments through TCP discovery."""
     ctx = ProbeContext(scope, dialer)
-    progress.addresses = address_count(scope)
     feed = HostFeed()
     atts = arp.attachments(scope) if opts.arp else []
     if opts.arp and not atts:

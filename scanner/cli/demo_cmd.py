@@ -50,18 +50,17 @@ def registry_for(scenario: str) -> Path | None:
 
 
 def _sweep(state: RunState, registry: Path | None) -> bytes:
-    """The ScanRun JSON of a sweep of the lab from its scanner seat."""
+    """The ScanRun JSON of a sweep of the lab from its scanner seat. The sweep's progress and
+    errors go straight to this terminal (its stderr); its JSON comes back on stdout."""
     prefix = manager.shell_prefix(state) if state.scanner_netns else []
     command = [
-        *prefix, sys.executable, "-m", "scanner", "sweep", *_targets(state), "--quiet", "--json",
+        *prefix, sys.executable, "-m", "scanner", "sweep", *_targets(state), "--json",
         "--site", state.site, "--operator", "biosweep demo",
         *(["--registry", str(registry)] if registry else []),
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, timeout=600, check=False)
+    done = subprocess.run(command, stdout=subprocess.PIPE, timeout=600, check=False)
     if done.returncode not in (0, 1):
-        raise LabError(
-            f"sweep failed ({done.returncode}): {done.stderr.decode(errors='replace')[-300:]}"
-        )
+        raise LabError(f"sweep failed with exit status {done.returncode} (its error is above)")
     return done.stdout
 
 

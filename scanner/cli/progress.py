@@ -38,8 +38,11 @@ def phase(p: SweepProgress) -> str:
 
 
 def time_left(p: SweepProgress, elapsed: float) -> str:
-    """About how long is left at the pace so far ("about 1 min 20 s"), or "" too early."""
-    if p.addresses <= 0 or p.done <= 0 or elapsed < 2 or p.done >= p.addresses:
+    """About how long is left at the pace so far ("about 1 min 20 s"), or "" too early: before
+    2 s, and while ARP or listening runs (the silent addresses of a segment count as done only
+    when its ARP sweep ends, so the pace is not yet known)."""
+    early = p.done <= 0 or elapsed < 2 or {"arp", "passive"} & set(p.phases)
+    if p.addresses <= 0 or early or p.done >= p.addresses:
         return ""
     left = elapsed * (p.addresses - p.done) / p.done
     minutes, seconds = divmod(int(left + 0.5), 60)

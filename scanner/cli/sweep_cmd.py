@@ -127,7 +127,9 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
     elif sys.stderr.isatty():
         shown = progress.live(err_console)
     else:
-        shown = progress.plain(lambda line: err_console.print(f"  {line}", markup=False))
+        shown = progress.plain(
+            lambda line: err_console.print(f"  {line}", markup=False, soft_wrap=True)
+        )
     start = time.monotonic()
     with shown as seen:
         run = scan.run_sweep(scope, Connector(scope), opts, seen, SocketMulticast(scope))

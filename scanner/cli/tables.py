@@ -47,7 +47,7 @@ def _ip_key(ip: str) -> tuple[int, int]:
     return (parsed.version, int(parsed))
 
 
-def addresses(device: Device, limit: int = 2) -> str:
+def addresses(device: Device, limit: int = 1) -> str:
     """IPv4 first, then IPv6 (link-local last); ``+N`` for the rest; BLE where there is no IP."""
     ips = sorted(device.ips, key=lambda ip: (_ip_key(ip)[0], ip.startswith("fe80"), _ip_key(ip)))
     if not ips:
@@ -173,14 +173,15 @@ def findings_table(run: ScanRun) -> Table:
     for f in run.findings:
         device = devices.get(f.device_id or "")
         if device is not None and device.best is not None:
-            where = f"{addresses(device)}\n{device_name(device.best.vendor, device.best.product)}"
+            name = device_name(device.best.vendor, device.best.product)
+            where = f"{safe(addresses(device))}\n{safe(name, 300)}"
         else:
-            where = addresses(device) if device else f.device_id or "—"
+            where = safe(addresses(device) if device else f.device_id or "—")
         style = "bold red" if f.severity in (Severity.CRITICAL, Severity.HIGH) else ""
         table.add_row(
             Text(label(SEVERITIES, f.severity, "en"), style=style),
             label(KINDS, f.kind, "en"),
-            safe(where, 300),
+            where,
             safe(f.expected or "—"),
             safe(f.why, 600) + f"\n→ {safe(t(action_key(f), 'en'), 400)}",
         )

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 import threading
@@ -47,7 +48,9 @@ def test_device_table_has_address_mac_and_plain_names() -> None:
 
 def test_other_devices_are_one_line_unless_all() -> None:
     out = table()
-    assert "4 other devices: 1 network equipment, 3 unknown (--all lists them)" in out
+    line = next(line for line in out.splitlines() if "other devices" in line)
+    assert re.fullmatch(r"4 other devices: (\d+ [a-z ]+, )*\d+ unknown \(--all lists them\)", line)
+    assert "1 network equipment" in line
     assert "10.77.0.1 " not in out  # the gateway is counted, not listed
     everything = table("--all")
     assert "other devices" not in everything
@@ -138,3 +141,43 @@ def test_watch_once_says_once_not_every(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "sweeping 127.0.43.1/32 once" in done.stderr
     assert "every" not in done.stderr
+
+
+def test_progress_counts_phases_addresses_and_live_hosts(camera: str) -> None:
+    """The sweep reports each phase as it runs and every address as done."""
+    from scanner import scan
+    from scanner.probes.net import Connector
+    from scanner.scope import build_scope
+
+    scope = build_scope([camera, "127.0.41.3"])
+    seen: list[tuple[tuple[str, ...], int, int, int, bool]] = []
+
+    def record(p: scan.Progress) -> None:
+        seen.append((tuple(p.phases), p.addresses, p.done, p.discovered, p.drawn))
+
+    opts = scan.SweepOptions(ports=(8080,), probes=frozenset({"http"}), arp=False)
+    run = scan.run_sweep(scope, Connector(scope), opts, scan.Progress(notify=record))
+    assert len(run.devices) == 2  # on loopback a closed port answers: both addresses are alive
+    phases = {name for state in seen for name in state[0]}
+    assert {"hosts", "identify"} <= phases
+    assert seen[0][2] == 0
+    last = seen[-1]
+    assert last[1] == 2 and last[2] == 2 and last[3] == 2 and last[4]  # both done
+
+
+def test_progress_line_says_phase_counts_and_time_left() -> None:
+    from scanner.cli.progress import phase, summary, time_left
+    from scanner.scan import Progress
+
+    p = Progress(addresses=256, discovered=12, done=64, collectors=3, phases=["multicast", "hosts"])
+    assert phase(p) == "multicast+hosts"
+    assert summary(p, 10.0) == (
+        "multicast+hosts: 64/256 addresses, 12 live hosts, 3 collectors so far, about 30 s left"
+    )
+    p.drawn = True
+    assert phase(p) == "multicast+probes"
+    p.phases.append("arp")
+    assert time_left(p, 10.0) == ""  # ARP's silent addresses are not counted yet
+    assert time_left(Progress(addresses=10, done=1, phases=["hosts"]), 60.0) == (
+        "about 9 min 0 s left"
+    )
