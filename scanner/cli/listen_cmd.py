@@ -80,6 +80,8 @@ def extracted_run(
             f"passive: DNS queries of {extractor.queries.resolvers} sources left out "
             "(each asked over 32 names: a resolver or a computer, not a device)"
         )
+    if extractor.stopped:
+        notes.append(f"passive: stopped reading: {extractor.stopped}")
     return scan.package_run(
         extractor.observations(), started=started, notes=tuple(notes), site=site,
         operator=operator, complete=complete, keep=keep_wifi,

@@ -71,6 +71,7 @@ class Extractor:
         self.packets = 0
         self.wifi = WifiStats()
         self.errors = RateLimitedLog(log)
+        self.stopped: str | None = None  # why a capture was not read to its end
         self._out: dict[Observation, None] = {}
         self.queries = dns.DnsQueries()
         self.flows = Flows(source, self._add, self.errors.problem)

@@ -31,6 +31,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from scanner.errors import InputError
+from scanner.inputs import load_json, read_input
 from scanner.models import Certainty, Device, Evidence, Identification
 
 HASH_PREFIX = "h-"
@@ -84,8 +86,8 @@ def site_salt(
 
 def _read_salts(path: Path) -> dict[str, object]:
     try:
-        data = json.loads(path.read_bytes()[: 1 << 20])
-    except (OSError, ValueError):
+        data = load_json(read_input(path, 1 << 20), str(path))
+    except InputError:
         return {}
     return data if isinstance(data, dict) else {}
 
