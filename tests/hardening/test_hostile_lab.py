@@ -246,9 +246,10 @@ def test_the_traps_are_left_unharmed_and_identified(
     best = found[camera.mac]["identifications"][0]
     assert (best["vendor"], best["device_class"]) == ("Hikvision", "ip_camera")
     # The model grammar extracts only the model token; the hostile text stays in the evidence
-    # as data, to be escaped wherever it is shown.
-    assert XSS not in best["attributes"]["model"]
-    assert any(XSS in e["value"] for e in best["evidence"])
+    # as data, to be escaped wherever it is shown (the best claim's evidence is the UPnP model
+    # number, whose markup survives; the script tag itself is checked in the report below).
+    assert best["attributes"]["model"] == "DS-2CD2143G2-I"
+    assert any('">' in e["value"] for e in best["evidence"]), best["evidence"]
     assert not found[printer.mac]["collector"]
     assert _errors_for(run, camera.ip) == [] and _errors_for(run, printer.ip) == []
     events = _events(hostile, printer.name)
