@@ -192,7 +192,7 @@ class _Doc:
              f.why, f.action]
             for f in v.findings
         ]  # fmt: skip
-        out.append(self.table([head, *rows], [40, 56, 74, 84, 130, 131]))
+        out.append(self.table([head, *rows], [46, 56, 70, 82, 130, 131]))
         if v.omitted_findings:
             out.append(self.para(t("omitted_findings", lang, n=v.omitted_findings)))
         for dep in v.deployments:
@@ -259,7 +259,7 @@ class _Doc:
         if registry_ref:
             lines.append(f"{t('registry_ref', self.v.lang)}: {registry_ref}")
         if loc.to_fill:
-            lines.append(f"{t('location_fill', self.v.lang)}: ____________")
+            lines.append(f"{t('location_fill', self.v.lang)}: __________")
         return "\n".join(lines)
 
 
