@@ -32,8 +32,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "incomplete_note": (
-        "The sweep was interrupted: it covers only the hosts probed before the stop.",
-        "本次排查被中断，结果只涵盖中断前已探测的主机。",
+        "Incomplete sweep — not an all-clear: part of what was asked for could not be checked "
+        "(why below). Devices may be missing from this report.",
+        "排查不完整——不能视为未发现：部分要求的检查未能进行（原因见下）。本报告可能遗漏设备。",
     ),
     "tool": ("Tool and signature versions", "工具及特征库版本"),
     "registry": ("Site registry compared", "比对的登记表"),
@@ -178,6 +179,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "监听 {what}：读取 {n} 个数据包，未发送任何数据。",
     ),
     "how_unparsed": ("{n} packets could not be parsed.", "{n} 个数据包无法解析。"),
+    "how_resolvers": (
+        "DNS queries of {n} sources were left out (each asked for over {m} names: a resolver "
+        "or a computer, not a device).",
+        "已略去 {n} 个来源的 DNS 查询（每个查询了超过 {m} 个域名，"
+        "属于解析服务器或电脑，而非设备）。",
+    ),
+    "warn_stopped_reading": (
+        "The capture was not read to its end ({why}): packets after that point were not used.",
+        "抓包文件未能读完（{why}），此后的数据包未被使用。",
+    ),
     "how_import": (
         "Imported from nmap results {file}: {n} observations.",
         "从 nmap 结果 {file} 导入：{n} 条观测记录。",

@@ -36,6 +36,9 @@ _FORMS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
          r"check's connection$", "how_connections", False),
         (r"^passive: (?P<what>.+): (?P<n>\d+) packets read, nothing sent$", "how_passive", False),
         (r"^passive: (?P<n>\d+) packets did not parse$", "how_unparsed", False),
+        (r"^passive: DNS queries of (?P<n>\d+) sources left out \(each asked over "
+         r"(?P<m>\d+) names: a resolver or a computer, not a device\)$", "how_resolvers", False),
+        (r"^passive: stopped reading: (?P<why>.+)$", "warn_stopped_reading", True),
         (r"^import: nmap (?P<file>.+): (?P<n>\d+) observations$", "how_import", False),
         (r"^ble \((?P<backend>[^)]*)\): (?P<n>\d+) devices from (?P<r>\d+) reports, "
          r"(?P<a>\d+) addresses \((?P<rot>\d+) devices with rotating private addresses, "
@@ -49,7 +52,6 @@ _FORMS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
          "warn_early_stop", True),
     )
 )  # fmt: skip
-_INTERRUPTED = "interrupted:"  # the incomplete-run notice says it
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +73,9 @@ def run_notes(run: ScanRun, lang: Lang) -> RunNotes:
     """The run's notes retold in ``lang``: warnings first, then how the sweep ran."""
     warnings: list[str] = []
     how: list[str] = []
+    incomplete = set(run.why_incomplete())  # the incomplete-run notice at the top says those
     for note in run.notes:
-        if note.startswith(_INTERRUPTED):
+        if note in incomplete:
             continue
         text, warning = retold(clean_text(note, 500), lang)
         (warnings if warning else how).append(text)

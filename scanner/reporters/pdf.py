@@ -166,10 +166,12 @@ class _Doc:
 
     def summary(self) -> list[Any]:
         v, lang = self.v, self.v.lang
-        out = [self.para(v.title, "h1"), self.para(t("summary", lang), "h2")]
-        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [150, 330], False))
+        out = [self.para(v.title, "h1")]
         if not v.complete:
-            out.append(self.para(t("incomplete_note", lang)))
+            out.append(self.para(t("incomplete_note", lang), "h3"))
+            out += [self.para(f"• {line}") for line in v.incomplete]
+        out.append(self.para(t("summary", lang), "h2"))
+        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [150, 330], False))
         if v.warnings:
             out.append(self.para(t("limits", lang), "h3"))
             out += [self.para(w, "warn") for w in v.warnings]

@@ -87,6 +87,7 @@ class View:
     others: list[OtherRow] = field(default_factory=list)
     signoff: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = True
+    incomplete: list[str] = field(default_factory=list)  # why, shown at the top
 
 
 def when(moment: datetime | None, lang: Lang) -> str:
@@ -284,4 +285,5 @@ def build_view(
         others=[other_row(d, lang) for d in rest],
         signoff=_signoff(run, registry, lang),
         complete=run.complete,
+        incomplete=[text(n, 500) for n in run.why_incomplete()],
     )
