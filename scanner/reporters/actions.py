@@ -43,5 +43,5 @@ def action_key(finding: Finding) -> str:
         return "act_confirm_register" if finding.severity is Severity.MEDIUM else "act_none"
     if kind is FindingKind.GONE_SINCE_LAST_RUN:
         registered = finding.reason == "gone_registered"
-        return "act_gone_registered" if registered else "act_gone_unregistered"
+        return "act_confirm_not_seen" if registered else "act_gone_unregistered"
     return _BY_KIND.get(kind, "act_confirm_owner")

@@ -302,11 +302,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "Have the operator shorten retention to what the purpose needs (PIPL Art. 19).",
         "督促运营者将保存期限缩短至处理目的所需（《个人信息保护法》第十九条）。",
     ),
-    "act_gone_registered": (
-        "Confirm with the operator whether it was removed, moved or switched off; update the "
-        "registry.",
-        "向运营者核实设备是否已拆除、移位或关闭，并更新登记表。",
-    ),
     "act_gone_unregistered": (
         "Find out who removed or hid it; mention it in any 12339 report (hotline 12339 or "
         "www.12339.gov.cn).",

@@ -198,3 +198,22 @@ def test_package_names_the_registry_without_local_paths() -> None:
         assert b"/home/li" not in body, name
     assert b'"registry": "site.yaml sha256:' in files["manifest.json"]
     assert b'"registry": "site.yaml sha256:' in files["report.json"]
+
+
+def test_every_finding_kind_has_an_action_in_both_languages() -> None:
+    from scanner.models import Finding, FindingKind, Severity
+    from scanner.reporters.actions import action_key
+    from scanner.reporters.i18n import t
+
+    for kind in FindingKind:
+        for severity in Severity:
+            for reason in ("", "gone_registered", "gone_unregistered"):
+                f = Finding(kind=kind, severity=severity, device_id=None, why="", reason=reason)
+                en, zh = t(action_key(f), "en"), t(action_key(f), "zh")
+                assert en and zh and en != zh, (kind, severity)
+    critical = Finding(FindingKind.UNREGISTERED_COLLECTOR, Severity.CRITICAL, "d", "")
+    assert "12339" in t(action_key(critical), "en")
+    swap = Finding(FindingKind.IDENTITY_MISMATCH, Severity.CRITICAL, "d", "")
+    assert "www.12339.gov.cn" in t(action_key(swap), "en")
+    prohibited = Finding(FindingKind.PROHIBITED_SPACE, Severity.CRITICAL, "d", "")
+    assert "disconnect" in t(action_key(prohibited), "en")
