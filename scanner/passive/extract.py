@@ -32,6 +32,8 @@ from scanner.errors import InputError, ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text, mac
 from scanner.passive import dns
+from scanner.passive.framehook import record_frame
+from scanner.passive.frames import FrameEvidence
 from scanner.passive.layers import scapy
 from scanner.passive.tcpflow import Flows
 from scanner.passive.wifi import WifiStats
@@ -75,6 +77,7 @@ class Extractor:
         self._out: dict[Observation, None] = {}
         self.queries = dns.DnsQueries()
         self.flows = Flows(source, self._add, self.errors.problem)
+        self.frames = FrameEvidence()  # source MACs, MAC ↔ address links, open ports
 
     def observations(self) -> list[Observation]:
         self.flows.flush()
@@ -82,6 +85,7 @@ class Extractor:
             *self._out,
             *self.queries.observations(f"{self.source}:dns"),
             *self.wifi.observations(f"{self.source}:wifi"),
+            *self.frames.observations(f"{self.source}:frame"),
         ]
         if self.scope is None:
             return found
@@ -105,6 +109,7 @@ class Extractor:
         """Read one packet; a packet that does not parse is counted, never raised."""
         self.packets += 1
         try:
+            record_frame(pkt, self.frames)
             self._feed(pkt)
         except (ParseError, InputError, ValueError, IndexError, TypeError, AttributeError) as exc:
             self.errors.problem(type(exc).__name__, str(exc))
@@ -124,6 +129,10 @@ class Extractor:
             self._udp(pkt, str(pkt[s.IP].src), pkt[s.UDP])
         elif pkt.haslayer(s.IP) and pkt.haslayer(s.TCP):
             self._tcp(str(pkt[s.IP].src), str(pkt[s.IP].dst), pkt[s.TCP])
+        elif pkt.haslayer(s.IPv6) and pkt.haslayer(s.UDP):  # mDNS, SSDP, WSD over IPv6 too
+            self._udp(pkt, str(pkt[s.IPv6].src), pkt[s.UDP])
+        elif pkt.haslayer(s.IPv6) and pkt.haslayer(s.TCP):
+            self._tcp(str(pkt[s.IPv6].src), str(pkt[s.IPv6].dst), pkt[s.TCP])
 
     def _arp(self, arp: Any) -> None:
         sender, ip = _mac_or_none(str(arp.hwsrc)), str(arp.psrc)
