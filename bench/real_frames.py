@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from real_paths import mdns_response, ssdp_bytes
+from real_paths import mdns_response, snmp_response, ssdp_bytes
 from scapy.layers.dhcp import BOOTP, DHCP
 from scapy.layers.dns import DNS, DNSQR
 from scapy.layers.inet import IP, TCP, UDP
@@ -86,6 +86,13 @@ def _udp(f: dict[str, Any]) -> Packet:
     )
 
 
+def _snmp(f: dict[str, Any]) -> Packet:
+    """An agent's GetResponse to a manager's poll (UDP 161 → the manager's port)."""
+    payload = snmp_response(f.get("sys_descr"), f.get("sys_object_id"))
+    udp = UDP(sport=161, dport=f.get("dport", 50161))
+    return _ip(f, f["dst"], f.get("dst_mac", GATEWAY_MAC)) / udp / Raw(payload)
+
+
 def _na(f: dict[str, Any]) -> Packet:
     return (
         Ether(src=f["mac"], dst="33:33:00:00:00:01")
@@ -96,7 +103,7 @@ def _na(f: dict[str, Any]) -> Packet:
 
 
 BUILDERS = {"dhcp": _dhcp, "arp": _arp, "mdns": _mdns, "ssdp": _ssdp, "dns": _dns, "tcp": _tcp,
-            "udp": _udp, "na": _na}  # fmt: skip
+            "udp": _udp, "na": _na, "snmp": _snmp}  # fmt: skip
 
 
 def build_frame(f: dict[str, Any]) -> Packet:

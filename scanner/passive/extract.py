@@ -14,6 +14,10 @@ One :class:`Extractor` reads packets (from a live interface or a capture) and ke
   :mod:`scanner.passive.tcpflow`) the UPnP description or ONVIF device information they carry
   and an HTML page's title; Telnet, FTP and SSH greetings;
 - the names devices look up (DNS queries to port 53: :mod:`scanner.passive.dns`);
+- SNMP GetResponses (an agent answering a monitoring system's poll): its ``sysDescr`` and
+  ``sysObjectID`` when the answer carries them (:func:`scanner.probes.snmp.response_values`);
+- from every Ethernet frame, its sender: source MAC, MAC ↔ local address, the ports a local
+  host accepts connections on, IPv6 neighbour discovery (:mod:`scanner.passive.frames`);
 - 802.11 frame headers (radiotap captures): see :mod:`scanner.passive.wifi`.
 
 Nothing is sent; payloads are never stored. Every packet is untrusted: parse failures are
@@ -37,6 +41,7 @@ from scanner.passive.frames import FrameEvidence
 from scanner.passive.layers import scapy
 from scanner.passive.tcpflow import Flows
 from scanner.passive.wifi import WifiStats
+from scanner.probes import snmp
 from scanner.probes.multicast import mdns, ssdp, wsd
 from scanner.probes.multicast.base import RateLimitedLog, is_excluded
 from scanner.probes.multicast.vendor import dhip_address, sadp_address, vendor_observations
@@ -166,6 +171,9 @@ class Extractor:
         elif 37810 in ports:
             _, found = vendor_observations(src, data, parse_dhip, dhip_address, "passive:dhip")
             self._add(found)
+        elif int(udp.sport) == snmp.PORT:  # an agent's answer to a monitoring system's poll
+            found = snmp.response_values(data)
+            self._add(self._obs(subject, f, v, "snmp") for f, v in found.items())
 
     def _dhcp(self, pkt: Any) -> None:
         s = scapy()
