@@ -172,8 +172,8 @@ class Extractor:
             _, found = vendor_observations(src, data, parse_dhip, dhip_address, "passive:dhip")
             self._add(found)
         elif int(udp.sport) == snmp.PORT:  # an agent's answer to a monitoring system's poll
-            found = snmp.response_values(data)
-            self._add(self._obs(subject, f, v, "snmp") for f, v in found.items())
+            identity = snmp.response_values(data)
+            self._add(self._obs(subject, f, v, "snmp") for f, v in identity.items())
 
     def _dhcp(self, pkt: Any) -> None:
         s = scapy()

@@ -15,8 +15,8 @@ from scapy.packet import Raw
 from scapy.utils import wrpcap
 
 from scanner.identify import identify
-from scanner.passive import read_capture
 from scanner.passive import frames as fr
+from scanner.passive import read_capture
 
 CAM_MAC, CAM_IP = "ac:cc:8e:12:34:56", "192.168.1.64"  # Axis Communications AB block
 VIEWER = "192.168.1.10"
