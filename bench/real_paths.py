@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 from scanner.models import Observation
 from scanner.normalize import normalize
 from scanner.probes import onvif, snmp
+from scanner.probes.snmp import _tlv  # the probe's own BER encoder
 from scanner.probes.multicast import mdns, ssdp, wsd
 from scanner.probes.xmlsafe import parse_xml
 
@@ -23,18 +24,6 @@ SNMP_REQUEST_ID = 4242
 
 
 # --- SNMP -----------------------------------------------------------------------------------
-
-
-def _tlv(tag: int, value: bytes) -> bytes:
-    n = len(value)
-    head = (
-        bytes([n])
-        if n < 0x80
-        else bytes([0x81, n])
-        if n < 0x100
-        else bytes([0x82, n >> 8, n & 0xFF])
-    )
-    return bytes([tag]) + head + value
 
 
 def _oid(dotted: str) -> bytes:
