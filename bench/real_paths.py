@@ -15,8 +15,8 @@ from xml.sax.saxutils import escape
 from scanner.models import Observation
 from scanner.normalize import normalize
 from scanner.probes import onvif, snmp
-from scanner.probes.snmp import _tlv  # the probe's own BER encoder
 from scanner.probes.multicast import mdns, ssdp, wsd
+from scanner.probes.snmp import _tlv  # the probe's own BER encoder
 from scanner.probes.xmlsafe import parse_xml
 
 MAX_XML = 512 * 1024
