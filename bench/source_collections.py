@@ -73,6 +73,7 @@ MAKERS = re.compile(
     r"|netwave|\bacti\b|arecont|avigilon|pelco|bosch\b|truvision|interlogix|provision|ossia"
     r"|uniarch|honeywell video|edimax ic|lilin|tecvoz|intelbras|doorbird|bird home automation"
     r"|2n helios|akuvox|zkteco|suprema|anviz|hanvon|virdi|lenel|hid global|gallagher|paxton"
+    r"|herospeed|ic-?realtime"
 )
 # Values that name no product by themselves (the corpus marks such rows context-dependent).
 GENERIC_VALUE = re.compile(
@@ -190,7 +191,8 @@ def maker_in(text: str) -> str:
 def recog_label(params: dict[str, str], description: str) -> tuple[str, str]:
     """recog's device type decides; without one, the description's words or the vendor."""
     keys = ("hw.device", "os.device", "service.device")
-    devices = [params[k].lower() for k in keys if k in params]
+    # recog's bare "Device" says nothing about the kind of device: as no device type
+    devices = [params[k].lower() for k in keys if params.get(k, "device").lower() != "device"]
     for device in devices:
         label = RECOG_DEVICES.get(device)
         if label and NOT_COLLECTOR.search(description) and label != "other":
