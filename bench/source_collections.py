@@ -284,11 +284,11 @@ _DSL_HASH = re.compile(
 
 
 def nuclei_rows(snap: Snapshot) -> Iterator[Row]:
-    """Favicon hashes of nuclei-templates detections (a matcher's own name, as in
-    favicon-detect.yaml, labels its hash; otherwise the template's)."""
+    """Favicon hashes and quoted titles of nuclei-templates detections (a matcher's own name,
+    as in favicon-detect.yaml, labels its hash; otherwise the template's)."""
     names = [n for folder in NUCLEI_FOLDERS for n in snap.names(folder)]
     for path, body in snap.read_many(names):
-        if "mmh3" not in body and "md5(" not in body and "favicon" not in body:
+        if not re.search(r"mmh3|md5\(|favicon|</title>", body, re.I):
             continue
         doc = _dict(yaml.safe_load(body))
         title = f"{doc.get('id', '')} {_dict(doc.get('info')).get('name', '')}"
@@ -301,9 +301,14 @@ def nuclei_rows(snap: Snapshot) -> Iterator[Row]:
 
 
 def _nuclei_hashes(matcher: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Favicon hashes, and whole titles a word matcher quotes (``<title>X</title>``)."""
     if matcher.get("type") == "favicon":
         yield from _matcher_observables(matcher)
         return
+    for word in matcher.get("words") or [] if matcher.get("type") == "word" else []:
+        title = re.fullmatch(r"(?is)<title>([^<]+)</title>", str(word).strip())
+        if title:
+            yield "http.title", title.group(1).strip()
     for dsl in matcher.get("dsl") or [] if matcher.get("type") == "dsl" else []:
         for m in _DSL_HASH.finditer(str(dsl)):
             mmh3 = m.group(1) or m.group(2)
