@@ -40,6 +40,12 @@ def _targets(state: RunState) -> list[str]:
     return [d.address for d in state.devices]
 
 
+#: Who swept, as the demo's reports say (Chinese: the default report is Chinese throughout).
+DEMO_OPERATOR = "biosweep 演示"
+#: The Chinese sample site (scanner/lab/scenarios/office-zh.yaml and its registry).
+DEFAULT_SCENARIO = "office-zh"
+
+
 def registry_for(scenario: str) -> Path | None:
     """The shipped registry of a shipped scenario (``office-swapped`` uses ``office``'s)."""
     name = Path(scenario).stem
@@ -55,7 +61,7 @@ def _sweep(state: RunState, registry: Path | None) -> bytes:
     prefix = manager.shell_prefix(state) if state.scanner_netns else []
     command = [
         *prefix, sys.executable, "-m", "scanner", "sweep", *_targets(state), "--quiet", "--json",
-        "--site", state.site, "--operator", "biosweep demo",
+        "--site", state.site, "--operator", DEMO_OPERATOR,
         *(["--registry", str(registry)] if registry else []),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, timeout=600, check=False)
@@ -106,7 +112,9 @@ def _in_private_network(scenario: str, report: Path) -> int | None:
 
 
 def demo(
-    scenario: str = typer.Argument("office", help="Scenario to sweep."),
+    scenario: str = typer.Argument(
+        DEFAULT_SCENARIO, help="Scenario to sweep (default: the Chinese sample site)."
+    ),
     backend: str = typer.Option(
         "auto", "--backend", "-b", help="namespaces (root), loopback, or auto."
     ),
@@ -114,8 +122,8 @@ def demo(
         Path("biosweep-demo-report.json"), "--report", help="Where to write the report."
     ),
 ) -> None:
-    """Bring the office lab up, sweep it, print devices and findings, write the reports (JSON,
-    and HTML beside it), tear it down."""
+    """Bring a lab up (the Chinese sample office by default), sweep it, print devices and
+    findings, write the reports (JSON, and the Chinese HTML beside it), tear it down."""
     code = _in_private_network(scenario, report) if backend in ("auto", "loopback") else None
     if code is not None:
         raise typer.Exit(code)

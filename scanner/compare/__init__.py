@@ -10,8 +10,10 @@ a disagreeing identifier means another device now sits where the registered one 
 Findings (kind, severity):
 
 =====================================  ===========================================
-unregistered collector                 critical for biometric classes, else high
-identity mismatch                      critical for biometric deployments, else high
+unregistered collector                 critical for biometric classes, else high (high at
+                                       most when known by a vendor prefix only: certainty.py)
+identity mismatch                      critical for biometric deployments or classes,
+                                       else high (the same vendor-prefix limit)
 registered                             info (low when matched by IP only)
 registered, changed (firmware/ports)   medium (firmware), low (ports, address)
 registered, not seen (in scope only)   medium
@@ -29,6 +31,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from scanner.compare.build import make_finding
+from scanner.compare.certainty import collector_severity
 from scanner.compare.deployments import deployment_findings
 from scanner.compare.facts import IDENTITY_FIELDS, Facts, facts
 from scanner.compare.labels import SEVERITY_RANK
@@ -36,7 +39,6 @@ from scanner.compare.match import Match, match_devices
 from scanner.compare.scope import expected_in_scope
 from scanner.compare.why import explain
 from scanner.models import (
-    BIOMETRIC_CLASSES,
     Device,
     Finding,
     FindingKind,
@@ -65,6 +67,7 @@ def device_details(f: Facts) -> dict[str, str]:
         "ports": ", ".join(str(p) for p in sorted(f.ports)),
         "uuid": min(f.uuids) if f.uuids else "",
         "ble_address": min(f.ble) if f.ble else "",
+        "basis": f.prefix_only or "",
     }
 
 
@@ -79,7 +82,7 @@ def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
     if m.reg is None or m.dep is None:
         if not f.collector:
             return []
-        severity = Severity.CRITICAL if f.device_class in BIOMETRIC_CLASSES else Severity.HIGH
+        severity = collector_severity(f.device_class, f.prefix_only)
         return [
             make_finding(
                 FindingKind.UNREGISTERED_COLLECTOR, severity, "unregistered", details, f.id
@@ -90,8 +93,11 @@ def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
     if m.diffs:
         details |= {f"expected_{k}": v for k, v in m.diffs.items()}
         details["differs"] = ",".join(m.diffs)
-        biometric = m.dep.biometric or f.device_class in BIOMETRIC_CLASSES
-        severity = Severity.CRITICAL if biometric else Severity.HIGH
+        severity = (
+            Severity.CRITICAL
+            if m.dep.biometric
+            else collector_severity(f.device_class, f.prefix_only)
+        )
         reason = "identifiers_disagree" if m.matched_by else "swapped"
         return [
             make_finding(

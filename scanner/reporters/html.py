@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from scanner import __version__
+from scanner.compare.zhtext import item
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
 from scanner.reporters.i18n import COVER_12339, t
@@ -57,5 +58,6 @@ class HtmlReporter(Reporter):
             chart_findings=bar_chart(t("chart_findings", lang), severities),
             generated=when(options.generated_at or datetime.now(UTC), lang),
             tool_version=__version__,
+            item=item,
         )
         yield page.encode("utf-8", "replace")

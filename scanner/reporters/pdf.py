@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from scanner import __version__
+from scanner.compare.zhtext import item
 from scanner.errors import BiosweepError
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
@@ -38,10 +40,28 @@ CJK_FONTS = (
 FONT = "BiosweepCJK"
 
 
+#: Full-width punctuation no line may start with (GB/T 15834; Chinese line breaking). ReportLab's
+#: CJK wrapping knows the Japanese set, which lacks ， ： ； ？ ！ and closing quotes
+#: (reportlab.lib.textsplit.CANNOT_START_LINE), so a line could start with a comma.
+CANNOT_START = "，：；？！”’》」』〕】"
+
+
+def _kinsoku() -> None:
+    """Teach ReportLab's CJK wrapping the Chinese punctuation that cannot start a line."""
+    from reportlab.platypus import paragraph
+
+    names = vars(paragraph)  # the module global cjkFragSplit reads (untyped in the stubs)
+    names["ALL_CANNOT_START"] += "".join(
+        c for c in CANNOT_START if c not in names["ALL_CANNOT_START"]
+    )
+
+
 @cache
 def _font() -> str:
     """Register the report font once; returns its name."""
     from reportlab.pdfbase import pdfmetrics
+
+    _kinsoku()
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -58,8 +78,23 @@ def _font() -> str:
 
 
 def p(value: object) -> str:
-    """Text for a Paragraph: XML-escaped, so device data is never parsed as markup."""
+    """Text for a Paragraph: XML-escaped, so device data is never parsed as markup; a
+    :class:`Markup` value may also break its line after its separator."""
+    if isinstance(value, Markup):
+        return "<br/>".join(escape(part) for part in value.parts())
     return escape(str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """Text whose line may break after ``sep`` (kept), and nowhere inside its parts."""
+
+    text: str
+    sep: str
+
+    def parts(self) -> list[str]:
+        pieces = self.text.split(self.sep)
+        return [piece + self.sep for piece in pieces[:-1]] + pieces[-1:]
 
 
 class _Doc:
@@ -86,7 +121,7 @@ class _Doc:
                 textColor=colors.HexColor("#1d3b5e"),
             ),
             "h3": ParagraphStyle("h3", parent=base, fontSize=10.5, leading=15, spaceBefore=6),
-            "big": ParagraphStyle("big", parent=base, fontSize=11.5, leading=17),
+            "strong": ParagraphStyle("strong", parent=base, textColor=colors.HexColor("#8b0000")),
         }
 
     def para(self, value: object, style: str = "base") -> Any:
@@ -129,25 +164,31 @@ class _Doc:
         return drawing
 
     def cover(self) -> list[Any]:
+        """The reporting channels first; sections 一、二、 and items （一）（二） in one size
+        (the embedded font has no ☎, • or ·)."""
         from reportlab.platypus import PageBreak
 
         c = COVER_12339
-        out = [self.para(t("title_12339", "zh"), "h1"), self.para(c.heading, "h2")]
+        out = [self.para(t("title_12339", "zh"), "h1"), self.para(f"一、{c.heading}", "h2")]
         out += [self.para(c.law)]
-        out += [self.para(f"• {line}", "big") for line in c.channels]
-        out += [self.para(c.include_heading, "h2")]
-        out += [self.para(f"{n}. {line}") for n, line in enumerate(c.include, 1)]
-        out += [self.para(c.caution_heading, "h2")]
-        out += [self.para(f"• {line}") for line in c.caution]
+        out += [self.para(f"{item(n)}{line}", "strong") for n, line in enumerate(c.channels, 1)]
+        out += [self.para(f"二、{c.include_heading}", "h2")]
+        out += [self.para(f"{item(n)}{line}") for n, line in enumerate(c.include, 1)]
+        out += [self.para(f"三、{c.caution_heading}", "h2")]
+        out += [self.para(f"{item(n)}{line}") for n, line in enumerate(c.caution, 1)]
         return [*out, PageBreak()]
 
     def summary(self) -> list[Any]:
         v, lang = self.v, self.v.lang
         out = [self.para(v.title, "h1"), self.para(t("summary", lang), "h2")]
-        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [150, 330], False))
+        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [130, 385], False))
         if not v.complete:
             out.append(self.para(t("incomplete_note", lang)))
-        out += [self.para(n) for n in v.notes]
+        if v.time_note:
+            out.append(self.para(v.time_note, "small"))
+        if v.notes:
+            out.append(self.para(t("notes", lang), "small"))
+            out += [self.para(n, "small") for n in v.notes]
         out += [self.para(t("chart_classes", lang), "h3")]
         out.append(self.chart([(n, c, BAR) for n, c in v.class_counts]))
         if v.severity_counts:
@@ -162,34 +203,36 @@ class _Doc:
         if not v.findings:
             return [*out, self.para(t("no_findings", lang))]
         head = [t(k, lang) for k in ("severity", "kind", "device", "registry_ref", "why")]
+        # a registry reference breaks after its "/" (deployment/device), never inside a name
         rows = [
-            [f.severity_label, f.kind_label, f.device, f.registry_ref, f.why] for f in v.findings
+            [f.severity_label, f.kind_label, f.device, Markup(f.registry_ref, "/"), f.why]
+            for f in v.findings
         ]
-        out.append(self.table([head, *rows], [38, 70, 62, 70, 240]))
+        out.append(self.table([head, *rows], [48, 78, 60, 74, 255]))
         if v.omitted_findings:
             out.append(self.para(t("omitted_findings", lang, n=v.omitted_findings)))
         for dep in v.deployments:
-            out += [self.para(f"{t('deployments', lang)}: {dep.id}", "h3")]
-            out.append(self.table([[k, val] for k, val in dep.cells], [150, 330], False))
+            colon = "：" if lang == "zh" else ": "
+            out += [self.para(f"{t('deployments', lang)}{colon}{dep.id}", "h3")]
+            out.append(self.table([[k, val] for k, val in dep.cells], [130, 385], False))
         return out
 
     def device(self, d: DeviceRow) -> list[Any]:
         from reportlab.platypus import KeepTogether
 
         lang = self.v.lang
-        head = f"{d.index}. {d.class_label}" + (
-            f" — {d.vendor} {d.model or d.product}" if d.vendor else ""
-        )
+        head = f"{d.index}. {d.class_label}" + (f" — {d.brand_model}" if d.brand_model else "")
         facts = [
             [t("status", lang), d.status_label], [t("addresses", lang), ", ".join(d.addresses)],
-            [t("product", lang), d.product or "—"], [t("serial", lang), d.serial or "—"],
-            [t("confidence", lang), d.confidence],
+            [t("brand_model", lang), d.brand_model or "—"],
+            *([] if lang == "zh" else [[t("product", lang), d.product or "—"]]),
+            [t("serial", lang), d.serial or "—"], [t("confidence", lang), d.certainty],
         ]  # fmt: skip
-        block = [self.para(head, "h3"), self.table(facts, [110, 370], False)]
+        block = [self.para(head, "h3"), self.table(facts, [110, 405], False)]
         if d.evidence:
             cols = [t(k, lang) for k in ("ev_field", "ev_value", "ev_source", "ev_rule")]
             rows = [[e.field, e.value, e.source, e.signature] for e in d.evidence]
-            block.append(self.table([cols, *rows], [90, 190, 70, 130]))
+            block.append(self.table([cols, *rows], [95, 205, 75, 140]))
         if d.more_evidence:
             block.append(self.para(t("more_evidence", lang, n=d.more_evidence), "small"))
         return [KeepTogether(block)]
@@ -203,7 +246,7 @@ class _Doc:
             out.append(self.para(t("omitted", lang, n=v.omitted_devices)))
         if v.skipped:
             out.append(self.para(t("skipped", lang), "h2"))
-            out += [self.para(f"• {s}", "small") for s in v.skipped]
+            out += [self.para(f"{n}. {s}", "small") for n, s in enumerate(v.skipped, 1)]
         out += [self.para(t("method", lang), "h2"), self.para(t("method_text", lang))]
         return out
 
@@ -214,7 +257,9 @@ def render_pdf(view: View, options: ReportOptions, run: ScanRun) -> bytes:
 
     doc = _Doc(view, options)
     generated = when(options.generated_at or datetime.now(UTC), view.lang)
-    footer = f"{view.title} · {run.id} · {t('generated', view.lang)} {generated}"
+    sep = "，" if view.lang == "zh" else " | "
+    colon = "：" if view.lang == "zh" else ": "
+    footer = f"{view.title}{sep}{run.id}{sep}{t('generated', view.lang)}{colon}{generated}"
 
     def on_page(canvas: Any, document: Any) -> None:
         canvas.saveState()
