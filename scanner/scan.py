@@ -478,7 +478,9 @@ def compared(run: ScanRun, registry: Registry | None, previous: ScanRun | None) 
     """The run with compare's findings against the site registry (unchanged without one)."""
     if registry is None:
         return run
-    findings = compare(run.devices, registry, previous, run.scope, run.started_at.date())
+    findings = compare(
+        run.devices, registry, previous, run.scope, run.started_at.date(), complete=run.complete
+    )
     site = run.site or registry.site.name
     return replace(run, findings=findings, registry=registry.describe(), site=site)
 

@@ -7,6 +7,7 @@ import typer
 from scanner import __version__
 from scanner.cli import (
     ble_cmd,
+    compare_cmd,
     demo_cmd,
     history_cmd,
     identify_cmd,
@@ -67,6 +68,7 @@ app.add_typer(ble_cmd.app, name="ble")
 app.command("doctor")(ble_cmd.doctor)
 app.command("report", help=report_cmd.HELP)(report_cmd.report)
 app.add_typer(registry_cmd.app, name="registry")
+app.command("compare", help=compare_cmd.HELP)(compare_cmd.compare)
 app.add_typer(history_cmd.app, name="history")
 app.command("watch", help=watch_cmd.HELP)(watch_cmd.watch)
 app.add_typer(schedule_cmd.app, name="schedule")

@@ -82,6 +82,8 @@ class Facts:
     collector: bool
     #: ``mac_prefix``/``ble_company`` when the identification rests on a vendor prefix only
     prefix_only: str | None = None
+    #: The vendor comes from a cross-vendor (generic) signature: it names no one vendor.
+    generic: bool = False
 
     @property
     def strong(self) -> bool:
@@ -130,4 +132,5 @@ def facts(device: Device) -> Facts:
         product=best.product if best else None,
         collector=device.is_collector,
         prefix_only=prefix_basis(device),
+        generic=best.generic if best else False,
     )

@@ -47,6 +47,18 @@ def passages() -> dict[str, Passage]:
     return out
 
 
+@cache
+def _titles() -> dict[str, str]:
+    raw = yaml.safe_load(resources.files(__package__).joinpath("statutes.yaml").read_text("utf-8"))
+    return {key: source["title"] for key, source in raw["sources"].items()}
+
+
+def law(source: str) -> str:
+    """A source's title in book-title marks, ``《人脸识别技术应用安全管理办法》``, for citing an
+    article this file has no passage of (the caller adds ``第N条``)."""
+    return f"《{_titles()[source]}》"
+
+
 def cite(key: str) -> str:
     """``《人脸识别技术应用安全管理办法》第十五条`` (the title alone where no article is known)."""
     p = passages()[key]

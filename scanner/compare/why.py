@@ -3,116 +3,52 @@
 A finding carries a ``reason`` code and ``details`` (what was expected, what was seen); this
 module turns them into a sentence an officer can act on. Compare stores the English one in
 ``Finding.why``; reports call :func:`explain` for their language, so a run saved in JSON can
-be reported in Chinese later. Details are device data (untrusted): callers escape the result
-for their format.
+be reported in Chinese later (the Chinese sentences are :mod:`scanner.compare.why_zh`).
+Details are device data (untrusted): callers escape the result for their format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from scanner.compare.labels import (
-    CLASSES,
-    FIELDS,
-    FILING,
-    METHODS,
-    SPACES,
-    Lang,
-    brand_model,
-    label,
+from scanner.compare.labels import FILING, METHODS, SPACES, STORAGE, Lang, label
+from scanner.compare.phrases import (
+    Text,
+    cap,
+    device,
+    diffs,
+    due_basis,
+    matched_by,
+    where,
 )
-from scanner.compare.statutes import cite, paraphrase, quote
-from scanner.compare.zhtext import date_zh, num, sp
+from scanner.compare.why_zh import ZH
 from scanner.models import Finding
-
-Details = dict[str, str]
-
-
-#: What a suspected identification rests on (scanner/compare/certainty.py).
-BASIS = {
-    "mac_prefix": ("from the MAC address vendor prefix only", "仅依据 MAC 地址厂商前缀判断"),
-    "ble_company": ("from the Bluetooth company id only", "仅依据蓝牙厂商编号判断"),
-}
-
-
-def _device(d: Details, lang: Lang) -> str:
-    """``宇视 IPC322LB-SF28-A 网络摄像机``; ``疑似 Iris ID 虹膜识别设备（仅依据 MAC 地址厂商
-    前缀判断，待现场核实）`` when the class rests on a vendor prefix only."""
-    cls = label(CLASSES, d.get("device_class", ""), lang)
-    basis = BASIS.get(d.get("basis", ""))
-    if lang == "zh":
-        what = brand_model(d.get("vendor", ""), d.get("model", ""), lang)
-        if basis:
-            return sp("疑似", what, cls) + f"（{basis[1]}，待现场核实）"
-        return sp(what, cls)
-    what = d.get("label", "")
-    if basis:
-        return f"possibly a {cls} ({what + '; ' if what else ''}{basis[0]}, to be verified on site)"
-    return f"{cls} ({what})" if what else cls
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _matched_by(d: Details, lang: Lang) -> str:
-    parts = []
-    for key in d.get("matched_by", "").split(","):
-        if key:
-            name, value = label(FIELDS, key, lang), d.get(key, "")
-            parts.append(sp(name, value) if lang == "zh" else f"{name} {value}".strip())
-    return ("、" if lang == "zh" else ", ").join(parts)
-
-
-def _diffs(d: Details, lang: Lang) -> str:
-    parts = []
-    for key in d.get("differs", "").split(","):
-        if not key:
-            continue
-        name, want, seen = label(FIELDS, key, lang), d.get(f"expected_{key}"), d.get(key)
-        if lang == "zh":
-            parts.append(f"{sp(name + '应为', want or '')}，{sp('实为', seen or '未知')}")
-        else:
-            parts.append(f"{name} expected {want}, seen {seen or 'unknown'}")
-    return ("；" if lang == "zh" else "; ").join(parts)
-
-
-def _where(d: Details, lang: Lang) -> str:
-    dep, loc = d.get("deployment", ""), d.get("location", "")
-    if lang == "zh":
-        return f"采集点 {dep}，{loc}" if loc else f"采集点 {dep}"
-    return f"deployment {dep}, {loc}" if loc else f"deployment {dep}"
-
-
-Text = Callable[[Details, Lang], str]
 
 _EN: dict[str, Text] = {
     "unregistered": lambda d, lang: (
-        f"{_cap(_device(d, lang))} at {d['address']} is not in the site registry. Every "
+        f"{cap(device(d, lang))} at {d['address']} is not in the site registry. Every "
         "collector on this site must be registered with its processor, purpose, legal basis "
         "(such as separate consent) and filing: find out who installed it and what for."
     ),
     "registered": lambda d, lang: (
-        f"Registered as {d['registry_id']} ({_where(d, lang)}), matched by {_matched_by(d, lang)}."
+        f"Registered as {d['registry_id']} ({where(d, lang)}), matched by {matched_by(d, lang)}."
     ),
     "registered_ip_only": lambda d, lang: (
-        f"Registered as {d['registry_id']} ({_where(d, lang)}), matched by IP address "
+        f"Registered as {d['registry_id']} ({where(d, lang)}), matched by IP address "
         f"{d['ip']} only: nothing seen contradicts it, but record the serial or MAC in the "
         "registry to make the match certain."
     ),
     "not_seen": lambda d, lang: (
-        f"Registered device {d['registry_id']} ({_where(d, lang)}) was expected at "
+        f"Registered device {d['registry_id']} ({where(d, lang)}) was expected at "
         f"{d['expected_at']} but did not answer this sweep: it may be off, moved or removed. "
         "Check it on site."
     ),
     "swapped": lambda d, lang: (
         f"A different device answers at {d['ip']}, where registered device {d['registry_id']} "
-        f"({_where(d, lang)}) should be: {_diffs(d, lang)}. The registered device may have "
+        f"({where(d, lang)}) should be: {diffs(d, lang)}. The registered device may have "
         "been swapped."
     ),
     "identifiers_disagree": lambda d, lang: (
-        f"Matches registered device {d['registry_id']} ({_where(d, lang)}) by "
-        f"{_matched_by(d, lang)}, but {_diffs(d, lang)}. Identifiers that disagree suggest a "
+        f"Matches registered device {d['registry_id']} ({where(d, lang)}) by "
+        f"{matched_by(d, lang)}, but {diffs(d, lang)}. Identifiers that disagree suggest a "
         "copied identity or a replaced device."
     ),
     "firmware_changed": lambda d, lang: (
@@ -136,19 +72,33 @@ _EN: dict[str, Text] = {
         f"address {d['expected_ip']}."
     ),
     "filing_missing": lambda d, lang: (
-        f"Deployment {d['deployment']} holds the face information of {d['enrolled']} people, "
+        f"Deployment {d['deployment']} stores the face information of {d['enrolled']} people, "
         f"at or above the filing threshold of {d['threshold']}, and is not filed (registry: "
-        f"{label(FILING, d['status'], lang)}). Facial Recognition Measures Art. 15: file with "
-        "the cyberspace administration (provincial level or above) within 30 working days of "
-        "reaching the threshold."
+        f"{label(FILING, d['status'], lang)})"
+        + (f"; filing was due by {d['due']}{due_basis(d, lang)}" if d.get("due") else "")
+        + ". Facial Recognition Measures Art. 15: file with the cyberspace administration "
+        "(provincial level or above) within 30 working days of reaching the threshold."
+    ),
+    "filing_due": lambda d, lang: (
+        f"Deployment {d['deployment']} stores the face information of {d['enrolled']} people, "
+        f"at or above the filing threshold of {d['threshold']}, and is not filed yet: it must "
+        f"be filed by {d['due']}{due_basis(d, lang)} (Facial Recognition Measures Art. 15)."
     ),
     "filing_overdue": lambda d, lang: (
-        f"Deployment {d['deployment']} holds the face information of {d['enrolled']} people; "
-        f"its filing was due by {d['due']} and is still pending."
+        f"Deployment {d['deployment']} stores the face information of {d['enrolled']} people; "
+        f"its filing was due by {d['due']}{due_basis(d, lang)} and is still pending "
+        "(Facial Recognition Measures Art. 15)."
     ),
     "filing_pending": lambda d, lang: (
-        f"Deployment {d['deployment']} holds the face information of {d['enrolled']} people; "
-        "its filing is pending. Follow it up before it falls due."
+        f"Deployment {d['deployment']} stores the face information of {d['enrolled']} people; "
+        f"its filing is pending and due by {d['due']}{due_basis(d, lang)}. Follow it up "
+        "before then (Facial Recognition Measures Art. 15)."
+    ),
+    "filing_pending_undated": lambda d, lang: (
+        f"Deployment {d['deployment']} stores the face information of {d['enrolled']} people; "
+        "its filing is pending, but the registry does not record when the count reached the "
+        f"threshold of {d['threshold']} (filing.reached), so no deadline can be checked. "
+        "Facial Recognition Measures Art. 15 allows 30 working days from that day."
     ),
     "prohibited_space": lambda d, lang: (
         f"Deployment {d['deployment']} places collectors in a "
@@ -157,6 +107,13 @@ _EN: dict[str, Text] = {
         "public bathrooms, toilets, changing, nursing and fitting rooms, and the Facial "
         "Recognition Measures (Art. 13) face recognition equipment inside hotel rooms, public "
         "bathrooms, changing rooms and toilets. Check on site at once."
+    ),
+    "private_space_named": lambda d, lang: (
+        f"Deployment {d['deployment']} is recorded as a {label(SPACES, d['space'], lang)}, but "
+        f'its location names a private space ("{d["word"]}": {d["location"]}; '
+        f"{d['area']}). Check on site: no collection equipment may be installed inside hotel "
+        "rooms, public bathrooms, changing rooms, toilets and like private spaces (Facial "
+        "Recognition Measures Art. 13); correct the registry's space or location."
     ),
     "missing_signage": lambda d, lang: (
         f"Deployment {d['deployment']} collects in a public place ({d['location']}) without "
@@ -167,93 +124,74 @@ _EN: dict[str, Text] = {
         "no non-biometric alternative; the Facial Recognition Measures (Art. 10) do not allow "
         "face recognition as the only way where other means serve the purpose."
     ),
+    "separate_consent_missing": lambda d, lang: (
+        f"Deployment {d['deployment']} processes biometric information ({d['modalities']}) on "
+        "the basis of consent, and the registry says separate consent was not obtained. "
+        "Sensitive personal information needs the person's separate consent (PIPL Art. 29; "
+        "for faces, Facial Recognition Measures Art. 6)."
+    ),
+    "separate_consent_not_recorded": lambda d, lang: (
+        f"Deployment {d['deployment']} processes biometric information ({d['modalities']}) on "
+        "the basis of consent; whether separate consent was obtained is not recorded "
+        "(separate_consent). PIPL Art. 29 (and for faces Facial Recognition Measures Art. 6) "
+        "requires it: record it, or the missing consent."
+    ),
+    "pia_not_recorded": lambda d, lang: (
+        f"Deployment {d['deployment']} processes biometric information ({d['modalities']}); no "
+        "personal-information protection impact assessment is recorded (pia: date, "
+        "reference). One is required before processing (PIPL Art. 55-56; for faces, Facial "
+        "Recognition Measures Art. 9)."
+    ),
+    "face_crosses_internet": lambda d, lang: (
+        f"Deployment {d['deployment']} stores face information "
+        f"({label(STORAGE, d['storage'], lang)}) or sends it across the internet without the "
+        "persons' separate consent recorded and without a legal duty as its basis. Facial "
+        "Recognition Measures Art. 8: face information stays in the recognition device and is "
+        "not transmitted over the internet unless a law or separate consent allows it."
+    ),
+    "face_off_device": lambda d, lang: (
+        f"Deployment {d['deployment']} stores face information "
+        f"({label(STORAGE, d['storage'], lang)}) outside the recognition device without the "
+        "persons' separate consent recorded and without a legal duty as its basis (Facial "
+        "Recognition Measures Art. 8)."
+    ),
+    "retention_beyond_purpose": lambda d, lang: (
+        f"Deployment {d['deployment']} keeps data for {d['retention_days']} days, longer than "
+        f"the {d['needed_days']} days its purpose needs (purpose_retention_days). Data may be "
+        "kept only as long as the purpose requires (PIPL Art. 19"
+        + ("; Facial Recognition Measures Art. 8)." if d.get("face") else ").")
+    ),
+    "not_a_collector": lambda d, lang: (
+        f"Registered as collector {d['registry_id']} ({where(d, lang)}), but what answers "
+        f"there is a {device(d, lang)}, not a collector. The registry row is wrong, or the "
+        "collector was replaced: check on site and correct the registry."
+    ),
+    "modality_mismatch": lambda d, lang: (
+        f"Registered as {d['registry_id']} ({where(d, lang)}, modalities {d['modalities']}), "
+        f"but the device is a {device(d, lang)}: it can collect what the deployment does "
+        "not declare. Record the modality (with its legal basis, consent and assessment) or "
+        "remove the device."
+    ),
     "new": lambda d, lang: (
-        f"{_cap(_device(d, lang))} at {d['address']} was not seen in the previous sweep "
+        f"{cap(device(d, lang))} at {d['address']} was not seen in the previous sweep "
         f"({d['previous']})."
     ),
-}
-
-_ZH: dict[str, Text] = {
-    "unregistered": lambda d, lang: (
-        f"在 {d['address']} {sp('发现', _device(d, lang))}，场所登记表中没有这台设备。"
-        "本场所的采集设备均应在场所登记表中登记个人信息处理者、处理目的、处理依据（如个人单独同意）和备案情况，"
-        "建议查明安装单位及用途。"
+    "gone_registered": lambda d, lang: (
+        f"Registered {device(d, lang)} {d['registry_id']} ({where(d, lang)}) answered at "
+        f"{d['address']} in the previous sweep ({d['previous']}, {d['last_seen']}) and is gone "
+        "now: it may be off, moved or removed. Check it on site."
     ),
-    "registered": lambda d, lang: (
-        f"已登记为 {d['registry_id']}（{_where(d, lang)}），{_matched_by(d, lang)} 与登记一致。"
-    ),
-    "registered_ip_only": lambda d, lang: (
-        f"已登记为 {d['registry_id']}（{_where(d, lang)}），但仅凭 IP 地址 {d['ip']} 对应。"
-        "未发现矛盾之处；建议在场所登记表中补充序列号或 MAC 地址，以便准确核对。"
-    ),
-    "not_seen": lambda d, lang: (
-        f"登记设备 {d['registry_id']}（{_where(d, lang)}）应位于 {d['expected_at']}，"
-        "本次排查未发现。设备可能已关机、移位或被拆除，建议现场核实。"
-    ),
-    "swapped": lambda d, lang: (
-        f"登记设备 {d['registry_id']}（{_where(d, lang)}）所在的 {d['ip']} 上出现了另一台设备："
-        f"{_diffs(d, lang)}。登记设备可能已被调换。"
-    ),
-    "identifiers_disagree": lambda d, lang: (
-        f"{sp('依据', _matched_by(d, lang))}，与登记设备 {d['registry_id']}"
-        f"（{_where(d, lang)}）对应，"
-        f"{sp('但', _diffs(d, lang))}。标识信息相互矛盾，设备身份可能被仿冒，或设备已被更换。"
-    ),
-    "firmware_changed": lambda d, lang: (
-        f"登记设备 {d['registry_id']} 的固件版本为 {d['firmware']}，"
-        f"与登记的 {d['expected_firmware']} 不一致。"
-    ),
-    "firmware_changed_since_last_run": lambda d, lang: (
-        f"登记设备 {d['registry_id']} 的固件版本自上次排查以来由 {d['expected_firmware']} "
-        f"变为 {d['firmware']}。"
-    ),
-    "ports_changed": lambda d, lang: (
-        f"登记设备 {d['registry_id']} 当前开放端口为 {d['ports']}，登记的是 {d['expected_ports']}。"
-    ),
-    "ports_changed_since_last_run": lambda d, lang: (
-        f"登记设备 {d['registry_id']} 的开放端口自上次排查以来由 {d['expected_ports']} "
-        f"变为 {d['ports']}。"
-    ),
-    "ip_changed": lambda d, lang: (
-        f"登记设备 {d['registry_id']} 出现在 {d['ip']}，而不是登记的地址 {d['expected_ip']}。"
-    ),
-    "filing_missing": lambda d, lang: (
-        f"采集点 {d['deployment']} 存储人脸信息 {num(d['enrolled'])} 人，达到 "
-        f"{num(d['threshold'])} 人的备案标准，但尚未备案（场所登记表："
-        f"{label(FILING, d['status'], lang)}）。{quote('filing')}。"
-    ),
-    "filing_overdue": lambda d, lang: (
-        f"采集点 {d['deployment']} 存储人脸信息 {num(d['enrolled'])} 人，备案应于"
-        f"{date_zh(d['due'])}前完成，目前仍未办结（{cite('filing')}）。"
-    ),
-    "filing_pending": lambda d, lang: (
-        f"采集点 {d['deployment']} 存储人脸信息 {num(d['enrolled'])} 人，备案正在办理，"
-        f"建议在期限前跟进（{cite('filing')}）。"
-    ),
-    "prohibited_space": lambda d, lang: (
-        f"场所登记表记载，采集点 {d['deployment']} 的采集设备安装在"
-        f"{label(SPACES, d['space'], lang)}（{d['location']}）内部。"
-        f"{paraphrase('private_spaces_video')}；{paraphrase('private_spaces_face')}。"
-        "建议立即现场核实。"
-    ),
-    "missing_signage": lambda d, lang: (
-        f"采集点 {d['deployment']} 在公共场所（{d['location']}）采集，但场所登记表记载未设置"
-        f"提示标识。{quote('public_place_signs')}。"
-    ),
-    "no_alternative": lambda d, lang: (
-        f"采集点 {d['deployment']} 采用{sp('生物特征', label(METHODS, d['method'], lang))}，"
-        f"但未提供非生物特征识别的替代方式。{quote('not_only_way')}。"
-    ),
-    "new": lambda d, lang: (
-        f"{d['address']} {sp('上的', _device(d, lang), '在上次排查')}"
-        f"（{d['previous']}）中没有出现。"
+    "gone_unregistered": lambda d, lang: (
+        f"Unregistered {device(d, lang)} at {d['address']}, seen in the previous sweep "
+        f"({d['previous']}, {d['last_seen']}), is gone now. Confirm on site that it was "
+        "removed, not moved or hidden."
     ),
 }
 
 
 def explain(finding: Finding, lang: Lang = "en") -> str:
     """The finding's "why" in ``lang``; falls back to the stored English text."""
-    table = _ZH if lang == "zh" else _EN
+    table = ZH if lang == "zh" else _EN
     text = table.get(finding.reason)
     if text is None:
         return finding.why

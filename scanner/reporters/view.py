@@ -31,7 +31,7 @@ from scanner.compare.labels import (
     label,
     vendor_name,
 )
-from scanner.compare.why import BASIS
+from scanner.compare.phrases import BASIS
 from scanner.compare.zhtext import date_zh
 from scanner.models import Device, Finding, FindingKind, ScanRun, Severity
 from scanner.normalize import clean_text
@@ -252,6 +252,29 @@ def _filing(dep: Deployment, lang: Lang) -> str:
     return f"{status}（{'，'.join(parts)}）" if lang == "zh" else f"{status} ({', '.join(parts)})"
 
 
+def _duties(dep: Deployment, lang: Lang) -> list[tuple[str, str]]:
+    """Separate consent, the impact assessment and retention, as the registry records them."""
+    unknown = t("not_recorded", lang)
+    consent = {True: t("yes", lang), False: t("no", lang), None: unknown}[dep.separate_consent]
+    pia = unknown
+    if dep.pia:
+        day = date_zh(dep.pia.date) if lang == "zh" else dep.pia.date.isoformat()
+        ref = dep.pia.reference or ""
+        pia = (f"{day}（编号 {ref}）" if ref else day) if lang == "zh" else f"{day} {ref}".strip()
+    needed = dep.purpose_retention_days
+    if lang == "zh":
+        need = f"{needed} 天" if needed is not None else unknown
+        retention = f"{dep.retention_days} 天（处理目的所需：{need}）"
+    else:
+        need = f"{needed} days" if needed is not None else unknown
+        retention = f"{dep.retention_days} days ({need} needed by the purpose)"
+    return [
+        (t("dep_consent", lang), consent),
+        (t("dep_pia", lang), pia),
+        (t("dep_retention", lang), retention),
+    ]
+
+
 def _deployments(registry: Registry | None, lang: Lang) -> list[DeploymentRow]:
     rows = []
     sep, items = ("；", "、") if lang == "zh" else ("; ", ", ")
@@ -267,6 +290,7 @@ def _deployments(registry: Registry | None, lang: Lang) -> list[DeploymentRow]:
             (t("dep_internet", lang), t("yes" if dep.crosses_internet else "no", lang)),
             (t("dep_enrolled", lang), str(dep.enrolled)),
             (t("dep_filing", lang), _filing(dep, lang)),
+            *_duties(dep, lang),
             (t("dep_devices", lang), items.join(d.id for d in dep.devices)),
         ]
         rows.append(DeploymentRow(dep.id, [(k, text(v, 400)) for k, v in cells]))

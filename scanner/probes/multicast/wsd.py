@@ -33,6 +33,7 @@ from scanner.probes.multicast.base import (
     MulticastProbe,
     admitted,
     ipv4_literal,
+    ipv6_literal,
     malformed,
 )
 from scanner.probes.multicast.net import Question
@@ -64,8 +65,11 @@ class WsdMatch:
 
     @property
     def addresses(self) -> tuple[str, ...]:
-        """IPv4 literals named by the XAddrs (hostnames are never resolved)."""
-        found = (ipv4_literal(_host(x)) for x in self.xaddrs)
+        """IP literals named by the XAddrs (hostnames are never resolved). Cameras list their
+        IPv6 link-local service address beside the IPv4 one (``http://[fe80::…]/onvif/…``):
+        kept, it ties the answer to the MAC that IPv6 neighbour discovery saw at that address
+        (one device, not two). Only IPv4 responders are ever contacted."""
+        found = (ipv4_literal(h) or ipv6_literal(h) for h in map(_host, self.xaddrs))
         return tuple(dict.fromkeys(a for a in found if a))
 
 
