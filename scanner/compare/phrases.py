@@ -31,7 +31,9 @@ def device(d: Details, lang: Lang) -> str:
         return sp(what, cls)
     what = d.get("label", "")
     if basis:
-        return f"possibly a {cls} ({what + '; ' if what else ''}{basis[0]}, to be verified on site)"
+        article = "an" if cls[:1] in "aeiou" else "a"
+        why = f"{what}; {basis[0]}" if what else basis[0]
+        return f"possibly {article} {cls} ({why}, to be verified on site)"
     return f"{cls} ({what})" if what else cls
 
 

@@ -19,10 +19,8 @@ from scanner.compare.phrases import (
     modalities,
     where,
 )
-from scanner.compare.statutes import cite, law, paraphrase, quote
+from scanner.compare.statutes import cite, paraphrase, quote
 from scanner.compare.zhtext import date_zh, num, sp
-
-_FACE = "face_measures"
 
 
 def _stored(d: Details) -> str:
@@ -123,33 +121,32 @@ ZH: dict[str, Text] = {
     "separate_consent_missing": lambda d, lang: (
         f"采集点 {d['deployment']} 以个人同意为处理依据处理生物识别信息"
         f"（{modalities(d, lang)}），场所登记表记载未取得个人单独同意。"
-        f"{quote('separate_consent')}；人脸信息另见{law(_FACE)}第六条。"
+        f"{quote('separate_consent')}；人脸信息另见{cite('face_separate_consent')}。"
     ),
     "separate_consent_not_recorded": lambda d, lang: (
         f"采集点 {d['deployment']} 以个人同意为处理依据处理生物识别信息"
         f"（{modalities(d, lang)}），场所登记表未记录是否取得个人单独同意（separate_consent）。"
-        f"{quote('separate_consent')}；人脸信息另见{law(_FACE)}第六条。建议予以记录。"
+        f"{quote('separate_consent')}；人脸信息另见{cite('face_separate_consent')}。建议予以记录。"
     ),
     "pia_not_recorded": lambda d, lang: (
         f"采集点 {d['deployment']} 处理生物识别信息（{modalities(d, lang)}），场所登记表未记录"
         f"个人信息保护影响评估（pia：日期、编号）。{quote('impact_assessment')}；"
-        f"人脸信息另见{law(_FACE)}第九条。"
+        f"人脸信息另见{cite('face_impact_assessment')}。"
     ),
     "face_crosses_internet": lambda d, lang: (
         f"采集点 {d['deployment']} 的人脸信息存储于{label(STORAGE, d['storage'], lang)}或者经"
         "互联网传输，但场所登记表未记录个人单独同意，处理依据也不是法律、行政法规的规定。"
-        f"依据{law(_FACE)}第八条，除法律、行政法规另有规定或者取得个人单独同意外，人脸信息"
-        "应当存储于人脸识别设备内，不得通过互联网对外传输。"
+        f"{paraphrase('face_on_device')}。"
     ),
     "face_off_device": lambda d, lang: (
         f"采集点 {d['deployment']} 的人脸信息存储于{label(STORAGE, d['storage'], lang)}，"
         "不在人脸识别设备内，且场所登记表未记录个人单独同意，处理依据也不是法律、行政法规的"
-        f"规定（{law(_FACE)}第八条）。"
+        f"规定（{cite('face_on_device')}）。"
     ),
     "retention_beyond_purpose": lambda d, lang: (
         f"采集点 {d['deployment']} 的保存期限为 {d['retention_days']} 天，超出实现处理目的所"
         f"必需的 {d['needed_days']} 天（purpose_retention_days）。{quote('retention')}"
-        + (f"；人脸信息另见{law(_FACE)}第八条。" if d.get("face") else "。")
+        + (f"；人脸信息另见{cite('face_on_device')}。" if d.get("face") else "。")
     ),
     "not_a_collector": lambda d, lang: (
         f"已登记为采集设备 {d['registry_id']}（{where(d, lang)}），但实际应答的是"
