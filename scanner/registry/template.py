@@ -48,7 +48,7 @@ deployments:                            # collection points / 采集点
     purpose: Staff entry                # 处理目的
     method: "1:1"                       # "1:1" verification 核验 | "1:N" identification 辨识 | none
     modalities: [face]                  # video | face | fingerprint | palm_vein | iris
-    legal_basis: consent                # legal basis / 处理依据: consent | contract |
+    legal_basis: consent                # legal basis / 处理依据：consent | contract |
                                         # hr_management | legal_duty | public_health |
                                         # public_interest | public_security | other_law
     signage: true                       # 显著提示标识
@@ -57,7 +57,7 @@ deployments:                            # collection points / 采集点
     crosses_internet: false             # data crosses the internet / 数据是否经互联网传输
     retention_days: 30                  # 保存期限（天）
     enrolled: 120                       # people enrolled / 存储人脸信息数量（人）
-    # Optional / 可选项 (PIPL Art. 29, 55-56; Measures Art. 6, 8, 9):
+    # Optional (PIPL Art. 29, 55-56; Measures Art. 6, 8, 9) / 可选项：
     separate_consent: true              # separate consent obtained / 已取得个人单独同意
     pia:                                # impact assessment before processing / 个人信息保护影响评估
       date: 2025-05-20
@@ -76,7 +76,7 @@ deployments:                            # collection points / 采集点
       # Give every identifier you know: serial, ONVIF/UPnP UUID and MAC match a device for
       # sure; an IP alone is weaker; a Bluetooth name never matches on its own.
       # 尽量填写序列号、UUID、MAC；仅凭 IP 匹配较弱；蓝牙名称不能单独用于匹配。
-      # Optional keys / 可选项: uuid: 9a1c3d2e-0000-4000-8000-000000000001,
+      # Optional keys / 可选项：uuid: 9a1c3d2e-0000-4000-8000-000000000001,
       #   ble_address: "aa:bb:cc:dd:ee:ff", ble_name: "FaceGate-1", firmware: V3.2.30,
       #   ports: [80, 443, 8000]
       - id: face-gate-1

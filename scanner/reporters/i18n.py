@@ -34,6 +34,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "scope": ("Scope (networks swept)", "排查范围（网段）"),
     "excluded": ("excluding", "不含"),
     "complete": ("Sweep complete", "排查是否完整"),
+    "colon": (": ", "："),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "incomplete_note": (

@@ -98,7 +98,7 @@ def _lines(v: View) -> Iterator[str]:
     if v.skipped:
         yield f"## {md(t('skipped', lang))}"
         yield ""
-        yield from (f"- {md(s)}" for s in v.skipped)
+        yield from (f"- {md(where)}{t('colon', lang)}{md(why)}" for where, why in v.skipped)
         yield ""
     yield f"## {md(t('method', lang))}"
     yield ""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from scanner.compare.zhtext import item
 from scanner.errors import BiosweepError
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
+from scanner.reporters.cjkwrap import break_lines
 from scanner.reporters.i18n import COVER_12339, t
 from scanner.reporters.svg import BAR, SEVERITY_COLOURS
 from scanner.reporters.view import DeviceRow, View, build_view, when
@@ -38,6 +38,9 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
 FONT = "BiosweepCJK"
+#: Text width of the page's frame (A4 less 40 pt margins and the frame's 6 pt padding), of a
+#: table cell (its width less 6 pt padding each side), and the slack left for rounding.
+BODY, CELL_PADDING, SLACK = 595.27 - 80 - 12, 12, 1.5
 
 
 #: Full-width punctuation no line may start with (GB/T 15834; Chinese line breaking). ReportLab's
@@ -47,13 +50,16 @@ CANNOT_START = "，：；？！”’》」』〕】"
 
 
 def _kinsoku() -> None:
-    """Teach ReportLab's CJK wrapping the Chinese punctuation that cannot start a line."""
+    """Teach ReportLab's CJK wrapping the Chinese punctuation that cannot start a line (both
+    line breakers read the module global: paragraphs of one fragment use textsplit's)."""
+    from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
 
-    names = vars(paragraph)  # the module global cjkFragSplit reads (untyped in the stubs)
-    names["ALL_CANNOT_START"] += "".join(
-        c for c in CANNOT_START if c not in names["ALL_CANNOT_START"]
-    )
+    for module in (textsplit, paragraph):
+        names = vars(module)  # the module global the line breakers read (untyped in the stubs)
+        names["ALL_CANNOT_START"] += "".join(
+            c for c in CANNOT_START if c not in names["ALL_CANNOT_START"]
+        )
 
 
 @cache
@@ -78,23 +84,8 @@ def _font() -> str:
 
 
 def p(value: object) -> str:
-    """Text for a Paragraph: XML-escaped, so device data is never parsed as markup; a
-    :class:`Markup` value may also break its line after its separator."""
-    if isinstance(value, Markup):
-        return "<br/>".join(escape(part) for part in value.parts())
+    """Text for a Paragraph: XML-escaped, so device data is never parsed as markup."""
     return escape(str(value))
-
-
-@dataclass(frozen=True, slots=True)
-class Markup:
-    """Text whose line may break after ``sep`` (kept), and nowhere inside its parts."""
-
-    text: str
-    sep: str
-
-    def parts(self) -> list[str]:
-        pieces = self.text.split(self.sep)
-        return [piece + self.sep for piece in pieces[:-1]] + pieces[-1:]
 
 
 class _Doc:
@@ -124,17 +115,29 @@ class _Doc:
             "strong": ParagraphStyle("strong", parent=base, textColor=colors.HexColor("#8b0000")),
         }
 
-    def para(self, value: object, style: str = "base") -> Any:
+    def para(self, value: object, style: str = "base", width: float = BODY) -> Any:
+        """A paragraph ``width`` points wide, its lines broken by :mod:`cjkwrap`'s rules
+        (ReportLab's CJK wrapping stays on for anything that still does not fit)."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
         from reportlab.platypus import Paragraph
 
-        return Paragraph(p(value), self.s[style])
+        st = self.s[style]
+
+        def measure(text: str) -> float:
+            return float(stringWidth(text, st.fontName, st.fontSize))
+
+        lines = break_lines(str(value), width - SLACK, measure)
+        return Paragraph("<br/>".join(p(line) for line in lines), st)
 
     def table(
         self, rows: Sequence[Sequence[object]], widths: list[float], header: bool = True
     ) -> Any:
         from reportlab.platypus import Table, TableStyle
 
-        cells = [[self.para(c, "small") for c in row] for row in rows]
+        cells = [
+            [self.para(c, "small", w - CELL_PADDING) for c, w in zip(row, widths, strict=True)]
+            for row in rows
+        ]
         table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
         style: list[Any] = [
             ("GRID", (0, 0), (-1, -1), 0.4, self.colors.HexColor("#c8d2dc")),
@@ -203,10 +206,8 @@ class _Doc:
         if not v.findings:
             return [*out, self.para(t("no_findings", lang))]
         head = [t(k, lang) for k in ("severity", "kind", "device", "registry_ref", "why")]
-        # a registry reference breaks after its "/" (deployment/device), never inside a name
         rows = [
-            [f.severity_label, f.kind_label, f.device, Markup(f.registry_ref, "/"), f.why]
-            for f in v.findings
+            [f.severity_label, f.kind_label, f.device, f.registry_ref, f.why] for f in v.findings
         ]
         out.append(self.table([head, *rows], [48, 78, 60, 74, 255]))
         if v.omitted_findings:
@@ -246,7 +247,11 @@ class _Doc:
             out.append(self.para(t("omitted", lang, n=v.omitted_devices)))
         if v.skipped:
             out.append(self.para(t("skipped", lang), "h2"))
-            out += [self.para(f"{n}. {s}", "small") for n, s in enumerate(v.skipped, 1)]
+            colon = t("colon", lang)
+            out += [
+                self.para(f"{n}. {where}{colon}{why}", "small")
+                for n, (where, why) in enumerate(v.skipped, 1)
+            ]
         out += [self.para(t("method", lang), "h2"), self.para(t("method_text", lang))]
         return out
 

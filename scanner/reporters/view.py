@@ -117,7 +117,7 @@ class View:
     devices: list[DeviceRow]
     omitted_devices: int
     deployments: list[DeploymentRow] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (probe and target, why)
     omitted_skipped: int = 0
     notes: list[str] = field(default_factory=list)
     complete: bool = True
@@ -314,16 +314,15 @@ def scope_text(run: ScanRun, lang: Lang) -> str:
     return text(shown, 600)
 
 
-def _skipped(run: ScanRun, lang: Lang) -> list[str]:
-    """What could not be checked: probe, target, reason (in ``lang``) and the detail as the
-    probe gave it."""
+def _skipped(run: ScanRun, lang: Lang) -> list[tuple[str, str]]:
+    """What could not be checked: probe and target (an identifier), and the reason in
+    ``lang``; the probe's own detail is English, so Chinese reports leave it to the JSON."""
     out = []
     for s in run.skipped[:50]:
         where = " ".join(x for x in (s.probe, s.target or "") if x)
         reason = label(SKIP_REASONS, s.reason.value, lang)
-        # the probe's own detail is English: Chinese reports leave it to the JSON
-        line = f"{where}：{reason}" if lang == "zh" else f"{where}: {reason} — {s.detail}"
-        out.append(text(line, 300))
+        why = reason if lang == "zh" else f"{reason} — {s.detail}"
+        out.append((text(where, 120), text(why, 300)))
     return out
 
 
