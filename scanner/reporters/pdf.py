@@ -101,6 +101,7 @@ class _Doc:
         self.s = {
             "base": base,
             "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
+            "note": ParagraphStyle("note", parent=base, fontSize=8, leading=11, spaceBefore=4),
             "h1": ParagraphStyle("h1", parent=base, fontSize=17, leading=23, spaceAfter=8),
             "h2": ParagraphStyle(
                 "h2",
@@ -188,9 +189,9 @@ class _Doc:
         if not v.complete:
             out.append(self.para(t("incomplete_note", lang)))
         if v.time_note:
-            out.append(self.para(v.time_note, "small"))
+            out.append(self.para(v.time_note, "note"))
         if v.notes:
-            out.append(self.para(t("notes", lang), "small"))
+            out.append(self.para(t("notes", lang), "note"))
             out += [self.para(n, "small") for n in v.notes]
         out += [self.para(t("chart_classes", lang), "h3")]
         out.append(self.chart([(n, c, BAR) for n, c in v.class_counts]))
