@@ -25,6 +25,7 @@ from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.i18n import COVER_12339, TEXT
 from scanner.reporters.jsonin import parse_scanrun
 from scanner.reporters.package import build_package
+from tests.compare.test_compare import SAMPLE_DETAILS
 from tests.reporters.sample import registry as sample_registry
 from tests.reporters.sample import sample_run
 
@@ -34,21 +35,8 @@ SAMPLE_RUN = ROOT / "docs" / "sample" / "run.json"
 SAMPLE_REGISTRY = ROOT / "scanner" / "lab" / "scenarios" / "registries" / "office-zh.yaml"
 HAN = "\u4e00-\u9fff"
 
-#: Details for every explanation: identifiers as a sweep gives them (Latin), a Chinese maker.
-DETAILS = {
-    "device_class": "face_terminal", "label": "Hikvision DS-K1T671MF", "vendor": "Hikvision",
-    "model": "DS-K1T671MF", "address": "10.0.0.51", "ip": "10.0.0.51",
-    "registry_id": "cam-lobby", "deployment": "lobby", "location": "大堂", "area": "入口",
-    "matched_by": "serial,mac", "serial": "S1", "mac": "aa:bb:cc:dd:ee:ff",
-    "differs": "serial,model", "expected_serial": "S0", "expected_model": "M0",
-    "expected_at": "10.0.0.41", "firmware": "V2", "expected_firmware": "V1", "ports": "80",
-    "expected_ports": "80, 554", "expected_ip": "10.0.0.40", "enrolled": "150000",
-    "threshold": "100000", "status": "not_filed", "due": "2026-04-01", "space": "toilet",
-    "method": "1:N", "previous": "run-1", "last_seen": "2026-05-01", "modalities": "face, iris",
-    "word": "更衣室", "storage": "cloud", "legal_basis": "consent", "retention_days": "90",
-    "needed_days": "30", "face": "yes", "reached": "2026-01-30", "due_basis": "computed",
-    "calendar": "2025-01-01..2026-12-31",
-}  # fmt: skip
+#: Details for every explanation: identifiers as a sweep gives them, a Chinese maker.
+DETAILS = SAMPLE_DETAILS | {"vendor": "Hikvision", "location": "大堂", "area": "入口"}
 
 
 def explanations() -> Iterator[str]:
