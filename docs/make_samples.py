@@ -43,11 +43,10 @@ def sweep() -> bytes:
     """The ScanRun JSON of a sweep of the sample site, compared with its registry."""
     state = manager.up(SCENARIO, "namespaces")
     try:
-        command = [
-            *manager.shell_prefix(state), sys.executable, "-m", "scanner", "sweep",
-            state.subnet, "--exclude", state.scanner_address, "--quiet", "--json",
-            "--site", state.site, "--operator", OPERATOR, "--registry", str(REGISTRY),
-        ]  # fmt: skip
+        command = manager.sweep_command(state, [
+            "--quiet", "--json", "--site", state.site, "--operator", OPERATOR,
+            "--registry", str(REGISTRY),
+        ])  # fmt: skip
         done = subprocess.run(command, capture_output=True, timeout=600, check=False)
         if done.returncode not in (0, 1):
             raise SystemExit(done.stderr.decode(errors="replace")[-2000:])

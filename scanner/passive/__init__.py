@@ -1,6 +1,7 @@
 """Passive discovery: observations from packets the network carries anyway. Sends nothing.
 
-Sources: a capture file (:func:`read_capture`, pcap or pcapng through scapy), a live interface
+Sources: a capture file (:func:`read_capture`, pcap or pcapng through scapy, every read
+bounded by :mod:`scanner.passive.capture`), a live interface
 (:func:`listen_interfaces`, needs root: a receive-only ``AF_PACKET`` socket), or the in-scope
 interfaces of a sweep (:func:`listen_scope`, ``sweep --passive-first``). What is extracted:
 :mod:`scanner.passive.extract`; Wi-Fi headers: :mod:`scanner.passive.wifi`.
@@ -15,10 +16,12 @@ from typing import Any
 
 from scanner.errors import InputError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
+from scanner.passive.capture import CaptureError, open_capture
 from scanner.passive.extract import Extractor
 from scanner.passive.layers import scapy
 from scanner.passive.wifi import keep_wifi
 from scanner.probes.multicast.base import interfaces_in_scope
+from scanner.probes.oserrors import SourceUnavailable, mapped_os_errors
 from scanner.scope import Scope
 
 MAX_PACKETS = 5_000_000  # a capture is read up to this many packets
@@ -29,11 +32,14 @@ def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
     """Every packet of a pcap/pcapng file through one extractor (exclusions from ``scope``)."""
     s = scapy()
     extractor = Extractor(scope, "pcap")
+    stream = open_capture(path)
     try:
-        reader = s.PcapReader(str(path))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such capture file") from None
-    except (OSError, s.ScapyError) as exc:
+        reader = s.PcapReader(stream)
+    except CaptureError:
+        stream.close()
+        raise
+    except (OSError, s.ScapyError, EOFError) as exc:
+        stream.close()
         raise InputError(f"{path}: not a pcap or pcapng capture ({exc})") from None
     try:
         for n, pkt in enumerate(reader):
@@ -41,8 +47,8 @@ def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
                 break
             if len(pkt) <= MAX_FRAME:
                 extractor.feed(pkt)
-    except (OSError, s.ScapyError, EOFError) as exc:
-        extractor.errors.problem("capture", f"stopped reading: {exc}")
+    except (OSError, s.ScapyError, EOFError, CaptureError) as exc:
+        extractor.stopped = str(exc) or type(exc).__name__
     finally:
         reader.close()
     return extractor
@@ -72,13 +78,12 @@ def _stop(sniffer: Any, names: list[str], scapy_error: type[Exception]) -> None:
     """Stop the sniffer thread; what failed inside it (no root, no such interface) is raised
     here as a ProbeError."""
     try:
-        if sniffer.running:
-            sniffer.stop()
-        elif sniffer.exception is not None:
-            raise sniffer.exception
-    except PermissionError:
-        raise ProbeError("listening on an interface needs root (CAP_NET_RAW)") from None
-    except (OSError, ValueError, scapy_error) as exc:
+        with mapped_os_errors(f"listening on {', '.join(names)}"):
+            if sniffer.running:
+                sniffer.stop()
+            elif sniffer.exception is not None:
+                raise sniffer.exception
+    except (ValueError, scapy_error) as exc:
         raise ProbeError(f"cannot listen on {', '.join(names)}: {exc}") from None
 
 
@@ -92,9 +97,10 @@ async def listen_scope(
         return [], [Skipped("passive", SkipReason.NOT_IN_SCOPE, detail)], []
     try:
         extractor = await listen_interfaces(ifaces, seconds, scope)
+    except SourceUnavailable as exc:
+        return [], [exc.skipped("passive")], []
     except ProbeError as exc:
-        reason = SkipReason.NEEDS_ROOT if "root" in str(exc) else SkipReason.ERROR
-        return [], [Skipped("passive", reason, str(exc))], []
+        return [], [Skipped("passive", SkipReason.ERROR, str(exc)[:300])], []
     note = f"discovery: passive {seconds:g} s on {', '.join(ifaces)}: {extractor.packets} packets"
     return extractor.observations(), [], [note]
 

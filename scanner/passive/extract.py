@@ -10,7 +10,10 @@ One :class:`Extractor` reads packets (from a live interface or a capture) and ke
 - LLDP (IEEE 802.1AB: system name, system description, chassis MAC) and CDP (device ID,
   platform, software version);
 - unencrypted HTTP: the ``Server`` header of responses and the ``User-Agent`` of requests,
-  from the first segment of each message only;
+  from the first segment of each message; from LAN devices' responses reassembled (bounded,
+  :mod:`scanner.passive.tcpflow`) the UPnP description or ONVIF device information they carry
+  and an HTML page's title; Telnet, FTP and SSH greetings;
+- the names devices look up (DNS queries to port 53: :mod:`scanner.passive.dns`);
 - 802.11 frame headers (radiotap captures): see :mod:`scanner.passive.wifi`.
 
 Nothing is sent; payloads are never stored. Every packet is untrusted: parse failures are
@@ -28,7 +31,9 @@ from typing import Any
 from scanner.errors import InputError, ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text, mac
+from scanner.passive import dns
 from scanner.passive.layers import scapy
+from scanner.passive.tcpflow import Flows
 from scanner.passive.wifi import WifiStats
 from scanner.probes.multicast import mdns, ssdp, wsd
 from scanner.probes.multicast.base import RateLimitedLog, is_excluded
@@ -66,10 +71,18 @@ class Extractor:
         self.packets = 0
         self.wifi = WifiStats()
         self.errors = RateLimitedLog(log)
+        self.stopped: str | None = None  # why a capture was not read to its end
         self._out: dict[Observation, None] = {}
+        self.queries = dns.DnsQueries()
+        self.flows = Flows(source, self._add, self.errors.problem)
 
     def observations(self) -> list[Observation]:
-        found = [*self._out, *self.wifi.observations(f"{self.source}:wifi")]
+        self.flows.flush()
+        found = [
+            *self._out,
+            *self.queries.observations(f"{self.source}:dns"),
+            *self.wifi.observations(f"{self.source}:wifi"),
+        ]
         if self.scope is None:
             return found
         dropped = {o.subject for o in found if o.field == "ip.address" and self._excluded(o.value)}
@@ -110,7 +123,7 @@ class Extractor:
         elif pkt.haslayer(s.IP) and pkt.haslayer(s.UDP):
             self._udp(pkt, str(pkt[s.IP].src), pkt[s.UDP])
         elif pkt.haslayer(s.IP) and pkt.haslayer(s.TCP):
-            self._http(str(pkt[s.IP].src), _raw(pkt[s.TCP]))
+            self._tcp(str(pkt[s.IP].src), str(pkt[s.IP].dst), pkt[s.TCP])
 
     def _arp(self, arp: Any) -> None:
         sender, ip = _mac_or_none(str(arp.hwsrc)), str(arp.psrc)
@@ -123,6 +136,8 @@ class Extractor:
         subject = f"ip:{src}"
         if ports & {67, 68}:
             self._dhcp(pkt)
+        elif int(udp.dport) == dns.PORT:
+            self.queries.feed(src, data)
         elif _question(data, ports):
             return  # someone's question (ours, during a sweep): it says nothing about a device
         elif mdns.PORT in ports:
@@ -203,6 +218,12 @@ class Extractor:
             if type(m).__name__ in fields
         ]
         self._add(o for o in out if o.value)
+
+    def _tcp(self, src: str, dst: str, tcp: Any) -> None:
+        data = _raw(tcp)
+        self._http(src, data)
+        segment = (int(tcp.seq), int(tcp.flags), data)
+        self.flows.feed(src, int(tcp.sport), dst, int(tcp.dport), segment)
 
     def _http(self, src: str, data: bytes) -> None:
         head = data[:MAX_HTTP_HEAD]

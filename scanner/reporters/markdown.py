@@ -56,12 +56,13 @@ def _lines(v: View) -> Iterator[str]:
     lang = v.lang
     yield f"# {md(v.title)}"
     yield ""
+    if not v.complete:
+        yield f"> **{md(t('incomplete_note', lang))}**"
+        yield from (f"> - {md(line)}" for line in v.incomplete)
+        yield ""
     yield f"## {md(t('summary', lang))}"
     yield ""
     yield from _table(["", ""], [[k, val] for k, val in v.facts + v.headline])
-    if not v.complete:
-        yield f"> {md(t('incomplete_note', lang))}"
-        yield ""
     if v.time_note:
         yield md(v.time_note)
         yield ""

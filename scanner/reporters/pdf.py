@@ -184,10 +184,12 @@ class _Doc:
 
     def summary(self) -> list[Any]:
         v, lang = self.v, self.v.lang
-        out = [self.para(v.title, "h1"), self.para(t("summary", lang), "h2")]
+        out = [self.para(v.title, "h1")]
+        if not v.complete:  # what could not be checked, first (no • : the font has none)
+            out.append(self.para(t("incomplete_note", lang), "h3"))
+            out += [self.para(f"{n}. {line}") for n, line in enumerate(v.incomplete, 1)]
+        out.append(self.para(t("summary", lang), "h2"))
         out.append(self.table([[k, val] for k, val in v.facts + v.headline], [130, 385], False))
-        if not v.complete:
-            out.append(self.para(t("incomplete_note", lang)))
         if v.time_note:
             out.append(self.para(v.time_note, "note"))
         if v.notes:

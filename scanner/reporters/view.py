@@ -122,6 +122,7 @@ class View:
     notes: list[str] = field(default_factory=list)
     complete: bool = True
     time_note: str = ""  # Chinese reports: the sweep time in UTC
+    incomplete: list[str] = field(default_factory=list)  # why, shown at the top
 
 
 def when(moment: datetime | None, lang: Lang) -> str:
@@ -413,7 +414,8 @@ def build_view(
         deployments=_deployments(registry, lang),
         skipped=_skipped(run, lang),
         omitted_skipped=max(0, len(run.skipped) - 50),
-        notes=[text(n, 500) for n in run.notes],
+        notes=[text(n, 500) for n in run.notes if n not in run.why_incomplete()],
         complete=run.complete,
         time_note=utc_note(run) if lang == "zh" else "",
+        incomplete=[text(n, 500) for n in run.why_incomplete()],
     )
