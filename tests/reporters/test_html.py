@@ -21,7 +21,7 @@ PAYLOADS = [
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "section", "h1", "h2", "h3", "p", "div",
     "b", "table", "thead", "tbody", "tr", "th", "td", "code", "ul", "ol", "li", "figure",
-    "figcaption", "svg", "text", "rect", "footer",
+    "figcaption", "svg", "text", "rect", "footer", "span", "wbr",
 }  # fmt: skip
 
 
