@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from accuracy import load_scorer  # noqa: E402
 from source_collections import Row, Snapshot, rows_of  # noqa: E402
 
 from scanner.errors import InputError  # noqa: E402
@@ -41,11 +42,8 @@ from scanner.models import Identification, Observation  # noqa: E402
 from scanner.normalize import normalize  # noqa: E402
 
 MIN_CONFIDENCE = 0.5
-GROUP = {
-    "ip_camera": "video", "nvr_dvr": "video", "video_doorbell": "video",
-    "face_terminal": "biometric", "fingerprint_reader": "biometric", "iris_scanner": "biometric",
-    "palm_vein": "biometric", "biometric_unknown": "biometric", "access_control": "access",
-}  # fmt: skip
+# The class groups as the project scorer counts them (imported from beside the corpus).
+GROUP: dict[str, str] = load_scorer(ROOT.parent / "shared" / "eval" / "score.py").GROUP
 # A collection's maker name -> the database's vendor name where the two differ (rebrands,
 # Chinese names, company names); only for the audit's vendor check.
 VENDOR_ALIASES = {
