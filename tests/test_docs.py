@@ -26,5 +26,5 @@ def test_page_points_only_inside_the_repository(page: Path) -> None:
 
 def test_readme_links_the_report_screenshots() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    for shot in ("docs/report-html.png", "docs/report-html-en.png", "docs/report-pdf.png"):
+    for shot in ("docs/report-html.png", "docs/report-html-en.png", "docs/report-pdf-1.png"):
         assert f"]({shot})" in text

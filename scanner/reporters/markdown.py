@@ -58,17 +58,18 @@ def _ref(registry_ref: str) -> str:
 
 
 def _device_lines(d: DeviceRow, lang: Lang) -> Iterator[str]:
-    head = f"{d.index}. {d.class_label} — {d.product} {d.model}".strip()
+    name = d.brand_model if lang == "zh" and d.brand_model else f"{d.product} {d.model}".strip()
+    head = f"{d.index}. {d.class_label} — {name}"
     yield f"### {md(head)}"
     yield ""
     facts = [
         [t("status", lang), d.status_label],
         [t("location", lang), _place(d.location, lang)],
         [t("addresses", lang), ", ".join(d.addresses)],
-        [t("vendor", lang), d.vendor or "—"],
-        [t("model", lang), d.model or "—"],
+        [t("brand_model", lang), d.brand_model or "—"],
+        *([] if lang == "zh" else [[t("product", lang), d.product or "—"]]),
         [t("serial", lang), d.serial or "—"],
-        [t("confidence", lang), d.confidence],
+        [t("confidence", lang), d.certainty],
         [t("rule", lang), d.rule or "—"],
     ]
     yield from _table(["", ""], facts)
@@ -92,6 +93,9 @@ def _summary(v: View) -> Iterator[str]:
     yield f"## {md(t('summary', lang))}"
     yield ""
     yield from _table(["", ""], [[k, val] for k, val in v.facts + v.headline])
+    if v.time_note:
+        yield md(v.time_note)
+        yield ""
     if v.warnings:
         yield f"**{md(t('limits', lang))}**"
         yield ""
@@ -144,7 +148,7 @@ def _devices(v: View) -> Iterator[str]:
     if v.skipped:
         yield f"## {md(t('skipped', lang))}"
         yield ""
-        yield from (f"- {md(s)}" for s in v.skipped)
+        yield from (f"- {md(where)}{t('colon', lang)}{md(why)}" for where, why in v.skipped)
         yield ""
 
 

@@ -12,18 +12,22 @@ import ipaddress
 from dataclasses import dataclass
 
 from scanner.compare import explain, facts
+from scanner.compare.certainty import prefix_basis
 from scanner.compare.labels import (
+    CERTAINTY,
     CLASSES,
     KINDS,
     SEVERITIES,
     SEVERITY_RANK,
     STATUS,
     Lang,
+    brand_model,
     device_name,
     label,
     plain_name,
     vendor_name,
 )
+from scanner.compare.phrases import BASIS
 from scanner.models import Device, Finding
 from scanner.normalize import clean_text
 from scanner.registry.model import Registry
@@ -63,6 +67,9 @@ class DeviceRow:
     vendor: str
     product: str
     model: str
+    brand_model: str
+    suspected: str  # why the class is only suspected (vendor prefix only), else ""
+    certainty: str  # the confidence, with ``suspected`` where there is one
     serial: str
     confidence: str
     addresses: list[str]
@@ -152,7 +159,8 @@ def located(
         f"MAC {details['mac']}" if details.get("mac") else "",
         f"{t('segment', lang)} {net}" if net else "",
     ]
-    return Location(text(" · ".join(p for p in parts if p), 300), True)
+    sep = "，" if lang == "zh" else " · "
+    return Location(text(sep.join(p for p in parts if p), 300), True)
 
 
 def device_details(d: Device) -> dict[str, str]:
@@ -174,12 +182,32 @@ def _evidence(d: Device) -> list[EvidenceRow]:
     ]
 
 
+def _how_sure(d: Device, lang: Lang) -> tuple[str, str, str]:
+    """The class label (``疑似…`` when it rests on a vendor prefix only), the confidence
+    (``0.9（高）``, ``0.9 (high)``) and why the class is only suspected (or "")."""
+    best = d.best
+    cls = label(CLASSES, best.device_class.value if best else "", lang)
+    if best is None:
+        return cls, "—", ""
+    word = label(CERTAINTY, best.certainty.value, lang)
+    value = f"{best.confidence:.1f}"
+    confidence = f"{value}（{word}）" if lang == "zh" else f"{value} ({word})"
+    basis = BASIS.get(prefix_basis(d) or "")
+    if basis is None:
+        return cls, confidence, ""
+    if lang == "zh":
+        return f"疑似{cls}", confidence, f"{basis[1]}，待现场核实"
+    return f"possible {cls}", confidence, f"{basis[0]}, to be verified on site"
+
+
 def device_row(
     index: int, d: Device, findings: list[Finding], status: str, location: Location,
     lang: Lang, max_ev: int,
 ) -> DeviceRow:  # fmt: skip
     best = d.best
     serial = next((o.value for o in d.observations if o.field.endswith(".serial")), "")
+    model = facts(d).model or ""
+    cls, confidence, suspected = _how_sure(d, lang)
     evidence = _evidence(d)
     worst = max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__, default=None)
     addresses = [*sorted_ips(d.ips), *(f"MAC {m}" for m in d.macs), *(f"BLE {b}" for b in d.ble)]
@@ -187,13 +215,18 @@ def device_row(
         index=index,
         id=text(d.id, 120),
         class_code=best.device_class.value if best else "",
-        class_label=label(CLASSES, best.device_class.value if best else "", lang),
+        class_label=cls,
         collector=d.is_collector,
         vendor=text(vendor_name(plain_name(best.vendor), lang)) if best else "",
         product=text(device_name(best.vendor, best.product)) if best else "",
-        model=text(facts(d).model or ""),
+        model=text(model),
+        brand_model=text(brand_model(best.vendor, model, lang)) if best else "",
+        suspected=suspected,
+        certainty=f"{confidence}{'；' if lang == 'zh' else '; '}{suspected}"
+        if suspected
+        else confidence,
         serial=text(serial, 120),
-        confidence=f"{best.confidence:.1f} ({best.certainty.value})" if best else "—",
+        confidence=confidence,
         addresses=[text(a, 80) for a in addresses],
         status=status,
         status_label=label(STATUS, status, lang),
@@ -202,8 +235,23 @@ def device_row(
         evidence=evidence[:max_ev],
         more_evidence=max(0, len(evidence) - max_ev),
         also=[f"{text(i.signature_id, 80)} ({i.confidence:.1f})" for i in d.identifications[1:6]],
-        rule=text(f"{best.signature_id}: {best.product}") if best else "",
+        # the signature's own wording is English: Chinese reports name the signature only
+        rule=text(best.signature_id if lang == "zh" else f"{best.signature_id}: {best.product}")
+        if best
+        else "",
     )
+
+
+def _name(d: Device, lang: Lang) -> str:
+    """What the device is: the plain product and model in English ("Iris ID iris reader or
+    controller"); brand and model in Chinese (the signatures' product wording is English)."""
+    best = d.best
+    if best is None:
+        return ""
+    model = facts(d).model or ""
+    if lang == "zh":
+        return brand_model(best.vendor, model, lang) or label(CLASSES, best.device_class, lang)
+    return f"{device_name(best.vendor, best.product)} {model}".strip()
 
 
 def other_row(d: Device, lang: Lang) -> OtherRow:
@@ -214,7 +262,7 @@ def other_row(d: Device, lang: Lang) -> OtherRow:
         ),
         mac=text(d.macs[0] if d.macs else "—", 40),
         class_label=label(CLASSES, best.device_class.value if best else "", lang),
-        name=text(device_name(best.vendor, best.product)) if best else "—",
+        name=text(_name(d, lang)) if best else "—",
     )
 
 
@@ -227,8 +275,7 @@ def finding_row(
     if device is not None:
         details = device_details(device) | details
     if device is not None and device.best is not None:
-        model = facts(device).model or ""
-        where = f"{device_name(device.best.vendor, device.best.product)} {model}".strip()
+        where = _name(device, lang)
     else:
         where = facts(device).address if device else details.get("label", "")
     ref = f"{f.deployment or ''}/{f.registry_id}" if f.registry_id else (f.deployment or "")

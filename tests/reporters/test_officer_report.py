@@ -184,7 +184,7 @@ def test_html_headers_and_labels_never_break_mid_word(tmp_path: Path) -> None:
 
 def test_markdown_escapes_only_what_markdown_needs() -> None:
     md = render("md", "en").decode()
-    assert "2026-05-04 02:30:00 UTC" in md  # dates as they are
+    assert "2026-05-04 02:30:00" in md  # dates as they are
     assert "10.0.0.0/24" in md and "0.9 (high)" in md
     assert "\\-" not in md and "\\." not in md and "\\(" not in md
 
