@@ -232,7 +232,7 @@ class _Doc:
              f.why, f.action]
             for f in v.findings
         ]  # fmt: skip
-        out.append(self.table([head, *rows], [44, 80, 60, 78, 122, 131]))
+        out.append(self.table([head, *rows], [48, 80, 58, 76, 122, 131]))
         if v.omitted_findings:
             out.append(self.para(t("omitted_findings", lang, n=v.omitted_findings)))
         for dep in v.deployments:
