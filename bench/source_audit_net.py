@@ -59,6 +59,7 @@ from source_audit_net_families import (
     FAMILIES,
     HA_DOMAINS,
     HA_HOMEKIT_COLLECTORS,
+    NMAP_PRODUCTS,
     RECOG_DEVICES,
     USCAN_COLLECTORS,
     Family,
@@ -85,7 +86,7 @@ RECOG_FILES = {
 }
 KEYWORDS = (
     ("biometric", re.compile(r"(?i)fingerprint (?:reader|scanner|terminal)|biometric|face recogn")),
-    ("access", re.compile(r"(?i)access control(?!ler)|door controller")),
+    ("access", re.compile(r"(?i)access control(?!ler)|door controller|time ?clock")),
     ("video", re.compile(r"(?i)\b(?:ip ?cam|camera|webcam|dvr|nvr|doorbell|door station)")),
 )
 
@@ -176,6 +177,110 @@ def ieee_entries() -> Iterator[Entry]:
         expect, vendor = (expectation(fam, True), fam.vendor) if fam else ("negative", "")
         obs = (("mac.address", mac_of(block.prefix)),)
         yield Entry("ieee", f"{block.prefix} {block.registrant}", expect, vendor, obs)
+
+
+# ------------------------------------------------------------------ nmap service probes
+# Read at run time from the local snapshot to learn which banner families the database misses;
+# nothing of the file is copied into the project (its licence forbids that).
+NMAP_FIELDS = {"ftp": "ftp.banner", "telnet": "telnet.banner", "ssh": "ssh.banner"}
+NMAP_MATCH = re.compile(r"^match (\S+) m(.)(.*?)\2([si]*)(.*)$")
+IAC = re.compile(r"\xff\xfa.*?\xff\xf0|\xff[\xfb-\xfe].", re.S)
+
+
+def sample(pattern: str, flags: int) -> str | None:
+    """One string the regex matches (first branch, least repetition, first class member),
+    or None when the walk cannot make one."""
+    try:
+        tree = re._parser.parse(pattern, flags)  # type: ignore[attr-defined]
+    except re.error:
+        return None
+    text = _walk(list(tree))
+    if text is None:
+        return None
+    try:
+        return text if re.compile(pattern, flags).match(text) else None
+    except re.error:
+        return None
+
+
+def _walk(items: list[tuple[object, object]]) -> str | None:
+    out = []
+    for op, arg in items:
+        name = str(op)
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "SUBPATTERN", "BRANCH"):
+            part = _walk(_inner(name, arg))
+        else:
+            part = _atom(name, arg)
+        if part is None:
+            return None
+        out.append(part * (arg[0] if name.endswith("REPEAT") else 1))  # type: ignore[index]
+    return "".join(out)
+
+
+def _inner(name: str, arg: object) -> list[tuple[object, object]]:
+    """The items inside a repeat (its body), a group, or a branch (its first alternative)."""
+    if name == "BRANCH":
+        return list(arg[1][0])  # type: ignore[index]
+    return list(arg[-1])  # type: ignore[index]
+
+
+def _atom(name: str, arg: object) -> str | None:
+    if name == "LITERAL":
+        return chr(arg)  # type: ignore[arg-type]
+    if name == "NOT_LITERAL":
+        return "x" if arg != ord("x") else "y"
+    if name == "ANY":
+        return "x"
+    if name == "IN":
+        return _member(arg)  # type: ignore[arg-type]
+    return None
+
+
+def _member(items: list[tuple[object, object]]) -> str:
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            return chr(arg)  # type: ignore[arg-type]
+        if name == "RANGE":
+            return chr(arg[0])  # type: ignore[index]
+        if name == "CATEGORY":
+            return {"CATEGORY_DIGIT": "1", "CATEGORY_SPACE": " "}.get(str(arg), "a")
+        if name == "NEGATE":
+            return "x"
+    return "x"
+
+
+def nmap_probe_label(info: str) -> str:
+    """A match line's class from its d// device type and p// i// product text."""
+    for product, group in NMAP_PRODUCTS.items():
+        if f" p/{product}/" in info:
+            return group
+    device = re.search(r" d/([^/]*)/", info)
+    if device and device.group(1) == "webcam":
+        return "video"
+    text = " ".join(re.findall(r" [pi]/([^/]*)/", info))
+    for group, pattern in KEYWORDS:
+        if pattern.search(text):
+            return group
+    return "negative"
+
+
+def nmap_probe_entries(repo: Repo) -> Iterator[Entry]:
+    for number, line in enumerate(repo.read("nmap-service-probes").splitlines(), 1):
+        found = NMAP_MATCH.match(line)
+        if not found or found.group(1) not in NMAP_FIELDS:
+            continue
+        flags = (re.S if "s" in found.group(4) else 0) | (re.I if "i" in found.group(4) else 0)
+        text = sample(found.group(3), flags)
+        text = IAC.sub("", text or "").strip()  # the telnet probe answers the negotiation
+        if not text:
+            continue
+        product = re.search(r" p/([^/]*)/", found.group(5))
+        ref = f"L{number} {found.group(1)} {product.group(1) if product else ''}"
+        obs = ((NMAP_FIELDS[found.group(1)], text),)
+        yield Entry("nmap-service-probes", ref, nmap_probe_label(found.group(5)), "", obs)
 
 
 # ------------------------------------------------------------------ recog
@@ -413,6 +518,7 @@ def collect(args: argparse.Namespace) -> list[Entry]:
     wanted = set(args.only.split(",")) if args.only else None
     makers: dict[str, Callable[[], Iterator[Entry]]] = {
         "nmap": lambda: nmap_entries(Repo(args.nmap)),
+        "nmap-probes": lambda: nmap_probe_entries(Repo(args.nmap)),
         "ieee": ieee_entries,
         "recog": lambda: recog_entries(Repo(args.recog)),
         "ha": lambda: ha_all(ha_source(args.ha)),
@@ -468,7 +574,9 @@ def detail(results: list[tuple[Entry, Identification | None, str]], which: str) 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", help="comma-separated sources: nmap,ieee,recog,ha,btsig,bleak,uscan")
+    ap.add_argument(
+        "--only", help="comma-separated sources: nmap,nmap-probes,ieee,recog,ha,btsig,bleak,uscan"
+    )
     ap.add_argument("--list", choices=("miss", "all"), help="print entries (misses or all)")
     ap.add_argument("--nmap", type=Path, default=mirror("nmap+nmap"))
     ap.add_argument("--recog", type=Path, default=mirror("rapid7+recog"))

@@ -60,18 +60,18 @@ FAMILIES: tuple[Family, ...] = (
     _v("2N", r"^2n telekomunikace"),
     _v("Aiphone", r"^aiphone"),
     _v("Comelit", r"^comelit"),
-    _v("Siqura", r"^tkh security|^siqura"),
+    _v("TKH Security", r"^tkh security|^siqura"),
     _v("Verint", r"^verint (?:loronix|video)"),
     _v("Imilab", r"imilab"),
     _v("Eagle Eye", r"^eagle eye networks"),
     _v("Dallmeier", r"^dallmeier"),
-    _v("Geutebruck", r"^geutebr"),
+    _v("Geutebrück", r"^geutebr"),
     _v("ABUS", r"^abus security"),
     _v("Fermax", r"^fermax"),
     _v("DNAKE", r"dnake"),
     _v("Commax", r"^commax"),
     _v("Kocom", r"^kocom$"),
-    _v("Urmet", r"^urmet"),
+    _v("Urmet", r"^urmet(?!\s+tlc)"),
     _v("BTicino", r"^bticino"),
     # -- video makers whose networked line is cameras, recorders, doorbells, intercoms
     _v("EZVIZ", r"ezviz", True),
@@ -223,6 +223,12 @@ USCAN_COLLECTORS: dict[str, str] = {
     "Sony": "Sony",
     "Vivotek": "Vivotek",
     "Vstarcam": "VStarcam",
+}
+
+#: nmap service-probe products whose p// and d// do not say they are collectors.
+NMAP_PRODUCTS: dict[str, str] = {
+    "Panasonic WJ-HD220 ftpd": "video",  # WJ-HD220: Panasonic digital disk recorder (CCTV)
+    "ZKSoftware ZEM300 embedded Linux telnetd": "biometric",  # ZEM boards: ZK's terminals
 }
 
 #: recog device types (hw.device / os.device) that are collectors, by group; ``None`` marks
