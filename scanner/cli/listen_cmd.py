@@ -25,7 +25,9 @@ interface (--interface NAME, needs root; runs for --duration seconds or until Ct
 Reads ARP, DHCP (host name, vendor class, parameter-request list), mDNS, SSDP, WS-Discovery,
 SADP and DHIP announcements and answers, LLDP/CDP, unencrypted HTTP Server/User-Agent headers,
 LAN devices' UPnP descriptions, ONVIF device information and page titles in HTTP responses,
-Telnet/FTP/SSH greetings, the names devices look up (DNS queries), and from 802.11 radiotap
+Telnet/FTP/SSH greetings, SNMP answers to others' polls, the names devices look up (DNS
+queries), every frame's sender (source MAC, MAC-address links, SYN-ACK open ports, IPv6
+neighbour discovery), and from 802.11 radiotap
 captures the transmitters whose vendor makes collectors and stations
 whose sustained upstream looks like video (headers only, with RSSI).
 

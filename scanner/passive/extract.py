@@ -14,6 +14,10 @@ One :class:`Extractor` reads packets (from a live interface or a capture) and ke
   :mod:`scanner.passive.tcpflow`) the UPnP description or ONVIF device information they carry
   and an HTML page's title; Telnet, FTP and SSH greetings;
 - the names devices look up (DNS queries to port 53: :mod:`scanner.passive.dns`);
+- SNMP GetResponses (an agent answering a monitoring system's poll): its ``sysDescr`` and
+  ``sysObjectID`` when the answer carries them (:func:`scanner.probes.snmp.response_values`);
+- from every Ethernet frame, its sender: source MAC, MAC ↔ local address, the ports a local
+  host accepts connections on, IPv6 neighbour discovery (:mod:`scanner.passive.frames`);
 - 802.11 frame headers (radiotap captures): see :mod:`scanner.passive.wifi`.
 
 Nothing is sent; payloads are never stored. Every packet is untrusted: parse failures are
@@ -32,9 +36,12 @@ from scanner.errors import InputError, ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text, mac
 from scanner.passive import dns
+from scanner.passive.framehook import record_frame
+from scanner.passive.frames import FrameEvidence
 from scanner.passive.layers import scapy
 from scanner.passive.tcpflow import Flows
 from scanner.passive.wifi import WifiStats
+from scanner.probes import snmp
 from scanner.probes.multicast import mdns, ssdp, wsd
 from scanner.probes.multicast.base import RateLimitedLog, is_excluded
 from scanner.probes.multicast.vendor import dhip_address, sadp_address, vendor_observations
@@ -75,6 +82,7 @@ class Extractor:
         self._out: dict[Observation, None] = {}
         self.queries = dns.DnsQueries()
         self.flows = Flows(source, self._add, self.errors.problem)
+        self.frames = FrameEvidence()  # source MACs, MAC ↔ address links, open ports
 
     def observations(self) -> list[Observation]:
         self.flows.flush()
@@ -82,6 +90,7 @@ class Extractor:
             *self._out,
             *self.queries.observations(f"{self.source}:dns"),
             *self.wifi.observations(f"{self.source}:wifi"),
+            *self.frames.observations(f"{self.source}:frame"),
         ]
         if self.scope is None:
             return found
@@ -105,6 +114,7 @@ class Extractor:
         """Read one packet; a packet that does not parse is counted, never raised."""
         self.packets += 1
         try:
+            record_frame(pkt, self.frames)
             self._feed(pkt)
         except (ParseError, InputError, ValueError, IndexError, TypeError, AttributeError) as exc:
             self.errors.problem(type(exc).__name__, str(exc))
@@ -124,6 +134,10 @@ class Extractor:
             self._udp(pkt, str(pkt[s.IP].src), pkt[s.UDP])
         elif pkt.haslayer(s.IP) and pkt.haslayer(s.TCP):
             self._tcp(str(pkt[s.IP].src), str(pkt[s.IP].dst), pkt[s.TCP])
+        elif pkt.haslayer(s.IPv6) and pkt.haslayer(s.UDP):  # mDNS, SSDP, WSD over IPv6 too
+            self._udp(pkt, str(pkt[s.IPv6].src), pkt[s.UDP])
+        elif pkt.haslayer(s.IPv6) and pkt.haslayer(s.TCP):
+            self._tcp(str(pkt[s.IPv6].src), str(pkt[s.IPv6].dst), pkt[s.TCP])
 
     def _arp(self, arp: Any) -> None:
         sender, ip = _mac_or_none(str(arp.hwsrc)), str(arp.psrc)
@@ -157,6 +171,9 @@ class Extractor:
         elif 37810 in ports:
             _, found = vendor_observations(src, data, parse_dhip, dhip_address, "passive:dhip")
             self._add(found)
+        elif int(udp.sport) == snmp.PORT:  # an agent's answer to a monitoring system's poll
+            identity = snmp.response_values(data)
+            self._add(self._obs(subject, f, v, "snmp") for f, v in identity.items())
 
     def _dhcp(self, pkt: Any) -> None:
         s = scapy()
