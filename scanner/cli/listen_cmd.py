@@ -53,9 +53,7 @@ def extracted_run(
     extractor: Extractor, started: datetime, what: str, site: str | None, operator: str | None,
     complete: bool = True,
 ) -> ScanRun:  # fmt: skip
-    notes = [f"passive: {what}: {extractor.packets} packets read, nothing sent"]
-    if extractor.errors.errors:
-        notes.append(f"passive: {extractor.errors.errors} packets did not parse")
+    notes = [f"passive: {what}: {extractor.packets} packets read, nothing sent", *extractor.notes()]
     return scan.package_run(
         extractor.observations(), started=started, notes=tuple(notes), site=site,
         operator=operator, complete=complete, keep=keep_wifi,

@@ -22,7 +22,6 @@ from scanner.probes.multicast.base import interfaces_in_scope
 from scanner.scope import Scope
 
 MAX_PACKETS = 5_000_000  # a capture is read up to this many packets
-MAX_FRAME = 65_535
 
 
 def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
@@ -39,10 +38,9 @@ def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
         for n, pkt in enumerate(reader):
             if n >= MAX_PACKETS:
                 break
-            if len(pkt) <= MAX_FRAME:
-                extractor.feed(pkt)
+            extractor.feed(pkt)
     except (OSError, s.ScapyError, EOFError) as exc:
-        extractor.errors.problem("capture", f"stopped reading: {exc}")
+        extractor.stopped = f"stopped reading after {extractor.packets} packets: {exc}"[:200]
     finally:
         reader.close()
     return extractor
@@ -96,7 +94,7 @@ async def listen_scope(
         reason = SkipReason.NEEDS_ROOT if "root" in str(exc) else SkipReason.ERROR
         return [], [Skipped("passive", reason, str(exc))], []
     note = f"discovery: passive {seconds:g} s on {', '.join(ifaces)}: {extractor.packets} packets"
-    return extractor.observations(), [], [note]
+    return extractor.observations(), [], [note, *extractor.notes()]
 
 
 __all__ = ["Extractor", "keep_wifi", "listen_interfaces", "listen_scope", "read_capture"]

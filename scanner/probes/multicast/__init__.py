@@ -86,6 +86,10 @@ async def discover(
         f"discovery: multicast {', '.join(p.name for p in chosen)} on {i.name} ({i.network})"
         for i in ifaces
     ]
+    if ctx.drops.total:
+        notes.append(
+            f"discovery: {ctx.drops.total} multicast answers dropped: {ctx.drops.summary()}"
+        )
     return observations, skipped, notes
 
 

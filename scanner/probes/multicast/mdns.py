@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import logging
 import re
 import struct
 from collections import defaultdict
@@ -34,12 +33,13 @@ from scanner.errors import InputError, ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text, mac
 from scanner.probes.multicast.base import (
+    Datagram,
     Found,
     Interface,
     MulticastContext,
     MulticastProbe,
-    RateLimitedLog,
     admitted,
+    decode_each,
     malformed,
 )
 from scanner.probes.multicast.net import MAX_DATAGRAM, Question
@@ -57,13 +57,13 @@ DETAILED = (
     "_onvif._tcp.local.",
 )
 MAX_LABELS = 128
+MAX_POINTER_HOPS = 128  # compression pointers followed in one name
 MAX_TXT_KEYS = 64
 MAX_TXT_BYTES = 1024
 SOURCE = "mdns"
 TXT_FIELD = "mdns.txt.{}"  # the vocabulary's mdns.txt.* family, one field per TXT key
 _TYPE_A, _TYPE_PTR, _TYPE_TXT, _TYPE_SRV = 1, 12, 16, 33
 _KEY = re.compile(r"[^a-z0-9_-]")
-errors = RateLimitedLog(logging.getLogger(__name__))
 
 
 class MdnsParseError(ParseError):
@@ -71,22 +71,33 @@ class MdnsParseError(ParseError):
 
 
 def _name_end(data: bytes, offset: int) -> int:
-    """Offset after the name at ``offset``; pointers must point strictly backwards."""
-    labels, start = 0, offset
+    """Offset after the name at ``offset``, walked without recursion.
+
+    Pointers must point strictly backwards (before the labels that led to them, so no cycle),
+    a name follows at most :data:`MAX_POINTER_HOPS` of them and has at most
+    :data:`MAX_LABELS` labels in all: a chain of thousands of backward pointers in one
+    datagram is refused as a decode error, as python-zeroconf caps its own chain depth
+    (python-zeroconf PR #1719, ``depth > MAX_DNS_LABELS``).
+    """
+    labels, hops, start, end = 0, 0, offset, None
     while True:
         if offset >= len(data):
             raise MdnsParseError("name runs past the end of the packet")
         length = data[offset]
         if length == 0:
-            return offset + 1
+            return end if end is not None else offset + 1
         if length & 0xC0 == 0xC0:
             if offset + 1 >= len(data):
                 raise MdnsParseError("truncated compression pointer")
             target = ((length & 0x3F) << 8) | data[offset + 1]
             if target >= start:
                 raise MdnsParseError("compression pointer does not point backwards")
-            _name_end(data, target)  # the pointed-to name must itself be well formed
-            return offset + 2
+            hops += 1
+            if hops > MAX_POINTER_HOPS:
+                raise MdnsParseError("compression pointer chain too long")
+            end = offset + 2 if end is None else end
+            offset = start = target  # the pointed-to name must itself be well formed
+            continue
         if length & 0xC0:
             raise MdnsParseError("reserved label type")
         labels += 1
@@ -224,12 +235,12 @@ class MdnsProbe(MulticastProbe):
         answers = await ctx.net.exchange(iface, Question(GROUP, PORT, (query(),), ctx.wait))
         by_source: dict[str, Responder] = {}
         problems: dict[str, str] = {}
-        for d in answers:
-            try:
-                by_source[d.source] = decode(d.data, by_source.get(d.source))
-            except MdnsParseError as exc:
-                errors.problem(d.source, str(exc))
-                problems.setdefault(d.source, str(exc))
+
+        def merge(d: Datagram) -> Responder:
+            by_source[d.source] = decode(d.data, by_source.get(d.source))
+            return by_source[d.source]
+
+        decode_each(ctx, self.name, answers, merge, problems)
         out: list[Observation] = []
         for source_ip, r in by_source.items():
             if admitted(ctx.scope, all_addresses(source_ip, r)):

@@ -31,6 +31,7 @@ from scanner.probes.multicast.base import (
     MulticastContext,
     MulticastProbe,
     admitted,
+    decode_each,
     ipv4_literal,
     malformed,
 )
@@ -180,12 +181,7 @@ class SsdpProbe(MulticastProbe):
         out: list[Observation] = []
         locations: dict[str, tuple[str, int, str]] = {}
         problems: dict[str, str] = {}
-        for d in answers:
-            try:
-                msg = parse_ssdp(d.data)
-            except SsdpParseError as exc:
-                problems.setdefault(d.source, str(exc))
-                continue
+        for d, msg in decode_each(ctx, self.name, answers, lambda d: parse_ssdp(d.data), problems):
             if msg.kind != "response":
                 continue
             location = msg.get("location") or ""

@@ -27,16 +27,18 @@ from scanner.errors import ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text
 from scanner.probes.multicast.base import (
+    Datagram,
     Found,
     Interface,
     MulticastContext,
     MulticastProbe,
     admitted,
+    decode_each,
     ipv4_literal,
     malformed,
 )
 from scanner.probes.multicast.net import Question
-from scanner.probes.xmlsafe import XmlParseError, find_local, local, parse_xml
+from scanner.probes.xmlsafe import find_local, local, parse_xml
 
 GROUP, PORT = "239.255.255.250", 3702
 MAX_DOCUMENT = 64 * 1024
@@ -156,14 +158,14 @@ class WsdProbe(MulticastProbe):
         expected = frozenset(ids.values())
         out: list[Observation] = []
         problems: dict[str, str] = {}
-        for d in answers:
+
+        def ours(d: Datagram) -> list[WsdMatch] | None:
             try:
-                matches = parse_wsd(d.data, expected)
-            except XmlParseError as exc:
-                problems.setdefault(d.source, str(exc))  # not XML: recorded, then the next
-                continue
-            except ParseError:
-                continue  # someone else's answer (RelatesTo) or no Body: ignored (case 24)
+                return parse_wsd(d.data, expected)
+            except WsdParseError:
+                return None  # someone else's answer (RelatesTo) or no Body: ignored (case 24)
+
+        for d, matches in decode_each(ctx, self.name, answers, ours, problems):
             for m in matches:
                 if admitted(ctx.scope, [d.source, *m.addresses]):
                     out += match_observations(f"ip:{d.source}", d.source, m, SOURCE)
