@@ -2,7 +2,8 @@
 
 A probe asks one service one read-only question and returns typed observations. It raises
 :class:`~scanner.errors.ProbeError` or :class:`~scanner.errors.ParseError` (or times out)
-when it cannot; the scan turns that into a per-service error entry and goes on.
+when it cannot; the scan turns that into a per-service error entry and goes on (and keeps the
+observations of a :class:`PartialProbeError`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
+from scanner.errors import ProbeError
 from scanner.models import Observation
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
@@ -22,6 +24,15 @@ class ProbeContext:
 
     scope: Scope
     dialer: Dialer
+
+
+class PartialProbeError(ProbeError):
+    """A probe that failed after learning something: the scan records ``observations`` and
+    the error both (a TLS handshake OpenSSL refused, whose certificate was still read)."""
+
+    def __init__(self, message: str, observations: list[Observation]) -> None:
+        super().__init__(message)
+        self.observations = observations
 
 
 class Probe(ABC):
