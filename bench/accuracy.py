@@ -13,6 +13,11 @@ false-collector rate on ordinary devices of each corpus. Vendor-only rows (``amb
 prefix labelled with the vendor's default class) count for vendor recall, not for classes.
 
     .venv/bin/python bench/accuracy.py [--corpus ../shared/eval/dev-corpus.jsonl] [--markdown]
+        [--by field] [--by source_repo]
+
+``--by field`` / ``--by source_repo`` add recall per kind of evidence and per public source
+(collectors: the right class group; vendor-only rows: the right vendor; ordinary devices: not
+called a collector), worst first.
 """
 
 from __future__ import annotations
@@ -110,6 +115,40 @@ def score_corpus(corpus: Path, scorer: ModuleType) -> dict[str, Any]:
     return dict(counts)
 
 
+def breakdown(corpus: Path, scorer: ModuleType, key: str) -> dict[str, tuple[int, int]]:
+    """Recall of the scored rows (collectors: the right class group; vendor-only rows: the
+    right vendor; negatives: *not* called a collector) grouped by a row key (``field`` or
+    ``source_repo``): ``{key value: (right, rows)}``. Shows which kinds of evidence and which
+    sources the signatures generalise to, and which they do not."""
+    rows, observations = corpus_rows(corpus, scorer)
+    best = best_by_subject(observations)
+    group_of = scorer.GROUP.get
+    right: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for row in rows:
+        ident = best.get(row["subject"])
+        claimed = claim(ident, group_of)
+        name = str(row.get(key) or "?")
+        total[name] += 1
+        if row["polarity"] == "negative":
+            right[name] += claimed is None
+        elif row.get("ambiguous"):
+            vendor = (ident.vendor if ident else "") or ""
+            right[name] += row["vendor"].split()[0].lower() in vendor.lower()
+        else:
+            right[name] += claimed == group_of(row["device_class"])
+    return {name: (right[name], total[name]) for name in total}
+
+
+def breakdown_lines(table: dict[str, tuple[int, int]], title: str, markdown: bool) -> list[str]:
+    order = sorted(table.items(), key=lambda kv: (kv[1][0] - kv[1][1], -kv[1][1], kv[0]))
+    if markdown:
+        out = [f"\n| {title} | right | rows |", "|---|---|---|"]
+        return out + [f"| {k} | {r} | {n} |" for k, (r, n) in order]
+    out = [f"\nby {title} (right/rows, worst first):"]
+    return out + [f"  {k:40.40s} {r:5d}/{n:<5d} {r / n:.3f}" for k, (r, n) in order]
+
+
 def score_benign(folder: Path) -> tuple[int, list[str]]:
     """Devices in the benign corpus, and the ids of those called collectors."""
     devices = [
@@ -175,9 +214,16 @@ def main() -> None:
     ap.add_argument("--scorer", type=Path, help="score.py to take the row mapping from")
     ap.add_argument("--benign", type=Path, default=ROOT / "tests/data/benign")
     ap.add_argument("--markdown", action="store_true", help="print the bench/README.md table")
+    ap.add_argument(
+        "--by", action="append", default=[], choices=["field", "source_repo"],
+        help="also break recall down by the row's field or its source (repeatable)",
+    )  # fmt: skip
     a = ap.parse_args()
     scorer = load_scorer(a.scorer or a.corpus.parent / "score.py")
     print(report(score_corpus(a.corpus, scorer), score_benign(a.benign), a.markdown))
+    for key in a.by:
+        table = breakdown(a.corpus, scorer, key)
+        print("\n".join(breakdown_lines(table, key, a.markdown)))
 
 
 if __name__ == "__main__":

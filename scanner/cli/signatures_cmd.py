@@ -101,7 +101,7 @@ def match(
 
 
 def _print_identification(rank: int, ident: Identification) -> None:
-    attrs = ", ".join(f"{k}={v}" for k, v in ident.attributes)
+    attrs = ", ".join(f"{k}={v}{_carrier(ident, v)}" for k, v in ident.attributes)
     head = f"{rank}. [bold]{safe(ident.signature_id)}[/]  {ident.device_class}"
     console.print(
         f"{head}  {safe(ident.vendor)} {safe(ident.product)}"
@@ -110,6 +110,14 @@ def _print_identification(rank: int, ident: Identification) -> None:
     )
     for ev in ident.evidence:
         console.print(f"     {safe(ev.field)} = {safe(ev.value, 120)}  ~ {safe(ev.pattern, 120)}")
+
+
+def _carrier(ident: Identification, value: str) -> str:
+    """`` (from FIELD)``: the evidence field whose value carried an extracted attribute."""
+    for ev in ident.evidence:
+        if value and value.lower() in ev.value.lower():
+            return f" (from {ev.field})"
+    return ""
 
 
 def _print_checks(checks: list[RuleCheck], *, explicit: bool) -> None:
@@ -179,6 +187,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "dhcp": ("dhcp.", "ip.hostname"),
     "proto": ("sadp.", "dhip.", "zk.", "hid.", "anviz."),
     "banner": ("ftp.", "telnet.", "ssh.", "snmp."),
+    "model": (),  # model grammars (models:), counted by signature, not by field
+    "maker": (),  # the maker table entry (makers.yaml)
 }
 
 
@@ -232,12 +242,17 @@ def requirement_status(
 
 
 def _families_of(signatures: list[Signature]) -> Counter[str]:
-    return Counter(
+    """Rules per field family, of hand-written signatures; a model grammar counts once in
+    ``model`` (it has a rule for every model-bearing field) and a maker entry in ``maker``."""
+    counts = Counter(
         family(c.field)
         for s in signatures
+        if s.origin == "signature"
         for r in s.rules
         for c in {x.field: x for x in r.conditions}.values()
     )
+    counts.update(s.origin for s in signatures if s.origin != "signature")
+    return counts
 
 
 @app.command()

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from scanner.identify.makers import MAKER_PREFIX
 from scanner.identify.signatures import VENDOR_PREFIX_FIELDS, Condition, Rule, Signature
 from scanner.models import Certainty, Evidence, Identification, Observation
 
@@ -46,12 +47,16 @@ RankKey = tuple[float, int, int, int, int]
 
 
 def rank_key(ident: Identification) -> RankKey:
-    """Best first: confidence; then evidence about the product over a mere vendor prefix (a
-    Hikvision MAC must not decide between camera and NVR when a banner can); then a vendor's
-    own signature over a generic one; then more conditions; then longer (specific) patterns."""
-    product = 0 if all(e.field in VENDOR_PREFIX_FIELDS for e in ident.evidence) else 1
+    """Best first: confidence; then evidence about the product over a mere vendor prefix or
+    maker name (a Hikvision MAC must not decide between camera and NVR when a banner can);
+    then a vendor's own signature over a maker entry over a generic one; then more conditions;
+    then longer (specific) patterns."""
+    about_maker = ident.signature_id.startswith(MAKER_PREFIX)
+    prefix_only = all(e.field in VENDOR_PREFIX_FIELDS for e in ident.evidence)
+    product = 0 if about_maker or prefix_only else 1
+    own = 0 if ident.generic else 1 if about_maker else 2
     specificity = sum(len(e.pattern) for e in ident.evidence)
-    return (ident.confidence, product, 0 if ident.generic else 1, len(ident.evidence), specificity)
+    return (ident.confidence, product, own, len(ident.evidence), specificity)
 
 
 class Engine:
@@ -107,7 +112,32 @@ class Engine:
             current = best.get(sig.id)
             if current is None or rank_key(ident) > rank_key(current):
                 best[sig.id] = ident
-        return tuple(sorted(best.values(), key=lambda i: (_neg(rank_key(i)), i.signature_id)))
+        ranked = sorted(best.values(), key=lambda i: (_neg(rank_key(i)), i.signature_id))
+        return attribute_vendor(tuple(ranked))
+
+
+def attribute_vendor(ranked: tuple[Identification, ...]) -> tuple[Identification, ...]:
+    """Name the vendor of a cross-vendor claim from the device's best vendor claim.
+
+    When the best identification is a ``generic`` one (an ONVIF scope, a HomeKit category, a
+    "Network Camera" title: the class without a maker) and another identification of the same
+    device names a maker (a maker string, a MAC block, a banner), the best one takes that
+    vendor and carries the vendor claim's evidence too: an officer reads "Hikvision camera",
+    and ``--why`` shows which observation named Hikvision. Class, confidence and signature id
+    stay the generic claim's.
+    """
+    if not ranked or not ranked[0].generic:
+        return ranked
+    vendor = next((i for i in ranked[1:] if not i.generic), None)
+    if vendor is None:
+        return ranked
+    head = replace(
+        ranked[0],
+        vendor=vendor.vendor,
+        evidence=ranked[0].evidence + vendor.evidence,
+        attributes=tuple(sorted({*ranked[0].attributes, ("vendor_from", vendor.signature_id)})),
+    )
+    return (head, *ranked[1:])
 
 
 def _neg(key: RankKey) -> RankKey:

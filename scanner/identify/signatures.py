@@ -1,16 +1,15 @@
-"""Signature files: the types, the loader and the strict validator.
+"""Signature files: the loader and the strict validator.
 
-A file (``signatures/<vendor>.yaml``) holds ``vendor``, ``references`` (key → citation) and a
-list of ``signatures``. Each signature has an identity (id, vendor, product, class, references,
-provenance), ``rules`` (conditions ``field: regex`` that must all hold on one device, with a
-certainty), ``examples`` that must match with exact extractions and ``counterexamples`` (each
-with a ``why``) that must not. ``signatures/README.md`` is the author's guide.
-
-A rule made only of vendor-prefix fields (MAC block, OUI registrant, BLE company id) names who
-made the network interface, not what the device is, so it may not claim a biometric class --
-unless the signature sets ``biometric_only_vendor`` to the reference (a public product
-catalogue) showing that the registrant makes nothing but biometric devices; such a rule claims
-``medium`` at most (signatures/README.md, "Certainty").
+A vendor file (``signatures/<vendor>.yaml``) holds ``vendor``, ``references`` (key → citation),
+a list of ``signatures`` and, optionally, ``models``: the vendor's model grammars
+(:mod:`scanner.identify.grammar`), each expanded into a signature whose rules find the model in
+every field where devices name it. The maker table (``signatures/makers.yaml``: ``references``
+and ``makers``) maps maker strings to vendors (:mod:`scanner.identify.makers`). Each signature
+has an identity (id, vendor, product, class, references, provenance), ``rules`` (conditions
+``field: regex`` that must all hold on one device, with a certainty), ``examples`` that must
+match with exact extractions and ``counterexamples`` (each with a ``why``) that must not.
+``signatures/README.md`` is the author's guide; :mod:`scanner.identify.sigparse` validates one
+signature.
 
 Every problem is reported as a :class:`~scanner.errors.Problem` naming file, line and
 signature, and all problems of a file are collected before failing.
@@ -18,352 +17,32 @@ signature, and all problems of a file are collected before failing.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from scanner.errors import InputError, Problem, SignatureError
+from scanner.errors import Problem, SignatureError
 from scanner.identify import yamlines
+from scanner.identify.grammar import parse_model
+from scanner.identify.makers import parse_maker
+from scanner.identify.sigparse import (
+    VENDOR_PREFIX_FIELDS,
+    Collector,
+    Condition,
+    Counterexample,
+    Example,
+    Rule,
+    Signature,
+    SignatureFile,
+    compile_pattern,
+    parse_signature,
+)
 from scanner.identify.vocab import Vocabulary, load_vocabulary, signatures_dir
-from scanner.models import BIOMETRIC_CLASSES, Certainty, DeviceClass
-from scanner.normalize import normalize
 
-#: Fields that only say who made the network interface or radio: a rule made of these alone
-#: may name a vendor but never a biometric class (DESIGN.md, "Signatures").
-VENDOR_PREFIX_FIELDS = frozenset({"mac.address", "mac.oui_vendor", "ble.company_id"})
-_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_FILE_KEYS = {"vendor", "references", "signatures", "version"}
-#: Signature key naming the reference that shows the vendor's whole product line is biometric.
-BIOMETRIC_ONLY_KEY = "biometric_only_vendor"
-_SIG_KEYS = {
-    "id", "vendor", "product", "class", "references", "provenance", "description", "generic",
-    "rules", "examples", "counterexamples", BIOMETRIC_ONLY_KEY,
-}  # fmt: skip
-_RULE_KEYS = {"certainty", "when"}
-_EXAMPLE_KEYS = {"observe", "extract", "confidence", "note"}
-_COUNTER_KEYS = {"observe", "why"}
-_PROVENANCE_KEYS = {"verified", "capture", "note"}
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    field: str
-    pattern: re.Pattern[str]
-
-    @property
-    def source(self) -> str:
-        return self.pattern.pattern
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    index: int
-    certainty: Certainty
-    conditions: tuple[Condition, ...]
-
-    @property
-    def vendor_prefix_only(self) -> bool:
-        return all(c.field in VENDOR_PREFIX_FIELDS for c in self.conditions)
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    line: int
-    observe: tuple[tuple[str, str], ...]
-    extract: tuple[tuple[str, str], ...] | None
-    confidence: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Counterexample:
-    line: int
-    observe: tuple[tuple[str, str], ...]
-    why: str
-
-
-@dataclass(frozen=True, slots=True)
-class Signature:
-    id: str
-    vendor: str
-    product: str
-    device_class: DeviceClass
-    references: tuple[str, ...]
-    verified: bool
-    generic: bool
-    rules: tuple[Rule, ...]
-    examples: tuple[Example, ...]
-    counterexamples: tuple[Counterexample, ...]
-    file: str
-    line: int
-    #: The reference showing the vendor makes only biometric devices (None: not claimed).
-    biometric_only_vendor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SignatureFile:
-    path: str
-    vendor: str
-    references: tuple[tuple[str, str], ...]
-    signatures: tuple[Signature, ...]
-
-
-class _Collector:
-    """Collects problems for one file; ``sig`` names the signature being read."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.sig = "-"
-        self.problems: list[Problem] = []
-
-    def add(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, self.sig, message))
-
-    def keys(self, node: yamlines.LineDict, allowed: set[str], what: str) -> None:
-        for key in node:
-            if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                self.add(
-                    node.key_lines.get(key, node.line), f"unknown key {key!r} in {what} ({known})"
-                )
-
-
-def _line(node: object, default: int) -> int:
-    return getattr(node, "line", default)
-
-
-def compile_pattern(source: str, vocab: Vocabulary) -> re.Pattern[str]:
-    """Compile one rule regex, enforcing anchoring and named-only extraction groups."""
-    body = _FLAGS.sub("", source, count=1)
-    if not body.startswith("^") or not body.endswith("$") or body.endswith("\\$"):
-        raise ValueError(f"regex {source!r} must be anchored with ^ and $")
-    try:
-        pattern = re.compile(source)
-    except re.error as exc:
-        raise ValueError(f"regex {source!r} does not compile: {exc}") from None
-    if pattern.groups != len(pattern.groupindex):
-        raise ValueError(f"regex {source!r} has an unnamed group: use (?:…) or (?P<name>…)")
-    for name in pattern.groupindex:
-        if name not in vocab.attributes:
-            raise ValueError(f"regex {source!r} extracts unknown attribute {name!r}")
-    return pattern
-
-
-def _observe(
-    raw: object, line: int, vocab: Vocabulary, c: _Collector
-) -> tuple[tuple[str, str], ...]:
-    if not isinstance(raw, Mapping) or not raw:
-        c.add(line, "observe must be a mapping of field: value (or a list of values)")
-        return ()
-    pairs: list[tuple[str, str]] = []
-    for field, value in raw.items():
-        if not vocab.has_field(field):
-            c.add(line, f"unknown field {field!r}")
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            try:
-                pairs.append((field, normalize(field, str(item))))
-            except InputError as exc:
-                c.add(line, f"example value for {field}: {exc}")
-    return tuple(pairs)
-
-
-def _str_map(raw: object, line: int, c: _Collector, what: str) -> tuple[tuple[str, str], ...]:
-    if not isinstance(raw, Mapping):
-        c.add(line, f"{what} must be a mapping")
-        return ()
-    return tuple((str(k), str(v)) for k, v in raw.items())
-
-
-def _rule(node: object, index: int, line: int, vocab: Vocabulary, c: _Collector) -> Rule | None:
-    if not isinstance(node, yamlines.LineDict):
-        c.add(line, "a rule must be a mapping with certainty and when")
-        return None
-    c.keys(node, _RULE_KEYS, "rule")
-    try:
-        certainty = Certainty(str(node.get("certainty", "")))
-    except ValueError:
-        c.add(node.line, "rule certainty must be one of high, medium, low")
-        return None
-    when = node.get("when")
-    if not isinstance(when, yamlines.LineDict) or not when:
-        c.add(node.line, "rule needs a non-empty 'when' mapping of field: regex")
-        return None
-    conditions: list[Condition] = []
-    for field, sources in when.items():
-        where = when.key_lines.get(field, when.line)
-        if not vocab.has_field(field):
-            c.add(where, f"unknown field {field!r}")
-            continue
-        for source in sources if isinstance(sources, list) else [sources]:
-            try:
-                conditions.append(Condition(field, compile_pattern(str(source), vocab)))
-            except ValueError as exc:
-                c.add(where, str(exc))
-    return Rule(index, certainty, tuple(conditions)) if conditions else None
-
-
-def _examples(node: object, vocab: Vocabulary, c: _Collector, line: int) -> tuple[Example, ...]:
-    out: list[Example] = []
-    for i, item in enumerate(node if isinstance(node, list) else []):
-        at = _line(item, line)
-        if not isinstance(item, yamlines.LineDict):
-            c.add(at, f"example {i + 1} must be a mapping")
-            continue
-        c.keys(item, _EXAMPLE_KEYS, "example")
-        extract = item.get("extract")
-        confidence = item.get("confidence")
-        if confidence is not None and not isinstance(confidence, float | int):
-            c.add(at, "example confidence must be a number")
-            confidence = None
-        out.append(
-            Example(
-                at,
-                _observe(item.get("observe"), at, vocab, c),
-                None if extract is None else _str_map(extract, at, c, "extract"),
-                None if confidence is None else float(confidence),
-            )
-        )
-    return tuple(out)
-
-
-def _counterexamples(
-    node: object, vocab: Vocabulary, c: _Collector, line: int
-) -> tuple[Counterexample, ...]:
-    out: list[Counterexample] = []
-    for i, item in enumerate(node if isinstance(node, list) else []):
-        at = _line(item, line)
-        if not isinstance(item, yamlines.LineDict):
-            c.add(at, f"counterexample {i + 1} must be a mapping")
-            continue
-        c.keys(item, _COUNTER_KEYS, "counterexample")
-        why = str(item.get("why") or "").strip()
-        if not why:
-            c.add(at, "counterexample needs a 'why'")
-        out.append(Counterexample(at, _observe(item.get("observe"), at, vocab, c), why))
-    return tuple(out)
-
-
-def _signature(
-    node: object, line: int, file_vendor: str, refs: set[str], vocab: Vocabulary, c: _Collector
-) -> Signature | None:
-    if not isinstance(node, yamlines.LineDict):
-        c.add(line, "a signature must be a mapping")
-        return None
-    sig_id = str(node.get("id") or "")
-    c.sig = sig_id or "-"
-    c.keys(node, _SIG_KEYS, "signature")
-    if not _ID.match(sig_id):
-        c.add(node.line, "signature id must be lowercase letters, digits, '.', '_' or '-'")
-    try:
-        device_class = DeviceClass(str(node.get("class", "")))
-    except ValueError:
-        c.add(node.key_lines.get("class", node.line), f"unknown class {node.get('class')!r}")
-        return None
-    cited = tuple(str(r) for r in node.get("references") or [])
-    if not cited:
-        c.add(node.line, "signature must cite at least one reference")
-    for ref in cited:
-        if ref not in refs:
-            c.add(
-                node.key_lines.get("references", node.line),
-                f"reference {ref!r} is not defined in the file",
-            )
-    provenance = node.get("provenance") or yamlines.LineDict()
-    if isinstance(provenance, yamlines.LineDict):
-        c.keys(provenance, _PROVENANCE_KEYS, "provenance")
-    rules_node = node.get("rules")
-    rule_lines = getattr(rules_node, "item_lines", [])
-    rules = [
-        _rule(r, i, rule_lines[i] if i < len(rule_lines) else node.line, vocab, c)
-        for i, r in enumerate(rules_node if isinstance(rules_node, list) else [])
-    ]
-    kept = tuple(r for r in rules if r is not None)
-    if not kept:
-        c.add(node.line, "signature needs at least one valid rule")
-    biometric_only = _biometric_only(node, device_class, cited, kept, c)
-    if device_class in BIOMETRIC_CLASSES:
-        _check_prefix_rules(kept, rule_lines, biometric_only, c)
-    examples = _examples(node.get("examples"), vocab, c, node.line)
-    if not examples:
-        c.add(node.line, "signature needs at least one example")
-    return Signature(
-        id=sig_id,
-        vendor=str(node.get("vendor") or file_vendor),
-        product=str(node.get("product") or ""),
-        device_class=device_class,
-        references=cited,
-        verified=bool(isinstance(provenance, Mapping) and provenance.get("verified")),
-        generic=node.get("generic") in (True, "true"),
-        rules=kept,
-        examples=examples,
-        counterexamples=_counterexamples(node.get("counterexamples"), vocab, c, node.line),
-        file=c.path,
-        line=node.line,
-        biometric_only_vendor=biometric_only,
-    )
-
-
-def _check_prefix_rules(
-    rules: tuple[Rule, ...], rule_lines: list[int], biometric_only: str | None, c: _Collector
-) -> None:
-    """A biometric signature's vendor-prefix rules: refused without ``biometric_only_vendor``,
-    and at most ``medium`` with it (a MAC block says who made the NIC, never which model)."""
-    for rule in rules:
-        if not rule.vendor_prefix_only:
-            continue
-        where = rule_lines[rule.index]
-        if biometric_only is None:
-            c.add(
-                where,
-                "a rule of vendor-prefix fields alone cannot claim a biometric class "
-                f"(unless {BIOMETRIC_ONLY_KEY} cites a catalogue of a biometrics-only vendor)",
-            )
-        elif rule.certainty is Certainty.HIGH:
-            c.add(
-                where, "a vendor-prefix rule claims a biometric class at medium certainty at most"
-            )
-
-
-def _biometric_only(
-    node: yamlines.LineDict,
-    device_class: DeviceClass,
-    cited: tuple[str, ...],
-    rules: tuple[Rule, ...],
-    c: _Collector,
-) -> str | None:
-    """The checked ``biometric_only_vendor`` reference key, or None when absent or invalid.
-
-    The key lifts the vendor-prefix rule for one signature, so it must be narrow: it names a
-    reference the signature cites, the class is biometric, the signature is the vendor's own
-    (not ``generic``) and at least one rule is made of vendor-prefix fields alone."""
-    if BIOMETRIC_ONLY_KEY not in node:
-        return None
-    where = node.key_lines.get(BIOMETRIC_ONLY_KEY, node.line)
-    raw = node.get(BIOMETRIC_ONLY_KEY)
-    ref = raw if isinstance(raw, str) else ""
-    problems = []
-    if not ref or ref not in cited:
-        problems.append(
-            f"{BIOMETRIC_ONLY_KEY} must name a reference the signature cites (got {raw!r})"
-        )
-    if device_class not in BIOMETRIC_CLASSES:
-        problems.append(
-            f"{BIOMETRIC_ONLY_KEY} applies only to a biometric class, not {device_class}"
-        )
-    if node.get("generic") in (True, "true"):
-        problems.append(f"{BIOMETRIC_ONLY_KEY} cannot be set on a generic signature")
-    if rules and not any(r.vendor_prefix_only for r in rules):
-        problems.append(
-            f"{BIOMETRIC_ONLY_KEY} is unused: no rule is made of vendor-prefix fields alone"
-        )
-    for message in problems:
-        c.add(where, message)
-    return None if problems else ref
+_FILE_KEYS = {"vendor", "references", "signatures", "models", "version"}
+_MAKERS_KEYS = {"references", "makers", "version"}
 
 
 def parse_file(
@@ -371,7 +50,7 @@ def parse_file(
 ) -> tuple[SignatureFile, list[Problem]]:
     """Parse one signature file, returning what could be read and every problem found."""
     vocab = vocab or load_vocabulary()
-    c = _Collector(path)
+    c = Collector(path)
     try:
         doc = yamlines.load(text)
     except yamlines.DuplicateKeyError as exc:
@@ -384,29 +63,55 @@ def parse_file(
     if not isinstance(doc, yamlines.LineDict):
         c.add(1, "a signature file must be a mapping with vendor, references and signatures")
         return SignatureFile(path, "", (), ()), c.problems
+    refs = _references(doc, c)
+    if "makers" in doc:
+        c.keys(doc, _MAKERS_KEYS, "maker file")
+        sigs = _each(doc, "makers", c, lambda n, at: parse_maker(n, at, _keys(refs), vocab, c))
+        return SignatureFile(path, "(makers)", refs, tuple(sigs)), c.problems
     c.keys(doc, _FILE_KEYS, "file")
     vendor = str(doc.get("vendor") or "")
     if not vendor:
         c.add(1, "file needs a 'vendor'")
-    refs_node = doc.get("references")
-    refs = (
-        tuple((str(k), str(v)) for k, v in refs_node.items())
-        if isinstance(refs_node, Mapping)
-        else ()
+    signatures = _each(
+        doc, "signatures", c, lambda n, at: parse_signature(n, at, vendor, _keys(refs), vocab, c)
     )
-    if not refs:
-        c.add(doc.key_lines.get("references", 1), "file needs 'references' (key: citation)")
-    sigs_node = doc.get("signatures")
-    sig_lines = getattr(sigs_node, "item_lines", [])
-    signatures = []
-    for i, node in enumerate(sigs_node if isinstance(sigs_node, list) else []):
-        sig = _signature(node, sig_lines[i], vendor, {k for k, _ in refs}, vocab, c)
-        if sig is not None:
-            signatures.append(sig)
+    signatures += _each(
+        doc, "models", c, lambda n, at: parse_model(n, at, vendor, _keys(refs), vocab, c)
+    )
     c.sig = "-"
     if not signatures:
         c.add(doc.key_lines.get("signatures", 1), "file defines no valid signature")
     return SignatureFile(path, vendor, refs, tuple(signatures)), c.problems
+
+
+def _references(doc: yamlines.LineDict, c: Collector) -> tuple[tuple[str, str], ...]:
+    node = doc.get("references")
+    refs = tuple((str(k), str(v)) for k, v in node.items()) if isinstance(node, Mapping) else ()
+    if not refs:
+        c.add(doc.key_lines.get("references", 1), "file needs 'references' (key: citation)")
+    return refs
+
+
+def _keys(refs: tuple[tuple[str, str], ...]) -> set[str]:
+    return {k for k, _ in refs}
+
+
+def _each(
+    doc: yamlines.LineDict,
+    key: str,
+    c: Collector,
+    parse: Callable[[object, int], Signature | None],
+) -> list[Signature]:
+    """Parse every item of the list ``doc[key]`` (absent: none)."""
+    node = doc.get(key)
+    lines = getattr(node, "item_lines", [])
+    out = []
+    for i, item in enumerate(node if isinstance(node, list) else []):
+        sig = parse(item, lines[i] if i < len(lines) else doc.key_lines.get(key, 1))
+        if sig is not None:
+            out.append(sig)
+    c.sig = "-"
+    return out
 
 
 def signature_files(root: Path | None = None) -> list[Path]:
@@ -456,7 +161,8 @@ def database_version(root: Path | None = None) -> str:
 
 
 __all__: list[Any] = [
-    "Condition", "Counterexample", "Example", "Rule", "Signature", "SignatureFile",
+    "VENDOR_PREFIX_FIELDS", "Condition", "Counterexample", "Example", "Rule", "Signature",
+    "SignatureFile",
     "compile_pattern", "database_version", "load_files", "load_signatures", "parse_file",
     "signature_files",
 ]  # fmt: skip
