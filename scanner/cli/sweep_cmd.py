@@ -216,6 +216,7 @@ def sweep(
     ble_transport: str = typer.Option(None, "--ble-transport", help=ble_cmd.TRANSPORT_HELP),
     ble_duration: float = typer.Option(10.0, "--ble-duration", help="Seconds to listen for BLE."),
     ble_passive: bool = typer.Option(False, "--ble-passive", help="BLE: send no scan requests."),
+    ble_kernel_ok: bool = typer.Option(False, "--ble-kernel-ok", help=ble_cmd.KERNEL_OK_HELP),
     registry: Path = typer.Option(
         None, "--registry", help="Compare with this site registry (site.yaml); adds findings."
     ),
@@ -245,8 +246,9 @@ def sweep(
                 net_only and only_multicast(frozenset(n.strip() for n in net_only.split(",")))
             ),
             passive_first=max(0.0, passive_first), early_stop=early_stop,
-            ble=ble_cmd.ble_options(ble_backend, ble_transport, ble_duration, ble_passive, site)
-            if ble_on else None,
+            ble=ble_cmd.ble_options(
+                ble_backend, ble_transport, ble_duration, ble_passive, site, ble_kernel_ok
+            ) if ble_on else None,
         )  # fmt: skip
         opts = sweep_options(opts, registry, previous)
     except BiosweepError as exc:

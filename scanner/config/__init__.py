@@ -38,6 +38,7 @@ KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "host_budget": (int, float),
     },
     "store": {"path": str, "keep_days": int},
+    "ble": {"kernel_ok": bool},
     "watch": {
         "interval": (str, int), "cron": str, "lock": str, "on_overlap": str,
         "wait_lock": (str, int), "min_severity": str,
@@ -151,6 +152,7 @@ class Config:
     allow_public: bool = False
     confirm_large_scope: bool = False
     sweep: dict[str, Any] = field(default_factory=dict)
+    ble_kernel_ok: bool = False  # [ble] kernel_ok: as --ble-kernel-ok
     store: Path | None = None
     keep_days: int = 180
     schedule: Schedule = field(default_factory=lambda: Schedule(interval=3600.0))
@@ -253,6 +255,7 @@ def parse_config(doc: dict[str, Any], src: Path) -> Config:
             allow_public=site.get("allow_public", False),
             confirm_large_scope=site.get("confirm_large_scope", False),
             sweep=dict(s.get("sweep", {})),
+            ble_kernel_ok=s.get("ble", {}).get("kernel_ok", False),
             store=path(store.get("path")),
             keep_days=_positive(src, "store.keep_days", store.get("keep_days", 180)),
             schedule=_schedule(src, watch),
