@@ -357,6 +357,7 @@ async def _hosts(
     try:
         await asyncio.gather(*sweeps, *(worker() for _ in range(scope.limits.host_concurrency)))
     finally:
+        res.skipped += ctx.unfollowed.skipped()
         res.notes.append("discovery: tcp-connect" + (" (after ARP)" if res.arp_covered else ""))
         res.observations += neighbour_macs(res.hosts)
 

@@ -33,8 +33,9 @@ from scanner.models import Observation
 from scanner.normalize import clean_text, mac
 from scanner.passive.layers import scapy
 from scanner.passive.wifi import WifiStats
+from scanner.probes.derived import is_excluded
 from scanner.probes.multicast import mdns, ssdp, wsd
-from scanner.probes.multicast.base import Drops, is_excluded
+from scanner.probes.multicast.base import Drops
 from scanner.probes.multicast.vendor import dhip_address, sadp_address, vendor_observations
 from scanner.probes.vendor_udp import NotAnAnswer, parse_dhip, parse_sadp
 from scanner.scope import Scope

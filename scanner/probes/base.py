@@ -9,21 +9,24 @@ observations of a :class:`PartialProbeError`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from scanner.errors import ProbeError
 from scanner.models import Observation
+from scanner.probes.derived import Unfollowed
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
 
 
 @dataclass(frozen=True, slots=True)
 class ProbeContext:
-    """What a probe may use: the scope (with its limits) and the network seam."""
+    """What a probe may use: the scope (with its limits), the network seam, and where to
+    record a target a device named that the probe did not follow (shared by one sweep)."""
 
     scope: Scope
     dialer: Dialer
+    unfollowed: Unfollowed = field(default_factory=Unfollowed)
 
 
 class PartialProbeError(ProbeError):

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from scanner.errors import ParseError
 from scanner.models import Observation, Skipped, SkipReason
+from scanner.probes.derived import Unfollowed, is_excluded
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
 
@@ -68,6 +69,8 @@ class MulticastContext:
     wait: float = DEFAULT_WAIT
     #: answers that did not decode, per probe, for the run's notes
     drops: Drops = field(default_factory=lambda: Drops(logging.getLogger(__name__)))
+    #: addresses and URLs answers named that were not contacted, for the run's skipped list
+    unfollowed: Unfollowed = field(default_factory=Unfollowed)
 
 
 class MulticastProbe(ABC):
@@ -82,15 +85,6 @@ class MulticastProbe(ABC):
 
 
 Found = tuple[list[Observation], list[Skipped]]
-
-
-def is_excluded(scope: Scope, address: str) -> bool:
-    """True when ``address`` is an IP literal inside an exclusion."""
-    try:
-        addr = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(addr in net for net in scope.excluded)
 
 
 def admitted(scope: Scope, addresses: Iterable[str]) -> bool:

@@ -203,10 +203,16 @@ def _strip(name: str) -> str:
     return name.rstrip(".")
 
 
+def detailed_addresses(r: Responder) -> list[str]:
+    """The IPv4 addresses of the hosts of a responder's collector-type instances."""
+    detailed = [i for i, t in r.instances.items() if t in DETAILED]
+    return sorted({a for i in detailed for a in r.hosts.get(r.srv.get(i, "").lower(), ())})
+
+
 def responder_observations(source_ip: str, r: Responder, src: str) -> list[Observation]:
     """Observations of one responder; instance, host and TXT only for collector types."""
     detailed = {i: t for i, t in r.instances.items() if t in DETAILED}
-    addresses = sorted({a for i in detailed for a in r.hosts.get(r.srv.get(i, "").lower(), ())})
+    addresses = detailed_addresses(r)
     subject = f"ip:{addresses[0] if len(addresses) == 1 else source_ip}"
     out = [Observation(subject, "ip.address", source_ip, src)]
     out += [Observation(subject, "ip.address", a, src) for a in addresses if a != source_ip]
@@ -243,6 +249,9 @@ class MdnsProbe(MulticastProbe):
         decode_each(ctx, self.name, answers, merge, problems)
         out: list[Observation] = []
         for source_ip, r in by_source.items():
+            device = f"{source_ip}:{PORT}/udp"
+            named = detailed_addresses(r)  # a collector's A records (never a phone's)
+            ctx.unfollowed.addresses(self.name, "A record", named, device, ctx.scope)
             if admitted(ctx.scope, all_addresses(source_ip, r)):
                 out += responder_observations(source_ip, r, SOURCE)
         return list(dict.fromkeys(out)), malformed(self.name, PORT, problems, ctx.scope)

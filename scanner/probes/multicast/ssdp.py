@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from scanner.errors import ParseError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
 from scanner.normalize import clean_text
+from scanner.probes.derived import url_host, url_problem
 from scanner.probes.httphead import read_body, read_head
 from scanner.probes.multicast.base import (
     Found,
@@ -185,7 +186,10 @@ class SsdpProbe(MulticastProbe):
             if msg.kind != "response":
                 continue
             location = msg.get("location") or ""
-            host = ipv4_literal(urlsplit(location).hostname or "") if location else None
+            if location and (why := url_problem(ctx.scope, location, d.source)):
+                device = f"{d.source}:{PORT}/udp"
+                ctx.unfollowed.record(self.name, "LOCATION", location, device, why)
+            host = ipv4_literal(url_host(location)) if location else None
             if not admitted(ctx.scope, [d.source, host or ""]):
                 continue
             subject = f"ip:{d.source}"

@@ -106,7 +106,10 @@ class _VendorMulticast(MulticastProbe):
         problems: dict[str, str] = {}
         answers = await ctx.net.exchange(iface, question)
         out: list[Observation] = []
-        for _, (addresses, found) in decode_each(ctx, self.name, answers, answer, problems):
+        for d, (addresses, found) in decode_each(ctx, self.name, answers, answer, problems):
+            device = f"{d.source}:{self.port}/udp"
+            # a camera on a foreign subnet is reported with its own address, never contacted
+            ctx.unfollowed.addresses(self.name, "advertised address", addresses, device, ctx.scope)
             if admitted(ctx.scope, addresses):
                 out += found
         return list(dict.fromkeys(out)), malformed(self.name, self.port, problems, ctx.scope)

@@ -20,12 +20,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import ClassVar
-from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 from scanner.errors import ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text
+from scanner.probes.derived import WEB, url_host, url_problem
 from scanner.probes.multicast.base import (
     Datagram,
     Found,
@@ -67,15 +67,8 @@ class WsdMatch:
     @property
     def addresses(self) -> tuple[str, ...]:
         """IPv4 literals named by the XAddrs (hostnames are never resolved)."""
-        found = (ipv4_literal(_host(x)) for x in self.xaddrs)
+        found = (ipv4_literal(url_host(x)) for x in self.xaddrs)
         return tuple(dict.fromkeys(a for a in found if a))
-
-
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
 
 
 def probe_message(message_id: str, types: str) -> bytes:
@@ -167,6 +160,15 @@ class WsdProbe(MulticastProbe):
 
         for d, matches in decode_each(ctx, self.name, answers, ours, problems):
             for m in matches:
+                _record_xaddrs(ctx, d.source, m)
                 if admitted(ctx.scope, [d.source, *m.addresses]):
                     out += match_observations(f"ip:{d.source}", d.source, m, SOURCE)
         return list(dict.fromkeys(out)), malformed(self.name, PORT, problems, ctx.scope)
+
+
+def _record_xaddrs(ctx: MulticastContext, source: str, m: WsdMatch) -> None:
+    """XAddrs naming another host, a DNS name, an address out of scope or another scheme:
+    never contacted (the ONVIF probe asks in-scope hosts directly), recorded as such."""
+    for xaddr in m.xaddrs:
+        if why := url_problem(ctx.scope, xaddr, source, WEB):
+            ctx.unfollowed.record("wsd", "XAddr", xaddr, f"{source}:{PORT}/udp", why)
