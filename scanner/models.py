@@ -87,12 +87,19 @@ class FindingKind(StrEnum):
     REGISTERED = "registered"
     REGISTERED_NOT_SEEN = "registered_not_seen"
     IDENTITY_MISMATCH = "identity_mismatch"
+    CLASS_MISMATCH = "class_mismatch"
     CHANGED = "changed"
     FILING_OVERDUE = "filing_overdue"
     PROHIBITED_SPACE = "prohibited_space"
+    SPACE_INCONSISTENT = "space_inconsistent"
     NEW_SINCE_LAST_RUN = "new_since_last_run"
+    GONE_SINCE_LAST_RUN = "gone_since_last_run"
     MISSING_SIGNAGE = "missing_signage"
     NO_ALTERNATIVE = "no_alternative"
+    NO_SEPARATE_CONSENT = "no_separate_consent"
+    NO_IMPACT_ASSESSMENT = "no_impact_assessment"
+    FACE_DATA_OFF_DEVICE = "face_data_off_device"
+    RETENTION_BEYOND_PURPOSE = "retention_beyond_purpose"
 
 
 class Severity(StrEnum):

@@ -105,7 +105,7 @@ class _Results:
 
 
 class _Warm:
-    """The signature database and the IEEE OUI tables, loaded in a thread while the sweep
+    """The signature database and the IEEE registry table, loaded in a thread while the sweep
     waits on the network (together about a second of parsing that would otherwise follow it)."""
 
     def __init__(self) -> None:
@@ -119,7 +119,7 @@ class _Warm:
         sys.setswitchinterval(min(interval, 0.0005))
         try:
             default_engine()
-            oui.registrant("00:00:00:00:00:00")  # parses the MA-L and IAB tables once
+            oui.registrant("00:00:00:00:00:00")  # reads the IEEE registry table once
         except Exception:  # noqa: S110 - raised again, and reported, where identify runs
             pass
         finally:
@@ -483,7 +483,9 @@ def compared(run: ScanRun, registry: Registry | None, previous: ScanRun | None) 
     """The run with compare's findings against the site registry (unchanged without one)."""
     if registry is None:
         return run
-    findings = compare(run.devices, registry, previous, run.scope, run.started_at.date())
+    findings = compare(
+        run.devices, registry, previous, run.scope, run.started_at.date(), complete=run.complete
+    )
     site = run.site or registry.site.name
     return replace(run, findings=findings, registry=registry.describe(), site=site)
 

@@ -7,6 +7,7 @@ import typer
 from scanner import __version__
 from scanner.cli import (
     ble_cmd,
+    compare_cmd,
     demo_cmd,
     history_cmd,
     identify_cmd,
@@ -20,6 +21,8 @@ from scanner.cli import (
     sweep_cmd,
     watch_cmd,
 )
+from scanner.errors import InputError
+from scanner.identify import oui
 from scanner.identify.signatures import database_version
 
 app = typer.Typer(
@@ -33,7 +36,11 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"biosweep {__version__} (signatures {database_version()})")
+        try:
+            registry = oui.choose().describe()
+        except InputError as exc:
+            registry = f"IEEE registry unusable: {exc}"
+        typer.echo(f"biosweep {__version__} (signatures {database_version()}, {registry})")
         raise typer.Exit(0)
 
 
@@ -61,6 +68,7 @@ app.add_typer(ble_cmd.app, name="ble")
 app.command("doctor")(ble_cmd.doctor)
 app.command("report", help=report_cmd.HELP)(report_cmd.report)
 app.add_typer(registry_cmd.app, name="registry")
+app.command("compare", help=compare_cmd.HELP)(compare_cmd.compare)
 app.add_typer(history_cmd.app, name="history")
 app.command("watch", help=watch_cmd.HELP)(watch_cmd.watch)
 app.add_typer(schedule_cmd.app, name="schedule")

@@ -29,16 +29,19 @@ from scanner.cli.console import (
     safe,
 )
 from scanner.errors import BiosweepError, InputError
-from scanner.registry import load_registry
+from scanner.models import ScanRun
+from scanner.registry import Registry, load_registry
 from scanner.reporters import REPORTERS, ReportOptions, reporter_for
 from scanner.reporters.jsonin import read_scanrun
 from scanner.reporters.package import build_package, verify_package
+from scanner.scan import compared
 
 HELP = """Write a report of a saved run (the JSON of `biosweep sweep --json`).
 
   biosweep report RUN.json -o report.html            # format from the suffix
   biosweep report RUN.json -f pdf -o r.pdf --lang en
   biosweep report RUN.json --for-12339 case.zip --operator "Li Ming" --registry site.yaml
+  biosweep report RUN.json -o report.html --registry site.yaml --compare   # findings anew
   biosweep report verify case.zip                    # check a package against its manifest
 
 Formats: json (machine, biosweep.scanrun/1), csv (one row per device), md, html
@@ -125,6 +128,18 @@ def _verify(package: Path) -> None:
     )
 
 
+def _inputs(
+    run_path: Path, registry_path: Path | None, recompare: bool, previous: Path | None
+) -> tuple[ScanRun, Registry | None]:
+    """The run, compared again with the registry (and ``previous``) when ``recompare``."""
+    run = read_scanrun(run_path)
+    registry = load_registry(registry_path) if registry_path else None
+    if recompare and registry is not None:
+        before = read_scanrun(previous) if previous is not None else None
+        run = compared(run, registry, before)
+    return run, registry
+
+
 def report(
     run_path: Path = typer.Argument(..., metavar="RUN.json", help="A run, or 'verify'."),
     package: Path = typer.Argument(None, metavar="[PACKAGE.zip]", help="With 'verify'."),
@@ -138,6 +153,15 @@ def report(
         None, "--registry", help="Site registry: adds the address and deployment details."
     ),
     operator: str = typer.Option(None, "--operator", help="Who swept (if the run lacks it)."),
+    recompare: bool = typer.Option(
+        False,
+        "--compare",
+        help="Compare the run with --registry again first: the report shows today's registry's "
+        "findings (as `biosweep compare` gives them), not the ones saved in the run.",
+    ),
+    previous: Path = typer.Option(
+        None, "--previous", help="With --compare: an earlier run, for what is new or gone."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     if str(run_path) == "verify":
@@ -151,9 +175,10 @@ def report(
         raise fail("--lang must be zh or en", EXIT_USAGE)
     if (output is None) == (for_12339 is None):
         raise fail("give exactly one of --output/-o FILE or --for-12339 FILE.zip", EXIT_USAGE)
+    if (recompare and registry_path is None) or (previous is not None and not recompare):
+        raise fail("--compare needs --registry; --previous needs --compare", EXIT_USAGE)
     try:
-        run = read_scanrun(run_path)
-        registry = load_registry(registry_path) if registry_path else None
+        run, registry = _inputs(run_path, registry_path, recompare, previous)
         if operator:
             run = replace(run, operator=operator)
     except InputError as exc:

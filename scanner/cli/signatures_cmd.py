@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from scanner.cli import oui_cmd
 from scanner.cli.console import console, fail, safe
 from scanner.errors import BiosweepError, InputError, SignatureError
 from scanner.identify import default_engine
@@ -23,6 +24,7 @@ from scanner.models import COLLECTOR_CLASSES, DeviceClass, Identification, Obser
 from scanner.normalize import normalize
 
 app = typer.Typer(help="Verify, query and summarise the signature database.", no_args_is_help=True)
+app.command("update-oui", help=oui_cmd.HELP)(oui_cmd.update_oui)
 
 
 @app.command()
@@ -146,7 +148,7 @@ def _print_checks(checks: list[RuleCheck], *, explicit: bool) -> None:
 
 @app.command()
 def stats() -> None:
-    """Signatures per device class and per vendor."""
+    """Signatures per device class and per vendor, and the IEEE registry table in use."""
     try:
         signatures = load_signatures()
     except SignatureError as exc:
@@ -168,6 +170,7 @@ def stats() -> None:
         classes = sorted({s.device_class.value for s in signatures if s.vendor == vendor})
         vendors.add_row(safe(vendor), str(n), ", ".join(classes))
     console.print(vendors)
+    oui_cmd.print_registry()
 
 
 # ---------------------------------------------------------------- coverage

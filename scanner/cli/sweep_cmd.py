@@ -221,7 +221,9 @@ def sweep(
         None, "--registry", help="Compare with this site registry (site.yaml); adds findings."
     ),
     previous: Path = typer.Option(
-        None, "--previous", help="An earlier run's JSON: also report what is new since then."
+        None,
+        "--previous",
+        help="An earlier run's JSON: also report what is new or gone since then.",
     ),
     store: Path = typer.Option(
         None, "--store", help="Also save the run in this history database (biosweep history)."

@@ -2,25 +2,14 @@
 
 Matching uses strong identifiers first: a found device is the registered device that shares
 its serial, ONVIF/UPnP UUID, MAC or BLE identity address (in that order). Any other identifier
-known on both sides that disagrees (another serial, MAC or model) is an identity mismatch,
-not a match. Only devices no strong identifier placed are then matched by IP address; there,
-a disagreeing identifier means another device now sits where the registered one should be
-(a swap). A Bluetooth name never matches on its own: anyone can advertise any name.
+known on both sides that disagrees (serial, UUID, MAC, BLE address, model, vendor), whatever
+key made the match, is an identity mismatch, not a match. Only devices no strong identifier
+placed are then matched by IP address; there, a disagreeing identifier means another device
+now sits where the registered one should be (a swap). A Bluetooth name never matches on its
+own: anyone can advertise any name.
 
-Findings (kind, severity):
-
-=====================================  ===========================================
-unregistered collector                 critical for biometric classes, else high
-identity mismatch                      critical for biometric deployments, else high
-registered                             info (low when matched by IP only)
-registered, changed (firmware/ports)   medium (firmware), low (ports, address)
-registered, not seen (in scope only)   medium
-filing overdue or missing              high (pending and not yet due: low)
-collector in a prohibited space        critical
-no signage in a public place           medium
-no non-biometric alternative           medium
-new since the last run                 medium if unregistered, else low
-=====================================  ===========================================
+Every finding kind, its severity, trigger and the article it cites is in README.md
+("Findings"); the explanations are in :mod:`scanner.compare.why`.
 """
 
 from __future__ import annotations
@@ -29,10 +18,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 from scanner.compare.build import make_finding
+from scanner.compare.classes import class_problem
 from scanner.compare.deployments import deployment_findings
+from scanner.compare.details import device_details, registry_details
 from scanner.compare.facts import IDENTITY_FIELDS, Facts, facts
 from scanner.compare.labels import SEVERITY_RANK
 from scanner.compare.match import Match, match_devices
+from scanner.compare.runs import gone_findings, new_findings, previous_index
 from scanner.compare.scope import expected_in_scope
 from scanner.compare.why import explain
 from scanner.models import (
@@ -43,33 +35,11 @@ from scanner.models import (
     ScanRun,
     Severity,
 )
-from scanner.registry.model import Deployment, RegisteredDevice, Registry
+from scanner.registry.model import Registry
 
 __all__ = ["IDENTITY_FIELDS", "Facts", "compare", "explain", "facts", "sort_findings"]
 
 _KIND_ORDER = {k: i for i, k in enumerate(FindingKind)}
-
-
-def device_details(f: Facts) -> dict[str, str]:
-    """What a finding says about a found device (shown to the officer, so no raw observations)."""
-    return {
-        "device_class": f.device_class.value if f.device_class else "",
-        "label": f.label,
-        "address": f.address,
-        "ip": f.ip or "",
-        "mac": min(f.macs) if f.macs else "",
-        "serial": f.serial or "",
-        "model": f.model or "",
-        "vendor": f.vendor or "",
-        "firmware": f.firmware or "",
-        "ports": ", ".join(str(p) for p in sorted(f.ports)),
-        "uuid": min(f.uuids) if f.uuids else "",
-        "ble_address": min(f.ble) if f.ble else "",
-    }
-
-
-def registry_details(dep: Deployment, reg: RegisteredDevice) -> dict[str, str]:
-    return {"registry_id": reg.id, "deployment": dep.id, "location": dep.location}
 
 
 def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
@@ -101,6 +71,15 @@ def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
     reason = "registered" if m.matched_by != ("ip",) else "registered_ip_only"
     severity = Severity.INFO if reason == "registered" else Severity.LOW
     out = [make_finding(FindingKind.REGISTERED, severity, reason, details, f.id, m.dep, m.reg)]
+    problem = class_problem(f.device_class, m.dep)
+    if problem is not None:
+        extra = {"modalities": ", ".join(x.value for x in m.dep.modalities)}
+        out.append(
+            make_finding(
+                FindingKind.CLASS_MISMATCH, problem[1], problem[0], details | extra, f.id,
+                m.dep, m.reg,
+            )
+        )  # fmt: skip
     return out + _changes(m, details, prev.get(f.id))
 
 
@@ -133,45 +112,6 @@ def _changes(m: Match, details: dict[str, str], before: Facts | None) -> list[Fi
     return out
 
 
-def _previous_index(found: list[Facts], previous: ScanRun | None) -> dict[str, Facts]:
-    """Each found device's counterpart in the previous run (by strong ids, else by IP)."""
-    if previous is None:
-        return {}
-    before = [facts(d) for d in previous.devices]
-    keys: dict[str, Facts] = {}
-    for p in before:
-        for k in _keys(p):
-            keys.setdefault(k, p)
-    out: dict[str, Facts] = {}
-    for f in found:
-        hit = next((keys[k] for k in _keys(f) if k in keys), None)
-        if hit is not None:
-            out[f.id] = hit
-    return out
-
-
-def _keys(f: Facts) -> list[str]:
-    strong = [
-        *(f"serial:{s}" for s in sorted(f.serials)),
-        *(f"uuid:{u}" for u in sorted(f.uuids)),
-        *(f"mac:{m}" for m in sorted(f.macs)),
-        *(f"ble:{b}" for b in sorted(f.ble)),
-    ]
-    return strong or [f"ip:{ip}" for ip in f.ips]
-
-
-def _new_findings(
-    found: list[Facts], prev: dict[str, Facts], previous: ScanRun, unregistered: set[str]
-) -> list[Finding]:
-    out = []
-    for f in found:
-        if f.collector and f.id not in prev:
-            details = device_details(f) | {"previous": previous.id}
-            severity = Severity.MEDIUM if f.id in unregistered else Severity.LOW
-            out.append(make_finding(FindingKind.NEW_SINCE_LAST_RUN, severity, "new", details, f.id))
-    return out
-
-
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """Most severe first, then by kind, deployment and device."""
     return tuple(
@@ -195,16 +135,18 @@ def compare(
     previous: ScanRun | None = None,
     scope: Sequence[str] = (),
     today: dt.date | None = None,
+    complete: bool = True,
 ) -> tuple[Finding, ...]:
     """Findings for ``devices`` against ``registry`` (and ``previous``, when given).
 
     ``scope`` is the run's scope (``ScanRun.scope``): a registered device is reported as not
     seen only if the sweep looked where it should be. ``today`` dates filing deadlines; the
-    caller passes the run's date so the function stays pure.
+    caller passes the run's date so the function stays pure. An incomplete run (``complete``
+    False) reports nothing as gone since the last run: it may not have reached it yet.
     """
     found = [facts(d) for d in devices]
     matches = match_devices(found, registry)
-    prev = _previous_index(found, previous)
+    prev, gone = previous_index(found, previous)
     out: list[Finding] = []
     for m in matches:
         out += _match_findings(m, prev)
@@ -233,5 +175,7 @@ def compare(
             if f.kind in (FindingKind.UNREGISTERED_COLLECTOR, FindingKind.IDENTITY_MISMATCH)
             and f.device_id
         }
-        out += _new_findings(found, prev, previous, unregistered)
+        out += new_findings(found, prev, previous, unregistered)
+        if complete:
+            out += gone_findings(gone, previous, registry, scope)
     return sort_findings(out)

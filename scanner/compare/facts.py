@@ -79,6 +79,8 @@ class Facts:
     device_class: DeviceClass | None
     product: str | None
     collector: bool
+    #: The vendor comes from a cross-vendor (generic) signature: it names no one vendor.
+    generic: bool = False
 
     @property
     def strong(self) -> bool:
@@ -126,4 +128,5 @@ def facts(device: Device) -> Facts:
         device_class=best.device_class if best else None,
         product=best.product if best else None,
         collector=device.is_collector,
+        generic=best.generic if best else False,
     )

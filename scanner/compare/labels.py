@@ -51,6 +51,28 @@ KINDS: dict[str, tuple[str, str]] = {
     FindingKind.NEW_SINCE_LAST_RUN: ("New since the last sweep", "较上次排查新出现"),
     FindingKind.MISSING_SIGNAGE: ("No signage in a public place", "公共场所未设提示标识"),
     FindingKind.NO_ALTERNATIVE: ("No non-biometric alternative", "未提供非生物识别替代方式"),
+    FindingKind.CLASS_MISMATCH: (
+        "Registered device is not the collector recorded",
+        "登记设备与采集点登记的采集方式不符",
+    ),
+    FindingKind.SPACE_INCONSISTENT: (
+        "Location names a private space",
+        "位置描述指向私密空间",
+    ),
+    FindingKind.GONE_SINCE_LAST_RUN: ("Gone since the last sweep", "较上次排查消失"),
+    FindingKind.NO_SEPARATE_CONSENT: ("No separate consent", "未取得单独同意"),
+    FindingKind.NO_IMPACT_ASSESSMENT: (
+        "No impact assessment recorded",
+        "未记录个人信息保护影响评估",
+    ),
+    FindingKind.FACE_DATA_OFF_DEVICE: (
+        "Face information leaves the device",
+        "人脸信息未存储于设备内",
+    ),
+    FindingKind.RETENTION_BEYOND_PURPOSE: (
+        "Retention beyond the purpose",
+        "保存期限超过处理目的所需",
+    ),
 }
 
 SEVERITIES: dict[str, tuple[str, str]] = {
@@ -89,6 +111,12 @@ FILING: dict[str, tuple[str, str]] = {
     "pending": ("pending", "备案办理中"),
     "not_filed": ("not filed", "未备案"),
     "not_required": ("marked not required", "登记为无需备案"),
+}
+
+STORAGE: dict[str, tuple[str, str]] = {
+    "on_device": ("on the device", "设备本地"),
+    "local_server": ("on a local server", "本地服务器"),
+    "cloud": ("in the cloud", "云端"),
 }
 
 METHODS: dict[str, tuple[str, str]] = {

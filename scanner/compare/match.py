@@ -2,9 +2,10 @@
 
 Pass 1 places devices by serial, UUID, MAC or BLE identity address (in that order); pass 2
 places the rest by IP address, only on registry rows no device claimed in pass 1. In both
-passes an identifier known on both sides that disagrees is recorded as a difference: after a
-strong match it means the identifiers contradict each other, after an IP match it means
-another device sits where the registered one should be.
+passes an identifier known on both sides that disagrees (serial, UUID, MAC, BLE address,
+model, vendor) is recorded as a difference: after a strong match it means the identifiers
+contradict each other, after an IP match it means another device sits where the registered
+one should be.
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def same_vendor(a: str, b: str) -> bool:
     return x.split()[0] in y or y.split()[0] in x
 
 
-def differences(f: Facts, reg: RegisteredDevice, vendor: bool) -> dict[str, str]:
+def differences(f: Facts, reg: RegisteredDevice) -> dict[str, str]:
+    """Every identifier known on both sides that disagrees, whatever key made the match
+    (a vendor named by a cross-vendor signature is no vendor at all, so it is not compared)."""
     diffs = {}
     for key, value in _reg_keys(reg):
         seen = _seen(f, key)
@@ -67,7 +70,7 @@ def differences(f: Facts, reg: RegisteredDevice, vendor: bool) -> dict[str, str]
     vendors = tuple(v for v in (reg.vendor, f.vendor) if v)
     if reg.model and f.model and not same_model(reg.model, f.model, vendors):
         diffs["model"] = reg.model
-    if vendor and reg.vendor and f.vendor and not same_vendor(reg.vendor, f.vendor):
+    if reg.vendor and f.vendor and not f.generic and not same_vendor(reg.vendor, f.vendor):
         diffs["vendor"] = reg.vendor
     return diffs
 
@@ -89,7 +92,7 @@ def match_devices(found: list[Facts], registry: Registry) -> list[Match]:
         dep, reg = row
         shared = tuple(k for k, v in _reg_keys(reg) if v in _seen(m.found, k))
         m.dep, m.reg, m.matched_by = dep, reg, shared
-        m.diffs = differences(m.found, reg, vendor=False)
+        m.diffs = differences(m.found, reg)
         claimed.add(reg.id)
     for m in matches:
         if m.reg is not None or (m.found.device_class is not None and not m.found.collector):
@@ -99,7 +102,7 @@ def match_devices(found: list[Facts], registry: Registry) -> list[Match]:
             continue
         dep, reg = row
         m.dep, m.reg = dep, reg
-        m.diffs = differences(m.found, reg, vendor=True)
+        m.diffs = differences(m.found, reg)
         m.matched_by = () if m.diffs else ("ip",)
         claimed.add(reg.id)
     return matches

@@ -44,3 +44,14 @@ def expected_in_scope(reg: RegisteredDevice, scope: Sequence[str], found: list[F
     if reg.ble_address and (any(t.startswith("ble") for t in tags) or any(f.ble for f in found)):
         return "BLE"
     return ""
+
+
+def address_in_scope(f: Facts, scope: Sequence[str]) -> bool:
+    """Whether a sweep of ``scope`` looked where device ``f`` was: one of its IP addresses is
+    in scope, or (a Bluetooth-only device) the run listened to BLE."""
+    include, exclude, tags = _parse(scope)
+    for text in f.ips:
+        ip = ipaddress.ip_address(text)
+        if any(ip in n for n in include) and not any(ip in n for n in exclude):
+            return True
+    return not f.ips and bool(f.ble) and any(t.startswith("ble") for t in tags)

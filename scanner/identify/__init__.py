@@ -1,7 +1,8 @@
 """identify: observations → devices with ranked identifications. Pure and offline.
 
 1. merge observations of one device across subjects (:mod:`scanner.identify.merge`);
-2. derive ``mac.oui_vendor`` from each ``mac.address`` (IEEE registry shipped by netaddr);
+2. derive ``mac.oui_vendor`` from each ``mac.address`` (the IEEE registrant of its longest
+   block, MA-S/IAB, MA-M or MA-L: :mod:`scanner.identify.oui`);
 3. match every signature once per device (:class:`scanner.identify.engine.Engine`).
 """
 

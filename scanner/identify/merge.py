@@ -10,10 +10,17 @@ statement too: ``mac:aa:…`` has that MAC.
 An address is weaker than an identifier: two devices with different MACs that answer on one IP
 (factory-default cameras all at 192.168.1.64, an address conflict) stay two devices; what was
 said under the shared ``ip:`` subject joins the first of them.
+
+An IPv6 link-local address formed from a MAC (its interface id the modified EUI-64 of the MAC,
+RFC 4291 section 2.5.1 and appendix A: ``ff:fe`` in the middle, the universal/local bit
+flipped) links whoever reports it to that MAC, with the same care: never onto a device that
+has another MAC. So a camera seen by neighbour discovery (``mac:…`` at ``fe80::…``) and by
+WS-Discovery (an endpoint UUID, an IPv4 and that link-local address) is one device.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -62,6 +69,26 @@ def subject_observations(subject: str) -> list[Observation]:
     return [Observation(subject, field, value, source="subject")] if field and value else []
 
 
+def link_local_of(mac: str) -> str:
+    """The link-local IPv6 address a host forms from ``mac`` (modified EUI-64, RFC 4291 A)."""
+    b = bytearray(int(x, 16) for x in mac.split(":"))
+    b[0] ^= 0x02  # the universal/local bit, inverted
+    return str(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + bytes([*b[:3], 0xFF, 0xFE, *b[3:]])))
+
+
+def eui64_mac(address: str) -> str | None:
+    """The MAC a link-local IPv6 address was formed from (modified EUI-64), if it was."""
+    try:
+        ip = ipaddress.IPv6Address(address.split("%", 1)[0])
+    except ValueError:
+        return None
+    raw = ip.packed
+    if not ip.is_link_local or raw[2:8] != bytes(6) or raw[11:13] != b"\xff\xfe":
+        return None
+    mac = bytes([raw[8] ^ 0x02, *raw[9:11], *raw[13:16]])
+    return ":".join(f"{b:02x}" for b in mac)
+
+
 def link_key(obs: Observation) -> str | None:
     kind = LINK_FIELDS.get(obs.field)
     if kind is None:
@@ -87,6 +114,9 @@ def group(observations: Iterable[Observation]) -> list[tuple[tuple[str, ...], li
             continue
         if key.startswith("ip:"):
             addresses.append((obs.subject, key))
+            mac = eui64_mac(obs.value)
+            if mac is not None:
+                addresses.append((obs.subject, f"mac:{mac}"))
         else:
             uf.union(obs.subject, key)
     _link_addresses(uf, by_subject, addresses)

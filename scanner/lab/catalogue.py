@@ -24,6 +24,7 @@ import base64
 import uuid
 from dataclasses import dataclass, replace
 
+from scanner.identify.merge import link_local_of
 from scanner.lab.emulators import BannerSpec, JetDirectSpec, Route, RtspSpec, ServiceSpec, ZkSpec
 from scanner.lab.emulators import hostile as h
 from scanner.lab.emulators.discovery import DhipSpec, SadpSpec
@@ -294,7 +295,8 @@ def _announced(a: Announce, ident: Identity, specs: list[ServiceSpec]) -> list[S
         specs.append(MdnsSpec(port=5353, hostname=ident.fill(a.mdns_host), services=services))
     if a.onvif_scopes:
         scopes = tuple(ident.fill(x) for x in a.onvif_scopes)
-        specs.append(WsdSpec(port=3702, endpoint=f"urn:{udn}", scopes=scopes))
+        ll = link_local_of(ident.mac)
+        specs.append(WsdSpec(port=3702, endpoint=f"urn:{udn}", scopes=scopes, link_local=ll))
     return specs
 
 

@@ -22,12 +22,14 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from scanner.boundedio import read_capped
 from scanner.errors import InputError
 from scanner.normalize import clean_text
 from scanner.normalize import mac as normalize_mac
 from scanner.registry.model import (
     DEFAULT_FILING_THRESHOLD,
     SCHEMA,
+    Assessment,
     Deployment,
     Filing,
     FilingStatus,
@@ -199,7 +201,7 @@ def _operator(r: _Reader, node: Node, path: str) -> Operator | None:
 
 
 def _filing(r: _Reader, node: Node, path: str) -> Filing | None:
-    f = r.mapping(node, path, {"status"}, {"authority", "reference", "date", "due"})
+    f = r.mapping(node, path, {"status"}, {"authority", "reference", "date", "due", "reached"})
     if f is None:
         return None
     status = r.choice(f, "status", path, FilingStatus)
@@ -209,6 +211,7 @@ def _filing(r: _Reader, node: Node, path: str) -> Filing | None:
         r.text(f, "reference", path),
         r.date(f, "date", path),
         r.date(f, "due", path),
+        r.date(f, "reached", path),
     )
     if status == FilingStatus.FILED and not (filing.authority and filing.reference and filing.date):
         r.problem(node, path, "a filed deployment needs authority, reference and date")
@@ -270,8 +273,18 @@ def _device(r: _Reader, node: Node, path: str) -> RegisteredDevice | None:
 DEPLOYMENT_KEYS = {
     "id", "operator", "location", "area", "space", "purpose", "method", "modalities",
     "legal_basis", "signage", "alternative", "storage", "crosses_internet", "retention_days",
-    "enrolled", "filing", "devices",
+    "enrolled", "devices",
 }  # fmt: skip
+#: Optional: registries written before these keys existed stay valid.
+OPTIONAL_DEPLOYMENT_KEYS = {"filing", "separate_consent", "pia", "purpose_retention_days"}
+
+
+def _assessment(r: _Reader, node: Node, path: str) -> Assessment | None:
+    f = r.mapping(node, path, {"date"}, {"reference"})
+    if f is None:
+        return None
+    date = r.date(f, "date", path)
+    return Assessment(date, r.text(f, "reference", path)) if date else None
 
 
 def _modalities(r: _Reader, f: dict[str, Node], path: str) -> tuple[Modality, ...]:
@@ -289,7 +302,7 @@ def _modalities(r: _Reader, f: dict[str, Node], path: str) -> tuple[Modality, ..
 
 
 def _deployment(r: _Reader, node: Node, path: str) -> Deployment | None:
-    f = r.mapping(node, path, DEPLOYMENT_KEYS - {"filing"}, {"filing"})
+    f = r.mapping(node, path, DEPLOYMENT_KEYS, OPTIONAL_DEPLOYMENT_KEYS)
     if f is None:
         return None
     ident = r.text(f, "id", path)
@@ -317,6 +330,11 @@ def _deployment(r: _Reader, node: Node, path: str) -> Deployment | None:
         "enrolled": r.count(f, "enrolled", path),
     }
     modalities = _modalities(r, f, path)
+    pia = _assessment(r, f["pia"], f"{path}.pia") if "pia" in f else None
+    extra = {
+        "separate_consent": r.flag(f, "separate_consent", path),
+        "purpose_retention_days": r.count(f, "purpose_retention_days", path),
+    }
     if ident is None or operator is None or any(v is None for v in values.values()):
         return None
     return Deployment(
@@ -326,7 +344,9 @@ def _deployment(r: _Reader, node: Node, path: str) -> Deployment | None:
         modalities=modalities,
         filing=filing or Filing(FilingStatus.NOT_FILED),
         devices=tuple(d for d in devices if d is not None),
+        pia=pia,
         **values,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -392,11 +412,7 @@ def parse_registry(text: str, source: str = "site.yaml") -> Registry:
 
 def load_registry(path: Path) -> Registry:
     """Read ``path`` (at most 1 MiB of UTF-8) and validate it."""
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the registry: {exc.strerror or exc}") from None
+    data = read_capped(path, MAX_BYTES, "cannot read the registry")
     if len(data) > MAX_BYTES:
         raise RegistryError([f"{path}:1: larger than {MAX_BYTES // 1024} KiB"])
     try:

@@ -6,8 +6,12 @@ the processor (operator) with its unified social credit code, where and in what 
 it collects, for what purpose and by which method (1:1 verification, 1:N identification),
 the legal basis, signage, a non-biometric alternative, where data is stored and whether it
 crosses the internet, retention, how many people are enrolled, and the filing with the
-cyberspace administration (the Measures require filing once a processor holds the face
-information of more than 100,000 people). Devices carry any identifiers a sweep can see.
+cyberspace administration (Measures Art. 15: once the face information stored reaches
+100,000 people, within 30 working days), and the facts the law requires before processing:
+separate consent where consent is the basis (PIPL Art. 29, Measures Art. 6) and the prior
+personal-information protection impact assessment (PIPL Art. 55-56, Measures Art. 9). Those
+two and the retention the purpose needs are optional keys, so registries written before them
+stay valid. Devices carry any identifiers a sweep can see.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from enum import StrEnum
 from scanner.errors import InputError
 
 SCHEMA = "biosweep.registry/1"
-#: Facial Recognition Measures: processors holding the face information of more than 100,000
-#: individuals file with the provincial cyberspace administration within 30 working days.
+#: Facial Recognition Measures Art. 15: a processor whose stored face information *reaches*
+#: 100,000 people files with the cyberspace administration (provincial level or above) within
+#: 30 working days of the day it did (``enrolled >= threshold``).
 DEFAULT_FILING_THRESHOLD = 100_000
 
 
@@ -120,11 +125,23 @@ class Operator:
 
 @dataclass(frozen=True, slots=True)
 class Filing:
+    """The filing with the cyberspace administration. ``reached`` is the day the stored count
+    reached the threshold (the deadline is computed from it); ``due`` an explicit deadline."""
+
     status: FilingStatus
     authority: str | None = None
     reference: str | None = None
     date: dt.date | None = None
     due: dt.date | None = None
+    reached: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The personal-information protection impact assessment made before processing."""
+
+    date: dt.date
+    reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +186,12 @@ class Deployment:
     enrolled: int
     filing: Filing
     devices: tuple[RegisteredDevice, ...]
+    #: 单独同意 obtained (True/False); None: the registry does not say.
+    separate_consent: bool | None = None
+    #: 个人信息保护影响评估; None: not recorded.
+    pia: Assessment | None = None
+    #: The longest retention the purpose needs (days), as the processor assessed it.
+    purpose_retention_days: int | None = None
 
     @property
     def biometric(self) -> bool:

@@ -8,7 +8,7 @@ report built from it may not share a language.
 from __future__ import annotations
 
 TEMPLATE = """\
-# biosweep site registry / 站点生物特征采集设备登记表
+# biosweep site registry / 场所登记表
 # Every collector authorised on this site, grouped by deployment. `biosweep registry check`
 # validates this file; `biosweep sweep ... --registry site.yaml` compares a sweep with it.
 # 本表登记本场所经授权部署的全部采集设备，按"部署"分组。修改后请运行 biosweep registry check 校验。
@@ -22,8 +22,10 @@ site:                                   # 场所
     phone: "+86 21 5555 0100"
     email: security@example.com
 
-# Face-information holders above this many people must file with the provincial cyberspace
-# administration (Facial Recognition Measures). 人脸信息超过该人数须向省级网信部门备案。
+# Once the face information stored reaches this many people, the processor files with the
+# cyberspace administration within 30 working days (Facial Recognition Measures Art. 15).
+# 存储人脸信息数量达到该人数之日起30个工作日内，须向所在地省级以上网信部门备案
+# （《人脸识别技术应用安全管理办法》第十五条）。
 filing_threshold: 100000
 
 deployments:                            # 部署
@@ -48,13 +50,22 @@ deployments:                            # 部署
     storage: on_device                  # on_device 设备本地 | local_server 本地服务器 | cloud 云端
     crosses_internet: false             # data crosses the internet / 数据是否经互联网传输
     retention_days: 30                  # 保存期限（天）
-    enrolled: 120                       # people enrolled / 登记人数
+    enrolled: 120                       # people enrolled / 存储人脸信息数量（人）
+    # Optional / 可选项 (PIPL Art. 29, 55-56; Measures Art. 6, 8, 9):
+    separate_consent: true              # separate consent obtained / 已取得个人单独同意
+    pia:                                # impact assessment before processing / 个人信息保护影响评估
+      date: 2025-05-20
+      reference: PIA-2025-007
+    purpose_retention_days: 30          # the longest retention the purpose needs
+                                        # 实现处理目的所必需的保存期限（天）
     filing:                             # 备案
       status: not_required              # filed | pending | not_filed | not_required
       # authority: 上海市互联网信息办公室
       # reference: "..."
       # date: 2025-07-01
-      # due: 2025-08-15                 # for pending filings / 待备案的截止日期
+      # reached: 2025-06-10             # the day the count reached the threshold; the deadline
+      #                                 # is 30 working days later / 存储数量达到备案标准之日
+      # due: 2025-08-15                 # an explicit deadline, if you were given one / 备案截止日期
     devices:
       # Give every identifier you know: serial, ONVIF/UPnP UUID and MAC match a device for
       # sure; an IP alone is weaker; a Bluetooth name never matches on its own.

@@ -66,6 +66,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "dep_purpose": ("Purpose / method", "处理目的 / 方式"),
     "dep_storage": ("Storage / crosses the internet", "存储位置 / 是否经互联网传输"),
     "dep_filing": ("Filing", "备案"),
+    "dep_consent": ("Separate consent", "单独同意"),
+    "dep_pia": ("Impact assessment (PIA)", "个人信息保护影响评估"),
+    "dep_retention": (
+        "Retention, days (needed by the purpose)",
+        "保存期限（天）（处理目的所需）",
+    ),
+    "not_recorded": ("not recorded", "未记录"),
     "dep_enrolled": ("People enrolled", "登记人数"),
     "dep_devices": ("Devices", "设备"),
     "devices": ("Devices and evidence", "设备及识别依据"),

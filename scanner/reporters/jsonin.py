@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from scanner.boundedio import read_capped
 from scanner.errors import InputError
 from scanner.models import (
     Certainty,
@@ -231,9 +232,4 @@ def _no_constant(name: str) -> Any:
 
 def read_scanrun(path: Path) -> ScanRun:
     """Read and validate a ScanRun JSON file (``-`` is not accepted: reports need a file)."""
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return parse_scanrun(data, str(path))
+    return parse_scanrun(read_capped(path, MAX_BYTES), str(path))

@@ -80,7 +80,14 @@ def minimal_run(run: ScanRun) -> ScanRun:
     return replace(
         run,
         devices=tuple(kept),
-        findings=tuple(f for f in run.findings if f.device_id is None or f.device_id in ids),
+        findings=tuple(
+            f
+            for f in run.findings
+            # a collector gone since the last run is about a device of that run, not this one
+            if f.device_id is None
+            or f.device_id in ids
+            or f.kind is FindingKind.GONE_SINCE_LAST_RUN
+        ),
         skipped=tuple(
             s for s in run.skipped if s.target and s.target.rsplit(":", 1)[0] in addresses
         ),

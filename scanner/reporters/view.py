@@ -28,7 +28,7 @@ from scanner.compare.labels import (
 )
 from scanner.models import Device, Finding, FindingKind, ScanRun, Severity
 from scanner.normalize import clean_text
-from scanner.registry.model import Registry
+from scanner.registry.model import Deployment, Registry
 from scanner.reporters.i18n import t
 
 BEIJING = timezone(timedelta(hours=8))
@@ -184,6 +184,20 @@ def _finding_row(f: Finding, devices: dict[str, Device], lang: Lang) -> FindingR
     )
 
 
+def _duties(dep: Deployment, lang: Lang) -> list[tuple[str, str]]:
+    """Separate consent, the impact assessment and retention, as the registry records them."""
+    unknown = t("not_recorded", lang)
+    consent = {True: t("yes", lang), False: t("no", lang), None: unknown}[dep.separate_consent]
+    pia = f"{dep.pia.date.isoformat()} {dep.pia.reference or ''}".strip() if dep.pia else unknown
+    needed = dep.purpose_retention_days
+    retention = f"{dep.retention_days} ({needed if needed is not None else unknown})"
+    return [
+        (t("dep_consent", lang), consent),
+        (t("dep_pia", lang), pia),
+        (t("dep_retention", lang), retention),
+    ]
+
+
 def _deployments(registry: Registry | None, lang: Lang) -> list[DeploymentRow]:
     rows = []
     for dep in registry.deployments if registry else ():
@@ -200,6 +214,7 @@ def _deployments(registry: Registry | None, lang: Lang) -> list[DeploymentRow]:
             (t("dep_storage", lang), f"{t(dep.storage, lang)} / {crosses}"),
             (t("dep_enrolled", lang), str(dep.enrolled)),
             (t("dep_filing", lang), filing),
+            *_duties(dep, lang),
             (t("dep_devices", lang), ", ".join(d.id for d in dep.devices)),
         ]
         rows.append(DeploymentRow(dep.id, [(k, text(v, 400)) for k, v in cells]))

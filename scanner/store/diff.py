@@ -1,8 +1,8 @@
 """What changed between two runs: devices and findings that appeared, disappeared or changed.
 
 Pure: two ScanRuns in, a :class:`RunDiff` out (``history diff`` prints it, the watch loop
-picks alerts from it). Devices are paired by id, then by a shared MAC, BLE address, serial
-or UUID, then (for devices with no such identifier) by IP address. Findings are paired by
+picks alerts from it). Devices are paired by :func:`scanner.compare.pairing.pair`, the rule
+``sweep --previous`` uses too. Findings are paired by
 what they are about: kind, reason, device, deployment and registry row.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from scanner.compare import facts
 from scanner.compare.labels import SEVERITY_RANK
+from scanner.compare.pairing import pair
 from scanner.models import Device, Finding, ScanRun, Severity
 
 #: Finding details that name the run itself; a new value there is not a change.
@@ -65,20 +66,6 @@ class RunDiff:
         )
 
 
-def _keys(d: Device) -> list[str]:
-    f = facts(d)
-    strong = [
-        f"id:{d.id}",
-        *(f"mac:{m}" for m in sorted(f.macs)),
-        *(f"ble:{b}" for b in sorted(f.ble)),
-        *(f"serial:{s}" for s in sorted(f.serials)),
-        *(f"uuid:{u}" for u in sorted(f.uuids)),
-    ]
-    if len(strong) > 1 or not d.id.startswith("ip:"):
-        return strong
-    return strong + [f"ip:{ip}" for ip in sorted(f.ips)]
-
-
 def _summary(d: Device) -> dict[str, str]:
     """What a person notices about a device, as comparable text."""
     f = facts(d)
@@ -108,22 +95,10 @@ def _changes(before: dict[str, str], after: dict[str, str]) -> tuple[Change, ...
 def pair_devices(
     before: Sequence[Device], after: Sequence[Device]
 ) -> tuple[list[tuple[Device, Device]], list[Device], list[Device]]:
-    """(pairs, only in ``after``, only in ``before``), each device used at most once."""
-    index: dict[str, int] = {}
-    for n, d in enumerate(before):
-        for k in _keys(d):
-            index.setdefault(k, n)
-    used: set[int] = set()
-    pairs, added = [], []
-    for d in after:
-        hit = next((index[k] for k in _keys(d) if k in index and index[k] not in used), None)
-        if hit is None:
-            added.append(d)
-        else:
-            used.add(hit)
-            pairs.append((before[hit], d))
-    removed = [d for n, d in enumerate(before) if n not in used]
-    return pairs, added, removed
+    """(pairs, only in ``after``, only in ``before``), by compare's one pairing rule."""
+    p = pair([facts(d) for d in before], [facts(d) for d in after])
+    pairs = [(before[i], after[j]) for i, j in p.pairs]
+    return pairs, [after[j] for j in p.added], [before[i] for i in p.removed]
 
 
 def finding_key(f: Finding) -> tuple[str, str, str, str, str]:

@@ -225,7 +225,9 @@ def deployment(**changes: str) -> str:
     ],
 )
 def test_deployment_findings(changes: dict[str, str], expected: list[tuple[str, str, str]]) -> None:
-    text = deployment(**changes)
+    text = deployment(**changes).replace(
+        "    devices:\n", "    pia: {date: 2025-05-01}\n    devices:\n"
+    )
     if "filing" in changes:
         text = text.replace("    devices:\n", f"    filing: {changes['filing']}\n    devices:\n")
     findings = compare(devices(camera()), registry(text), scope=SCOPE, today=TODAY)
@@ -242,7 +244,10 @@ def test_every_reason_reads_in_both_languages_without_gaps() -> None:
         "firmware": "2", "expected_firmware": "1", "ports": "80", "expected_ports": "80, 554",
         "expected_ip": "10.0.0.40", "enrolled": "150000", "threshold": "100000",
         "status": "not_filed", "due": "2026-04-01", "space": "toilet", "method": "1:N",
-        "previous": "run-1",
+        "previous": "run-1", "last_seen": "2026-05-01", "modalities": "face", "word": "更衣室",
+        "area": "Staff area", "storage": "cloud", "legal_basis": "consent", "retention_days": "90",
+        "needed_days": "30", "face": "yes", "reached": "2026-01-30", "due_basis": "computed",
+        "calendar": "2025-01-01..2026-12-31",
     }  # fmt: skip
     for reason in _EN:
         f = Finding(FindingKind.CHANGED, Severity.LOW, None, "fallback", reason=reason,

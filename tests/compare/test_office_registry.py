@@ -92,3 +92,26 @@ def test_swapped_camera_is_an_identity_mismatch(swapped: dict[str, Any]) -> None
     assert mismatch["details"]["expected_mac"] == "44:19:b6:5a:c0:41"
     assert mismatch["details"]["mac"] == "44:19:b6:5a:c0:99"
     assert set(mismatch["details"]["differs"].split(",")) >= {"serial", "mac", "model"}
+
+
+@pytest.fixture(scope="module")
+def foreign(backend_name: str) -> dict[str, Any]:  # noqa: F811
+    return sweep("office-foreign", backend_name)
+
+
+def test_every_lab_device_is_one_device_record_however_many_paths_saw_it(
+    foreign: dict[str, Any],
+) -> None:
+    """The full sweep of ``office-foreign``: ARP, IPv6 neighbour discovery (each host's MAC at
+    its EUI-64 link-local address), TCP, vendor UDP and multicast discovery (WS-Discovery
+    XAddrs list the same link-local address beside the IPv4 one) all report the hosts, and the
+    factory-default camera is heard only by ND and SADP on its foreign subnet. Each host must
+    be one device record, each collector one finding."""
+    scenario = load_scenario("office-foreign")
+    counts = {
+        d.name: [r["id"] for r in foreign["devices"] if d.mac in r["macs"] or d.ip in r["ips"]]
+        for d in scenario.devices
+    }
+    assert {name: ids for name, ids in counts.items() if len(ids) != 1} == {}
+    assert len(foreign["devices"]) == len(scenario.devices)
+    assert found(foreign) == expected(scenario)

@@ -61,3 +61,54 @@ def test_an_upnp_udn_and_a_wsd_address_of_one_device_join() -> None:
         ]
     )
     assert len(groups) == 1
+
+
+CAM_MAC = "48:ea:63:5a:c0:13"
+CAM_LL = "fe80::4aea:63ff:fe5a:c013"  # its EUI-64 link-local address (RFC 4291 appendix A)
+
+
+def test_neighbour_discovery_and_ws_discovery_of_one_camera_are_one_device() -> None:
+    """A camera on a foreign subnet: ND saw its MAC at its link-local address; WS-Discovery an
+    endpoint UUID at 192.168.1.13 whose XAddrs also name that link-local address."""
+    nd = [obs(f"mac:{CAM_MAC}", "ip.address", CAM_LL)]
+    wsd = [
+        obs("ip:192.168.1.13", "ip.address", "192.168.1.13"),
+        obs("ip:192.168.1.13", "ip.address", CAM_LL),
+        obs("ip:192.168.1.13", "wsd.endpoint", "uuid:9a1c3d2e-0000-4000-8000-000000000013"),
+    ]
+    ((subjects, members),) = group(nd + wsd)
+    assert set(subjects) == {f"mac:{CAM_MAC}", "ip:192.168.1.13"}
+    assert device_id(subjects, members) == f"mac:{CAM_MAC}"
+
+
+def test_a_link_local_address_formed_from_a_mac_links_to_that_mac() -> None:
+    """No shared address: the ARP/SADP side saw the MAC, the other side only the EUI-64
+    link-local address formed from it."""
+    groups = group(
+        [
+            obs(f"mac:{CAM_MAC}", "ip.address", "10.0.0.13"),
+            obs("ip:192.168.1.13", "ip.address", CAM_LL),
+            obs("ip:192.168.1.13", "wsd.endpoint", "uuid:9a1c3d2e-0000-4000-8000-000000000013"),
+        ]
+    )
+    assert len(groups) == 1
+
+
+def test_a_link_local_address_never_joins_a_device_that_has_another_mac() -> None:
+    groups = group(
+        [
+            obs(f"mac:{CAM_MAC}", "ip.address", "10.0.0.13"),
+            obs("mac:44:19:b6:00:00:01", "ip.address", CAM_LL),  # another MAC claims it
+        ]
+    )
+    assert len(groups) == 2
+
+
+def test_privacy_and_global_addresses_derive_no_mac() -> None:
+    from scanner.identify.merge import eui64_mac, link_local_of
+
+    assert eui64_mac(CAM_LL) == CAM_MAC
+    assert link_local_of(CAM_MAC) == CAM_LL
+    assert eui64_mac("fe80::1c2d:3e4f:5a6b:7c8d") is None  # random interface id
+    assert eui64_mac("2001:db8::4aea:63ff:fe5a:c013") is None  # not link-local
+    assert eui64_mac("10.0.0.13") is None

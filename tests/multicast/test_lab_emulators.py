@@ -53,7 +53,8 @@ def test_wsd_answers_our_probe_relating_to_it(tmp_path: Path) -> None:
         wsd.probe_message("uuid:abc", "dn:NetworkVideoTransmitter"), PEER, "10.77.0.44"
     )
     (m,) = wsd.parse_wsd(send.data, frozenset({"uuid:abc"}))
-    assert m.addresses == ("10.77.0.44",)
+    # IPv4 and the EUI-64 link-local address of 48:ea:63:5a:c0:44, as cameras list both
+    assert m.addresses == ("10.77.0.44", "fe80::4aea:63ff:fe5a:c044")
     assert "onvif://www.onvif.org/name/UNIVIEW" in m.scopes
     assert emu.on_group(wsd.probe_message("uuid:x", "dn:Printer"), PEER, "10.77.0.44") == []
 

@@ -9,6 +9,7 @@ collector class at confidence >= 0.5 on any of them is a false alarm an officer 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -36,10 +37,28 @@ def _observations(device: dict[str, object]) -> list[Observation]:
     ]
 
 
+#: An IEEE block cited in ``source``: ``IEEE MA-L 64-4E-D7 'HP Inc.'`` (MA-M/MA-S: 7/9 digits).
+CITED_BLOCK = re.compile(r"IEEE (?:MA-L|MA-M|MA-S|IAB) ((?:[0-9A-F]{2}-)*[0-9A-F]{1,2}) '")
+
+
 def test_benign_corpus_is_large_and_cited() -> None:
-    assert len(DEVICES) >= 300
+    assert len(DEVICES) >= 1000
     assert all(d.get("source") for d in DEVICES)
     assert len({d["id"] for d in DEVICES}) == len(DEVICES)
+
+
+def test_every_mac_lies_in_the_ieee_block_its_source_cites() -> None:
+    unchecked = []
+    for device in DEVICES:
+        macs = [
+            r["value"].replace(":", "")
+            for r in device["observations"]
+            if r["field"] == "mac.address" and not int(r["value"][:2], 16) & 0x02  # randomised
+        ]
+        cited = [b.replace("-", "").lower() for b in CITED_BLOCK.findall(device["source"])]
+        if macs and not any(m.startswith(b) for m in macs for b in cited):
+            unchecked.append(device["id"])
+    assert unchecked == []
 
 
 @pytest.mark.parametrize("device", DEVICES, ids=[str(d["id"]) for d in DEVICES])

@@ -96,3 +96,29 @@ def test_at_least_twenty_vendors_with_collectors() -> None:
 
 def test_every_signature_cites_a_reference() -> None:
     assert all(s.references for s in SIGNATURES)
+
+
+def test_every_registrant_in_the_maker_table_has_blocks_in_the_shipped_registry() -> None:
+    """A registrant name the IEEE no longer uses matches nothing: the maker table must name
+    registrants exactly as the shipped registry does (issue 15: anchored on full names)."""
+    from scanner.identify import oui
+
+    files, _ = load_files([p for p in signature_files() if p.name == "makers.yaml"])
+    stale = [
+        (sig.id, r)
+        for sig in files[0].signatures
+        for rule in sig.rules
+        for c in rule.conditions
+        if c.field == "mac.oui_vendor"
+        for r in _alternatives(c.source)
+        if not oui.blocks_of(r)
+    ]
+    assert stale == []
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The literal registrant names of a maker entry's ``mac.oui_vendor`` rule."""
+    import re
+
+    body = pattern.removeprefix("(?i)^(?:").removesuffix(")$")
+    return [re.sub(r"\\(.)", r"\1", alt) for alt in body.split("|")]

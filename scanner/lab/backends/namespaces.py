@@ -28,10 +28,10 @@ after the device ports so a bridge floods them first.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import replace
 from typing import ClassVar
 
+from scanner.identify.merge import link_local_of
 from scanner.lab import netns
 from scanner.lab.backends.base import Backend
 from scanner.lab.errors import LabError
@@ -130,12 +130,8 @@ class NamespacesBackend(Backend):
         return self.launcher(state, state.scanner_netns)
 
 
-def link_local(mac: str) -> str:
-    """The EUI-64 link-local address the kernel would give ``mac`` (RFC 4291 appendix A)."""
-    b = bytearray(int(x, 16) for x in mac.split(":"))
-    b[0] ^= 0x02  # the universal/local bit, inverted
-    eui = bytes([*b[:3], 0xFF, 0xFE, *b[3:]])
-    return str(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + eui))
+#: The EUI-64 link-local address the kernel would give a MAC (RFC 4291 appendix A).
+link_local = link_local_of
 
 
 def _link_local(mac: str) -> list[str]:

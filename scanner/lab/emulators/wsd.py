@@ -41,11 +41,18 @@ class WsdSpec(ServiceSpec):
     scopes: tuple[str, ...]
     types: str = "dn:NetworkVideoTransmitter tds:Device"
     xaddr_port: int = 80
+    #: The device's IPv6 link-local address, listed as a second XAddr as cameras do.
+    link_local: str | None = None
 
 
 class WsdEmulator(DatagramEmulator):
     proto: ClassVar[str] = "wsd"
     group: ClassVar[str] = GROUP
+
+    def _xaddrs(self, address: str) -> str:
+        s: WsdSpec = self.spec
+        hosts = [address, *([f"[{s.link_local}]"] if s.link_local else [])]
+        return " ".join(f"http://{h}:{s.xaddr_port}/onvif/device_service" for h in hosts)
 
     def _match(self, address: str, tag: str) -> str:
         s: WsdSpec = self.spec
@@ -53,7 +60,7 @@ class WsdEmulator(DatagramEmulator):
             f"<d:{tag}><a:EndpointReference><a:Address>{s.endpoint}</a:Address>"
             f"</a:EndpointReference><d:Types>{s.types}</d:Types>"
             f"<d:Scopes>{' '.join(s.scopes)}</d:Scopes>"
-            f"<d:XAddrs>http://{address}:{s.xaddr_port}/onvif/device_service</d:XAddrs>"
+            f"<d:XAddrs>{self._xaddrs(address)}</d:XAddrs>"
             f"<d:MetadataVersion>1</d:MetadataVersion></d:{tag}>"
         )
 

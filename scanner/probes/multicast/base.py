@@ -135,6 +135,14 @@ def malformed(probe: str, port: int, problems: dict[str, str], scope: Scope) -> 
     ]
 
 
+def ipv6_literal(text: str) -> str | None:
+    """``text`` as an IPv6 address in its compressed form (zone index dropped), or None."""
+    try:
+        return str(ipaddress.IPv6Address(text.strip().split("%", 1)[0]))
+    except ValueError:
+        return None
+
+
 def ipv4_literal(text: str) -> str | None:
     """``text`` as a dotted-quad IPv4 address, or None (hostnames are never resolved)."""
     try:

@@ -17,6 +17,7 @@ scopes are kept from one datagram; a match without XAddrs is kept as a partial r
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from dataclasses import dataclass
 from typing import ClassVar
@@ -35,6 +36,7 @@ from scanner.probes.multicast.base import (
     admitted,
     decode_each,
     ipv4_literal,
+    ipv6_literal,
     malformed,
 )
 from scanner.probes.multicast.net import Question
@@ -66,8 +68,11 @@ class WsdMatch:
 
     @property
     def addresses(self) -> tuple[str, ...]:
-        """IPv4 literals named by the XAddrs (hostnames are never resolved)."""
-        found = (ipv4_literal(url_host(x)) for x in self.xaddrs)
+        """IP literals named by the XAddrs (hostnames are never resolved). Cameras list their
+        IPv6 link-local service address beside the IPv4 one (``http://[fe80::…]/onvif/…``):
+        kept, it ties the answer to the MAC that IPv6 neighbour discovery saw at that address
+        (one device, not two). Only IPv4 responders are ever contacted."""
+        found = (ipv4_literal(h) or ipv6_literal(h) for h in map(url_host, self.xaddrs))
         return tuple(dict.fromkeys(a for a in found if a))
 
 
@@ -170,5 +175,16 @@ def _record_xaddrs(ctx: MulticastContext, source: str, m: WsdMatch) -> None:
     """XAddrs naming another host, a DNS name, an address out of scope or another scheme:
     never contacted (the ONVIF probe asks in-scope hosts directly), recorded as such."""
     for xaddr in m.xaddrs:
+        if _link_local(url_host(xaddr)):
+            continue  # the device's own IPv6 link-local service address (see WsdMatch)
         if why := url_problem(ctx.scope, xaddr, source, WEB):
             ctx.unfollowed.record("wsd", "XAddr", xaddr, f"{source}:{PORT}/udp", why)
+
+
+def _link_local(host: str) -> bool:
+    """An IPv6 link-local literal (``fe80::/10``)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.version == 6 and address.is_link_local
