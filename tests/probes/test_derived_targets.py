@@ -97,7 +97,10 @@ def _collector_mdns(host_address: str) -> bytes:
 
 
 def _wsd(payload: bytes) -> list[Datagram]:
-    xaddrs = "http://cam.example/onvif/device_service http://192.168.1.64/onvif/device_service"
+    xaddrs = (
+        "http://cam.example/onvif/device_service http://192.168.1.64/onvif/device_service "
+        "http://[fe80::1]/onvif/device_service"  # its own link-local address: not recorded
+    )
     doc = ENVELOPE.format(relates=relates_of(payload), matches=match(61, xaddrs))
     return [Datagram(doc.encode(), "10.99.0.61", WSD_PORT)]
 

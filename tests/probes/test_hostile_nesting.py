@@ -64,21 +64,23 @@ def test_a_nested_dhip_answer_is_a_plain_error_and_the_next_host_is_identified()
     assert (f"ip:{HEALTHY}", "dhip.device_type", "IPC-HDW2431T-AS-S2") in found
 
 
-def _discover(names: set[str], responders: dict[Any, Any]) -> tuple[list[Observation], Any, Any]:
+def _batch(
+    probe: str, group: str, port: int, hostile: tuple[bytes, str], healthy: tuple[bytes, str]
+) -> tuple[list[Observation], Any, Any]:
+    """One multicast question answered by a hostile and a healthy responder, in that order."""
     scope = scope_for("10.99.0.0/24")
-    ctx = MulticastContext(scope, FakeMulticast(scope, responders), FakeConnector(scope), 0.1)
+    answers = [Datagram(data, source, port) for data, source in (hostile, healthy)]
+    net = FakeMulticast(scope, {(group, port): lambda *_: answers})
+    ctx = MulticastContext(scope, net, FakeConnector(scope), 0.1)
     where = [iface("10.99.0.0/24", "10.99.0.250")]
-    return bounded(20.0)(lambda: asyncio.run(discover(ctx, frozenset(names), where)))  # type: ignore[no-any-return]
+    return bounded(20.0)(lambda: asyncio.run(discover(ctx, frozenset({probe}), where)))  # type: ignore[no-any-return]
 
 
 def test_a_pointer_chain_is_a_counted_drop_and_the_batch_survives() -> None:
-    def answers(*_: object) -> list[Datagram]:
-        return [
-            Datagram(pointer_chain_answer(), "10.99.0.66", MDNS_PORT),
-            Datagram(AXIS_MDNS, "10.99.0.43", MDNS_PORT),
-        ]
-
-    obs, skipped, notes = _discover({"mdns"}, {(MDNS_GROUP, MDNS_PORT): answers})
+    obs, skipped, notes = _batch(
+        "mdns", MDNS_GROUP, MDNS_PORT,
+        (pointer_chain_answer(), "10.99.0.66"), (AXIS_MDNS, "10.99.0.43"),
+    )  # fmt: skip
     assert ("ip:10.99.0.43", "mdns.service_type") in {(o.subject, o.field) for o in obs}
     assert [(s.probe, s.target, s.detail) for s in skipped] == [
         ("mdns", "10.99.0.66:5353/udp", "malformed answer: compression pointer chain too long")
@@ -90,13 +92,10 @@ def test_a_pointer_chain_is_a_counted_drop_and_the_batch_survives() -> None:
 
 
 def test_a_nested_dhip_answer_on_the_group_is_a_counted_drop_and_the_batch_survives() -> None:
-    def answers(*_: object) -> list[Datagram]:
-        return [
-            Datagram(nested_dhip_answer(), "10.99.0.67", DHIP_PORT),
-            Datagram(DHIP_ANSWER, "10.99.0.44", DHIP_PORT),
-        ]
-
-    obs, skipped, notes = _discover({"dhip"}, {(DHIP_GROUP, DHIP_PORT): answers})
+    obs, skipped, notes = _batch(
+        "dhip", DHIP_GROUP, DHIP_PORT,
+        (nested_dhip_answer(), "10.99.0.67"), (DHIP_ANSWER, "10.99.0.44"),
+    )  # fmt: skip
     assert ("ip:10.99.0.44", "dhip.serial", "6J0A1B2C3D4E5F6") in {
         (o.subject, o.field, o.value) for o in obs
     }
