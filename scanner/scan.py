@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from scanner import __version__
 from scanner.compare import compare
 from scanner.errors import ParseError, ProbeError
-from scanner.identify import Engine, default_engine, identify, oui
+from scanner.identify import Engine, default_engine, identify, oui, privacy
 from scanner.identify.signatures import database_version
 from scanner.models import Certainty, Device, Observation, ScanRun, Skipped, SkipReason
 from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, ble, nd, probes_for, udp_probes
@@ -461,7 +461,7 @@ def run_sweep(
             "nd", SkipReason.DISABLED, "IPv6 neighbour discovery is not built yet; IPv6 uses TCP"
         )
     )
-    devices = ble.apply_policy(identify(res.observations))
+    devices = privacy.apply_policy(identify(res.observations))
     run = ScanRun(
         id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
         started_at=started,
@@ -504,7 +504,7 @@ def package_run(
 ) -> ScanRun:
     """A ScanRun from observations made elsewhere (``listen``, ``import``): identify, package.
     ``keep`` filters the identified devices (e.g. Wi-Fi passers-by)."""
-    devices = ble.apply_policy(identify(observations))
+    devices = privacy.apply_policy(identify(observations))
     return ScanRun(
         id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
         started_at=started,

@@ -18,13 +18,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.errors import ScopeError
+from scanner.errors import InputError, ScopeError
+from scanner.inputs import read_text
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: More addresses than a /16 need ``--confirm-large-scope``.
 LARGE_SCOPE = 1 << 16
+#: An exclusion file (one target per line) is read up to this size.
+MAX_EXCLUDE_FILE = 16 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +130,9 @@ def _range(text: str) -> list[Network]:
 def read_exclude_file(path: Path) -> list[str]:
     """Targets from a file: one per line, ``#`` comments and blank lines ignored."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScopeError(f"cannot read exclude file {path}: {exc}") from None
+        lines = read_text(path, MAX_EXCLUDE_FILE).splitlines()
+    except InputError as exc:
+        raise ScopeError(f"exclude file {exc}") from None
     return [s for s in (line.split("#", 1)[0].strip() for line in lines) if s]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "scanner"
 RANK = {
-    "models": 0, "errors": 0, "normalize": 0, "boundedio": 0,
+    "models": 0, "errors": 0, "normalize": 0, "inputs": 0,
     "scope": 1, "config": 1,
     "probes": 2, "passive": 2, "importers": 2,
     "identify": 3, "registry": 3,
@@ -87,10 +87,10 @@ def test_every_field_a_probe_names_is_in_the_vocabulary() -> None:
 
     vocab = load_vocabulary()
     field_like = re.compile(
-        r"^(?:ip|tcp|udp|http|tls|rtsp|onvif|upnp|ssdp|mdns|dhcp|sadp|dhip|zk|hid|snmp|ssh|telnet|ftp|ble|wifi|mac|wsd)\.[a-z_.0-9]+$"
+        r"^(?:ip|tcp|udp|http|tls|rtsp|onvif|upnp|ssdp|mdns|dhcp|dns|homekit|lldp|cdp|sadp|dhip|zk|hid|anviz|snmp|ssh|telnet|ftp|ble|wifi|mac|wsd)\.[a-z_.0-9]+$"
     )
     unknown = []
-    for path in (ROOT / "probes").rglob("*.py"):
+    for path in [*(ROOT / "probes").rglob("*.py"), *(ROOT / "passive").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             value = node.value if isinstance(node, ast.Constant) else None
             if isinstance(value, str) and field_like.match(value) and not vocab.has_field(value):

@@ -24,7 +24,10 @@ def _webhook(cfg: Config) -> Sender | None:
     if w is None:
         return None
     secret = w.secret.load("alerts.webhook secret") if w.secret else None
-    return WebhookSender(w.url, secret, retries=w.retries, timeout=w.timeout, backoff=w.backoff)
+    return WebhookSender(
+        w.url, secret, retries=w.retries, timeout=w.timeout, backoff=w.backoff,
+        allow_link_local=w.allow_link_local,
+    )  # fmt: skip
 
 
 def _email(cfg: Config) -> Sender | None:
@@ -35,12 +38,15 @@ def _email(cfg: Config) -> Sender | None:
     return EmailSender(
         e.host, e.sender, e.to, port=e.port, security=e.security, username=e.username,
         password=password, ca_file=e.ca_file, timeout=e.timeout,
+        allow_link_local=e.allow_link_local,
     )  # fmt: skip
 
 
 def _syslog(cfg: Config) -> Sender | None:
     s = cfg.syslog
-    return SyslogSender(s.address, s.facility) if s is not None else None
+    if s is None:
+        return None
+    return SyslogSender(s.address, s.facility, allow_link_local=s.allow_link_local)
 
 
 SENDERS: dict[str, Factory] = {"webhook": _webhook, "email": _email, "syslog": _syslog}

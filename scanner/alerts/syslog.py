@@ -1,7 +1,8 @@
 """Syslog alerts: one RFC 5424 message per finding (plus a head line), to the local syslog
 socket (``/dev/log``, datagrams) or to ``udp://HOST:PORT`` (RFC 5426) or ``tcp://HOST:PORT``
-(RFC 6587 octet counting). Severity maps to syslog levels: critical → crit (2), high → err
-(3), medium → warning (4), low → notice (5), info → info (6).
+(RFC 6587 octet counting), all messages of an alert under one total deadline. Severity
+maps to syslog levels: critical → crit (2), high → err (3), medium → warning (4), low →
+notice (5), info → info (6).
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from scanner.alerts.base import Alert, AlertError, Sender, item_line
+from scanner.alerts.deadline import Deadline, check_peer
+from scanner.config import FACILITIES
 from scanner.models import Severity
 from scanner.normalize import clean_text
 
-FACILITIES = {
-    "user": 1, "daemon": 3, "auth": 4, "local0": 16, "local1": 17, "local2": 18,
-    "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
-}  # fmt: skip
 LEVELS = {
     Severity.CRITICAL: 2, Severity.HIGH: 3, Severity.MEDIUM: 4, Severity.LOW: 5,
     Severity.INFO: 6,
@@ -29,16 +28,30 @@ MAX_MESSAGE = 2048  # RFC 5426 section 3.2: receivers should take at least 2048 
 
 
 class SyslogTransport:
-    """Sends each message as one datagram (unix or UDP) or octet-counted frame (TCP)."""
+    """Sends each message as one datagram (unix or UDP) or octet-counted frame (TCP), all of
+    them under one total deadline, to a peer that is not link-local or a metadata service
+    unless ``allow_link_local``."""
 
-    def __init__(self, address: str, timeout: float = 5.0) -> None:
+    def __init__(self, address: str, timeout: float = 5.0, allow_link_local: bool = False) -> None:
         self.address = address
         self.timeout = timeout
+        self.allow_link_local = allow_link_local
 
     def send_all(self, messages: list[bytes]) -> None:
+        deadline = Deadline(self.timeout)
+        try:
+            with deadline.guard():
+                self._send(messages, deadline)
+        except OSError:
+            if deadline.expired:
+                raise deadline.timed_out(f"syslog {self.address}") from None
+            raise
+
+    def _send(self, messages: list[bytes], deadline: Deadline) -> None:
         if self.address.startswith("/"):
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
-                s.settimeout(self.timeout)
+                deadline.watch(s)
+                s.settimeout(deadline.left())
                 s.connect(self.address)
                 for m in messages:
                     s.send(m)
@@ -50,10 +63,16 @@ class SyslogTransport:
         if p.scheme == "udp":
             family = socket.AF_INET6 if ":" in p.hostname else socket.AF_INET
             with socket.socket(family, socket.SOCK_DGRAM) as s:
+                deadline.watch(s)
+                s.settimeout(deadline.left())
+                s.connect(where)
+                check_peer(s, self.allow_link_local, f"syslog {p.hostname}")
                 for m in messages:
-                    s.sendto(m, where)
+                    s.send(m)
             return
-        with socket.create_connection(where, timeout=self.timeout) as s:
+        with socket.create_connection(where, timeout=deadline.left()) as s:
+            deadline.watch(s)
+            check_peer(s, self.allow_link_local, f"syslog {p.hostname}")
             s.sendall(b"".join(str(len(m)).encode() + b" " + m for m in messages))
 
 
@@ -82,12 +101,13 @@ class SyslogSender(Sender):
         address: str = "/dev/log",
         facility: str = "local0",
         transport: SyslogTransport | None = None,
+        allow_link_local: bool = False,
     ) -> None:
         if facility not in FACILITIES:
             raise AlertError(f"syslog facility {facility!r}: one of {', '.join(FACILITIES)}")
         self.address = address
         self.facility = FACILITIES[facility]
-        self.transport = transport or SyslogTransport(address)
+        self.transport = transport or SyslogTransport(address, allow_link_local=allow_link_local)
 
     def describe(self) -> str:
         return f"syslog {self.address}"

@@ -8,7 +8,9 @@ https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
 ``X-Biosweep-Delivery`` is one UUID per alert, kept across retries so a receiver can drop
 duplicates. Retries: on a connection error, a timeout, 429 or 5xx, up to ``retries`` more
 times, waiting ``backoff * 2**n`` seconds (capped at 60, or the server's ``Retry-After``).
-Redirects are not followed.
+Redirects are not followed. Each attempt has one total deadline (``timeout``, connect to the
+end of the answer), however the receiver paces its bytes; an address that turns out to be
+link-local or a metadata service is refused after the connect, before a byte is sent.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import socket
 import ssl
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from scanner import __version__
 from scanner.alerts.base import Alert, AlertError, Sender
+from scanner.alerts.deadline import Deadline, check_peer
 from scanner.config import Secret
 
 MAX_BACKOFF = 60.0
@@ -38,24 +42,51 @@ class Response:
 
 
 class Transport:
-    """POSTs bytes over HTTP(S) with the standard library (certificate checked)."""
+    """POSTs bytes over HTTP(S) with the standard library (certificate checked), under one
+    total deadline per attempt (:class:`~scanner.alerts.deadline.Deadline`), to a peer that
+    is not link-local or a metadata service unless ``allow_link_local``."""
 
-    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+    def __init__(self, allow_link_local: bool = False) -> None:
+        self.allow_link_local = allow_link_local
+
+    def _connection(self, url: str, deadline: Deadline) -> http.client.HTTPConnection:
         parts = urlsplit(url)
         host = parts.hostname or ""
         conn: http.client.HTTPConnection
         if parts.scheme == "https":
             ctx = ssl.create_default_context()
-            conn = http.client.HTTPSConnection(host, parts.port, timeout=timeout, context=ctx)
+            conn = http.client.HTTPSConnection(host, parts.port, timeout=deadline.left(),
+                                               context=ctx)  # fmt: skip
         else:
-            conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
+            conn = http.client.HTTPConnection(host, parts.port, timeout=deadline.left())
+
+        def connect(address: tuple[str, int], timeout: float, source: object = None) -> Any:
+            sock = socket.create_connection(address, deadline.left())
+            deadline.watch(sock)
+            check_peer(sock, self.allow_link_local, f"webhook {host}")
+            return sock
+
+        conn._create_connection = connect  # type: ignore[attr-defined]  # the TCP step only
+        return conn
+
+    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+        parts = urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        deadline = Deadline(timeout)
+        conn = self._connection(url, deadline)
         try:
-            conn.request("POST", path, body=body, headers=headers)
-            resp = conn.getresponse()
-            resp.read(64 * 1024)
-            after = resp.getheader("Retry-After")
+            with deadline.guard():
+                conn.request("POST", path, body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read(64 * 1024)
+                after = resp.getheader("Retry-After")
+            if deadline.expired:  # an answer cut short by the deadline is no answer
+                raise deadline.timed_out(f"webhook {parts.hostname}")
             return Response(resp.status, float(after) if after and after.isdigit() else None)
+        except (OSError, http.client.HTTPException):
+            if deadline.expired:
+                raise deadline.timed_out(f"webhook {parts.hostname}") from None
+            raise
         finally:
             conn.close()
 
@@ -102,13 +133,14 @@ class WebhookSender(Sender):
         backoff: float = 1.0,
         transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        allow_link_local: bool = False,
     ) -> None:
         self.url = url
         self._secret = secret
         self.retries = retries
         self.timeout = timeout
         self.backoff = backoff
-        self.transport = transport or Transport()
+        self.transport = transport or Transport(allow_link_local)
         self._sleep = sleep
 
     def describe(self) -> str:

@@ -30,8 +30,10 @@ from scanner.cli.identify_cmd import device_table
 from scanner.cli.registry_cmd import findings_table
 from scanner.cli.report_cmd import write_chunks
 from scanner.config import Config, ConfigError, load_config
+from scanner.config.ranges import RANGES
 from scanner.errors import BiosweepError, InputError
 from scanner.models import Device, Finding, ScanRun
+from scanner.normalize import clean_text
 from scanner.reporters import REPORTERS, ReportOptions, reporter_for
 from scanner.reporters.jsonout import device_dict, finding_dict, scanrun_json
 from scanner.scan import SweepOptions
@@ -60,10 +62,13 @@ app = typer.Typer(
 
 
 def config_or_fail(path: Path | None) -> Config:
+    """The configuration; every problem of a bad one is printed, one per line (exit 2)."""
     try:
         return load_config(path)
     except ConfigError as exc:
-        raise fail(str(exc), EXIT_USAGE) from None
+        for problem in exc.problems[:-1]:
+            sys.stderr.write(f"biosweep: error: {clean_text(problem, 500)}\n")
+        raise fail(exc.problems[-1] if exc.problems else str(exc), EXIT_USAGE) from None
 
 
 def store_path(flag: Path | None, cfg: Config) -> Path:
@@ -328,8 +333,8 @@ def purge(
     """
     cfg = config_or_fail(config)
     days = keep_days if keep_days is not None else cfg.keep_days
-    if days < 1:
-        raise fail("--keep-days must be at least 1")
+    if (problem := RANGES["store.keep_days"].problem(days)) is not None:
+        raise fail(f"--keep-days: {problem}")
     with _existing(store, cfg) as db:
         try:
             p = db.purge(days)

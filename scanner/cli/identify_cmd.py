@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import BinaryIO
 
 import typer
 from rich.table import Table
 
 from scanner.cli.console import console, fail, safe
-from scanner.errors import BiosweepError, InputError
+from scanner.errors import BiosweepError
 from scanner.identify import identify as run_identify
 from scanner.identify.reader import read_observations
+from scanner.inputs import open_input
 from scanner.models import Device
 from scanner.reporters.jsonout import device_line
 
@@ -24,12 +24,8 @@ class Format(StrEnum):
 
 
 def _open(path: str) -> BinaryIO:
-    if path == "-":
-        return sys.stdin.buffer
-    try:
-        return Path(path).open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    """stdin for ``-``, else a regular file (a FIFO or a device is refused, not waited on)."""
+    return sys.stdin.buffer if path == "-" else open_input(path)
 
 
 def identify(

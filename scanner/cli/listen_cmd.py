@@ -24,7 +24,9 @@ From a capture file (--pcap FILE: pcap or pcapng, e.g. from tcpdump or Wireshark
 interface (--interface NAME, needs root; runs for --duration seconds or until Ctrl-C).
 Reads ARP, DHCP (host name, vendor class, parameter-request list), mDNS, SSDP, WS-Discovery,
 SADP and DHIP announcements and answers, LLDP/CDP, unencrypted HTTP Server/User-Agent headers,
-and from 802.11 radiotap captures the transmitters whose vendor makes collectors and stations
+LAN devices' UPnP descriptions, ONVIF device information and page titles in HTTP responses,
+Telnet/FTP/SSH greetings, the names devices look up (DNS queries), and from 802.11 radiotap
+captures the transmitters whose vendor makes collectors and stations
 whose sustained upstream looks like video (headers only, with RSSI).
 
 Exit status: 0 no collector found, 1 collectors found, 2 usage or input error, 3 runtime failure.
@@ -53,9 +55,10 @@ def extracted_run(
     extractor: Extractor, started: datetime, what: str, site: str | None, operator: str | None,
     complete: bool = True,
 ) -> ScanRun:  # fmt: skip
+    found = extractor.observations()  # first: the flows it flushes may count drops too
     notes = [f"passive: {what}: {extractor.packets} packets read, nothing sent", *extractor.notes()]
     return scan.package_run(
-        extractor.observations(), started=started, notes=tuple(notes), site=site,
+        found, started=started, notes=tuple(notes), site=site,
         operator=operator, complete=complete, keep=keep_wifi,
     )  # fmt: skip
 

@@ -17,9 +17,11 @@ from scanner.compare import facts
 from scanner.compare.labels import CLASSES, KINDS, SEVERITIES, label
 from scanner.compare.match import match_devices
 from scanner.errors import InputError
+from scanner.inputs import read_text
 from scanner.models import Device, ScanRun, Severity
 from scanner.registry import Registry, RegistryError, load_registry
 from scanner.registry.edit import NewDevice, add_device
+from scanner.registry.load import MAX_BYTES
 from scanner.registry.template import TEMPLATE
 from scanner.reporters.jsonin import read_scanrun
 from scanner.scan import SweepOptions
@@ -134,7 +136,7 @@ def add(
             console.print(f"already registered as {safe(already.reg.id)} ({safe(where)})")
             raise typer.Exit(EXIT_FOUND)
         entry = new_device(found, ident)
-        text = registry_path.read_text(encoding="utf-8")
+        text = read_text(registry_path, MAX_BYTES)
         updated, _ = add_device(text, dep, entry)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None

@@ -29,11 +29,12 @@ from scanner.cli.console import (
     safe,
 )
 from scanner.errors import BiosweepError, InputError
+from scanner.inputs import read_input
 from scanner.models import ScanRun
 from scanner.registry import Registry, load_registry
 from scanner.reporters import REPORTERS, ReportOptions, reporter_for
 from scanner.reporters.jsonin import read_scanrun
-from scanner.reporters.package import build_package, verify_package
+from scanner.reporters.package import MAX_PACKAGE, build_package, verify_package
 from scanner.scan import compared
 
 HELP = """Write a report of a saved run (the JSON of `biosweep sweep --json`).
@@ -102,10 +103,11 @@ def write_chunks(path: Path, chunks: Iterable[bytes], *, force: bool = False) ->
 
 def _verify(package: Path) -> None:
     try:
-        data = package.read_bytes()
+        data = read_input(package, MAX_PACKAGE)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    try:
         result = verify_package(data)
-    except OSError as exc:
-        raise fail(f"{package}: cannot read: {exc.strerror or exc}", EXIT_USAGE) from None
     except InputError as exc:
         raise fail(f"{package}: {exc}", EXIT_USAGE) from None
     if result.problems:

@@ -13,7 +13,7 @@ import typer
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, console, err_console, fail, safe
 from scanner.cli.files import write_atomic
 from scanner.cli.history_cmd import CONFIG_HELP, config_or_fail, store_path
-from scanner.cli.units import crontab_line, render
+from scanner.cli.units import crontab_line, render, unit_name
 from scanner.config import find_config
 from scanner.errors import InputError
 from scanner.store import lock_path
@@ -28,6 +28,14 @@ app = typer.Typer(
 
 def _user_default(user: bool | None) -> bool:
     return os.geteuid() != 0 if user is None else user
+
+
+def _unit_file(where: Path, name: str, suffix: str) -> Path:
+    """``where/NAME.suffix``, checked to stay inside ``where`` (symlinks resolved)."""
+    path = where / f"{unit_name(name)}{suffix}"
+    if path.resolve().parent != where.resolve():
+        raise InputError(f"{path} would be written outside {where}: not written")
+    return path
 
 
 def _unit_dir(user: bool, unit_dir: Path | None) -> Path:
@@ -55,6 +63,13 @@ def _config_file(config: Path | None) -> Path:
             "write one and pass --config"
         )
     return found.resolve()
+
+
+def _check_name(name: str) -> None:
+    try:
+        unit_name(name)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
 
 
 USER_OPT = typer.Option(
@@ -93,8 +108,9 @@ def install(
         units = render(name, path, cfg.schedule, writable, cfg.site, as_user)
         where = _unit_dir(as_user, unit_dir)
         where.mkdir(parents=True, exist_ok=True)
-        write_atomic(where / f"{name}.service", units.service.encode(), force=force)
-        write_atomic(where / f"{name}.timer", units.timer.encode(), force=True)
+        service, timer = _unit_file(where, name, ".service"), _unit_file(where, name, ".timer")
+        write_atomic(service, units.service.encode(), force=force)
+        write_atomic(timer, units.timer.encode(), force=True)
     except (InputError, OSError) as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     console.print(f"wrote {safe(where / name)}.service and .timer", markup=False)
@@ -110,6 +126,7 @@ def install(
 @app.command("remove")
 def remove(user: bool = USER_OPT, name: str = NAME_OPT, unit_dir: Path = DIR_OPT) -> None:
     """Disable the timer and delete both units. Exit status: 0 done, 3 systemctl failed."""
+    _check_name(name)
     as_user = _user_default(user)
     where = _unit_dir(as_user, unit_dir)
     if unit_dir is None and SYSTEMD_RUNNING.is_dir():
@@ -136,6 +153,7 @@ def status(user: bool = USER_OPT, name: str = NAME_OPT, unit_dir: Path = DIR_OPT
 
     Exit status: 0 installed, 1 not installed.
     """
+    _check_name(name)
     as_user = _user_default(user)
     where = _unit_dir(as_user, unit_dir)
     present = [s for s in (".service", ".timer") if (where / f"{name}{s}").is_file()]

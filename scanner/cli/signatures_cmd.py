@@ -20,6 +20,7 @@ from scanner.identify.explain import RuleCheck, near_misses
 from scanner.identify.selfcheck import check_database
 from scanner.identify.signatures import Signature, load_files, load_signatures, signature_files
 from scanner.identify.vocab import load_vocabulary, signatures_dir
+from scanner.inputs import MiB, read_text
 from scanner.models import COLLECTOR_CLASSES, DeviceClass, Identification, Observation
 from scanner.normalize import normalize
 
@@ -220,7 +221,7 @@ def load_requirements(path: Path | None = None) -> list[Requirement]:
     """The required vendors (``signatures/coverage.txt``)."""
     path = path or signatures_dir() / "coverage.txt"
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(read_text(path, MiB).splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         label, _, rest = line.partition("|")

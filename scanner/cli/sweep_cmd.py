@@ -21,6 +21,7 @@ from scanner.cli.files import write_atomic
 from scanner.cli.history_cmd import EXIT_LOCKED, stored_run
 from scanner.cli.identify_cmd import device_table
 from scanner.cli.registry_cmd import findings_table, sweep_exit, sweep_options
+from scanner.config.ranges import flag_problems, parse_ports
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
 from scanner.probes import DEFAULT_PROBES, KNOWN_PROBES
@@ -59,17 +60,10 @@ Exit status: 0 no collector found, 1 collectors found, 2 usage or scope error, 3
 def _parse_ports(text: str | None) -> tuple[int, ...]:
     if not text:
         return CURATED_PORTS
-    ports: set[int] = set()
-    for part in text.split(","):
-        lo, _, hi = part.strip().partition("-")
-        try:
-            first, last = int(lo), int(hi or lo)
-        except ValueError:
-            raise InputError(f"--ports: {part!r} is not a port or range") from None
-        if not 0 < first <= last < 65536:
-            raise InputError(f"--ports: {part!r} is out of range")
-        ports.update(range(first, last + 1))
-    return tuple(sorted(ports))
+    try:
+        return parse_ports(text)
+    except ValueError as exc:
+        raise InputError(f"--ports: {exc}") from None
 
 
 def _parse_only(text: str | None, snmp: bool = False, describe: bool = False) -> frozenset[str]:
@@ -230,9 +224,15 @@ def sweep(
     ),
 ) -> None:
     try:
-        per_host = max(1, min(host_connections, 8))
+        refused = flag_problems(
+            rate=rate, host_rate=host_rate, host_connections=host_connections,
+            deadline=deadline, host_budget=host_budget, passive_first=passive_first,
+            ble_duration=ble_duration,
+        )  # fmt: skip
+        if refused:
+            raise InputError("; ".join(refused))
         limits = Limits(
-            global_rate=rate, host_rate=host_rate, host_connections=per_host,
+            global_rate=rate, host_rate=host_rate, host_connections=host_connections,
             request_deadline=deadline, host_budget=host_budget,
         )  # fmt: skip
         net_only, ble_on, ble_only = ble_cmd.radio_selection(only, ble)
@@ -247,7 +247,7 @@ def sweep(
             host_sweep=not ble_only and not (
                 net_only and only_multicast(frozenset(n.strip() for n in net_only.split(",")))
             ),
-            passive_first=max(0.0, passive_first), early_stop=early_stop,
+            passive_first=passive_first, early_stop=early_stop,
             ble=ble_cmd.ble_options(
                 ble_backend, ble_transport, ble_duration, ble_passive, site, ble_kernel_ok
             ) if ble_on else None,

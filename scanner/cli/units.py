@@ -1,4 +1,4 @@
-"""systemd service and timer units (and the crontab line) for ``biosweep schedule``.
+r"""systemd service and timer units (and the crontab line) for ``biosweep schedule``.
 
 The service runs one sweep (``biosweep watch --once --config FILE``, ``Type=oneshot``); the
 timer starts it on the configured schedule (a cron expression becomes ``OnCalendar=``, an
@@ -13,10 +13,19 @@ interval ``OnUnitActiveSec=``). Hardening, per systemd.exec(5) and systemd.resou
 - user units get what an unprivileged service manager can enforce without user namespaces:
   no capabilities at all (so no ARP: TCP discovery is used), ``NoNewPrivileges``, the same
   address families, system-call and personality limits.
+
+Every value written into a unit or a crontab line comes from the user (site name, paths) and
+is escaped for the program that reads it back: control characters (a newline would start a
+new ``[Service]`` line or a new cron job) are refused; in units, ``%`` is written ``%%``
+(systemd.unit(5), "Specifiers") and in command lines ``$`` is written ``$$``
+(systemd.service(5), "Command lines"), words with spaces, quotes or backslashes are
+double-quoted with C escapes; in crontab lines ``%`` is written ``\%`` (crontab(5): an
+unescaped ``%`` ends the command). Unit names are restricted to :data:`UNIT_NAME`.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from dataclasses import dataclass
@@ -26,6 +35,11 @@ from scanner.config.schedule import Cron, Schedule, oncalendar
 from scanner.errors import InputError
 
 FAMILIES = "AF_UNIX AF_INET AF_INET6 AF_PACKET AF_NETLINK"
+#: What ``--name`` may be: letters, digits and ``_ . : -`` (no ``/``, no ``@`` template,
+#: no leading dot or dash), at most 100 characters.
+UNIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_PLAIN = re.compile(r"^[A-Za-z0-9_@+=:,./-]+$")
 
 SYSTEM_HARDENING = (
     "CapabilityBoundingSet=CAP_NET_RAW",
@@ -78,16 +92,52 @@ def biosweep_command() -> list[str]:
     return [sys.executable, "-m", "scanner"]
 
 
-def _exec(config: Path) -> str:
-    argv = [*biosweep_command(), "watch", "--once", "--config", str(config)]
-    return " ".join(shlex.quote(a) for a in argv)
+def unit_name(name: str) -> str:
+    """``name`` if it is a safe unit name (:data:`UNIT_NAME`), else InputError."""
+    if not UNIT_NAME.fullmatch(name):
+        raise InputError(
+            f"--name {name[:60]!r}: use letters, digits and _ . : - (at most 100, starting "
+            "with a letter or digit)"
+        )
+    return name
 
 
-def _quote_path(path: Path) -> str:
-    text = str(path)
-    if any(c.isspace() for c in text):
-        raise InputError(f"{text}: systemd path settings cannot hold spaces here; move it")
+def no_controls(text: str, what: str) -> str:
+    """``text``, refused if it holds a control character (a newline would inject lines)."""
+    if _CONTROL.search(text):
+        raise InputError(f"{what} holds a control character (such as a newline): not written")
     return text
+
+
+def _argv(config: Path) -> list[str]:
+    path = no_controls(str(config), "the config path")
+    return [*biosweep_command(), "watch", "--once", "--config", path]
+
+
+def _systemd_word(word: str, dollars: bool = True) -> str:
+    """One word of a systemd setting: specifiers (and, in command lines, variables) escaped,
+    quoted when it holds anything but plain path characters."""
+    text = word.replace("%", "%%")
+    if dollars:
+        text = text.replace("$", "$$")
+    if _PLAIN.fullmatch(word):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _exec(config: Path) -> str:
+    return " ".join(_systemd_word(a) for a in _argv(config))
+
+
+def _writable(path: Path) -> str:
+    """A ``ReadWritePaths=`` entry: ``-`` (ignore if missing) and the escaped path."""
+    return _systemd_word("-" + no_controls(str(path), f"the path {str(path)[:60]!r}"), False)
+
+
+def _description(text: str) -> str:
+    """A ``Description=`` value: specifiers escaped, no trailing backslash (that would join
+    the next line)."""
+    return no_controls(text, "the site name").replace("%", "%%").rstrip("\\ ")
 
 
 def render(
@@ -99,7 +149,8 @@ def render(
     user: bool,
 ) -> Units:
     """The two unit files for running ``biosweep watch --once --config CONFIG`` on a timer."""
-    what = f"biosweep sweep of {site}" if site else "biosweep scheduled sweep"
+    unit_name(name)
+    what = _description(f"biosweep sweep of {site}" if site else "biosweep scheduled sweep")
     service = [
         "[Unit]",
         f"Description={what}",
@@ -115,7 +166,7 @@ def render(
         *(USER_HARDENING if user else SYSTEM_HARDENING),
     ]
     if not user:
-        service += [f"ReadWritePaths=-{_quote_path(p)}" for p in writable]
+        service += [f"ReadWritePaths={_writable(p)}" for p in writable]
     timer = ["[Unit]", f"Description=Timer for the {what}", "", "[Timer]"]
     if schedule.cron is not None:
         timer += [f"OnCalendar={oncalendar(schedule.cron)}", "Persistent=true"]
@@ -140,7 +191,9 @@ def _interval_cron(seconds: float) -> str:
 
 
 def crontab_line(config: Path, schedule: Schedule) -> str:
-    """The crontab(5) line that does what the timer would, logging through logger(1)."""
+    """The crontab(5) line that does what the timer would, logging through logger(1): the
+    command quoted for sh(1), then every ``%`` escaped for cron."""
     cron: Cron | None = schedule.cron
     when = cron.text if cron is not None else _interval_cron(schedule.interval or 3600)
-    return f"{when} {_exec(config)} 2>&1 | logger -t biosweep"
+    command = " ".join(shlex.quote(a) for a in _argv(config)).replace("%", "\\%")
+    return f"{when} {command} 2>&1 | logger -t biosweep"

@@ -27,6 +27,7 @@ from scanner.cli.history_cmd import (
 from scanner.cli.sweep_cmd import _parse_only, _parse_ports, _scope
 from scanner.cli.watching import Sweep, Watch, deliver, stop_on_sigterm
 from scanner.config import Config, ConfigError
+from scanner.config.ranges import RANGES
 from scanner.config.schedule import Schedule, parse_cron, parse_duration
 from scanner.errors import BiosweepError, InputError
 from scanner.models import ScanRun, Severity
@@ -127,6 +128,8 @@ def watch(
     if alert_test:
         _alert_test(site_name, channels)
     try:
+        if keep_days is not None and (bad := RANGES["store.keep_days"].problem(keep_days)):
+            raise InputError(f"--keep-days: {bad}")
         schedule = _schedule(cfg, interval, cron)
         floor = Severity(min_severity) if min_severity else cfg.min_severity
         wait = parse_duration(wait_lock) if wait_lock else (

@@ -2,29 +2,45 @@
 
 Found at ``--config PATH``, else ``$BIOSWEEP_CONFIG``, else ``./biosweep.toml``, else
 ``$XDG_CONFIG_HOME/biosweep/biosweep.toml`` (``~/.config/…``), else
-``/etc/biosweep/biosweep.toml``; none is fine (defaults). Every key is documented in
-README.md ("Configuration file") and in :data:`KEYS`; an unknown key, a wrong type or a bad
-value stops with one :class:`ConfigError` naming ``file: section.key``. Relative paths are
-relative to the file's folder. Secrets are never written in the file itself: each is read
-from a file (``*_file``) or an environment variable (``*_env``) and held in a
-:class:`Secret` that prints as ``***``.
+``/etc/biosweep/biosweep.toml``; none is fine (defaults). The file is input like any other:
+a regular file of at most :data:`MAX_CONFIG`, nested at most
+:data:`~scanner.inputs.MAX_DEPTH` deep. Every key is documented in README.md
+("Configuration file") and in :data:`KEYS`, every number's range in
+:data:`~scanner.config.ranges.RANGES`; an unknown key, a wrong type or a value out of range
+is a problem, and every problem of the file is reported at once by one :class:`ConfigError`,
+each as ``FILE:LINE: section.key: problem``. Relative paths are relative to the file's
+folder. Secrets and alert destinations: :mod:`scanner.config.channels`.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner.config import channels
+from scanner.config.channels import (
+    FACILITIES,
+    MAX_SECRET,
+    EmailConfig,
+    Secret,
+    SecretRef,
+    SyslogConfig,
+    WebhookConfig,
+)
+from scanner.config.problems import ConfigError, Problems
+from scanner.config.ranges import RANGES, parse_ports
 from scanner.config.schedule import Schedule, parse_cron, parse_duration
 from scanner.errors import InputError
+from scanner.inputs import MAX_DEPTH, TOML_SKIP, bracket_depth, read_input
 from scanner.models import Severity
 
 ENV_CONFIG = "BIOSWEEP_CONFIG"
-MAX_SECRET = 4096
+MAX_CONFIG = 1 << 20  # a configuration is a few hundred bytes; a megabyte is not one
+OVERLAP = ("exit", "wait")
+SEVERITIES = tuple(v.value for v in Severity)
 
 #: Every key of every section, with its type (the README documents each).
 KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -45,97 +61,15 @@ KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "alerts.webhook": {
         "url": str, "secret_file": str, "secret_env": str, "retries": int,
-        "timeout": (int, float), "backoff": (int, float),
+        "timeout": (int, float), "backoff": (int, float), "allow_link_local": bool,
     },
     "alerts.email": {
         "host": str, "port": int, "security": str, "from": str, "to": list, "username": str,
         "password_file": str, "password_env": str, "ca_file": str, "timeout": (int, float),
+        "allow_link_local": bool,
     },
-    "alerts.syslog": {"address": str, "facility": str},
+    "alerts.syslog": {"address": str, "facility": str, "allow_link_local": bool},
 }  # fmt: skip
-
-
-class ConfigError(InputError):
-    """The configuration file is unreadable or invalid; the message names where."""
-
-
-class Secret:
-    """A secret value that never prints: ``str``/``repr`` give ``***``; :meth:`reveal` it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-
-@dataclass(frozen=True, slots=True)
-class SecretRef:
-    """Where a secret comes from: a file or an environment variable (never the config)."""
-
-    file: Path | None = None
-    env: str | None = None
-
-    def load(self, what: str) -> Secret:
-        if self.file is not None:
-            return _secret_file(self.file, what)
-        if self.env is not None:
-            value = os.environ.get(self.env)
-            if not value:
-                raise ConfigError(f"{what}: environment variable {self.env} is not set")
-            return Secret(value.strip())
-        raise ConfigError(f"{what}: give a *_file or *_env")
-
-
-def _secret_file(path: Path, what: str) -> Secret:
-    try:
-        st = path.stat()
-        data = path.read_bytes()[: MAX_SECRET + 1]
-    except OSError as exc:
-        raise ConfigError(f"{what}: cannot read {path}: {exc.strerror or exc}") from None
-    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(f"{what}: {path} is readable by others; chmod 600 {path}")
-    if len(data) > MAX_SECRET:
-        raise ConfigError(f"{what}: {path} is larger than {MAX_SECRET} bytes")
-    value = data.decode("utf-8", "replace").strip()
-    if not value:
-        raise ConfigError(f"{what}: {path} is empty")
-    return Secret(value)
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookConfig:
-    url: str
-    secret: SecretRef | None = None
-    retries: int = 3
-    timeout: float = 10.0
-    backoff: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class EmailConfig:
-    host: str
-    sender: str
-    to: tuple[str, ...]
-    port: int = 587
-    security: str = "starttls"  # starttls | tls | none
-    username: str | None = None
-    password: SecretRef | None = None
-    ca_file: Path | None = None
-    timeout: float = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class SyslogConfig:
-    address: str = "/dev/log"
-    facility: str = "local0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,43 +122,74 @@ def load_config(explicit: Path | None = None) -> Config:
     if path is None:
         return Config()
     try:
-        with path.open("rb") as f:
-            doc = tomllib.load(f)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        data = read_input(path, MAX_CONFIG)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8") from None
+    if bracket_depth(data, TOML_SKIP) > MAX_DEPTH:
+        raise ConfigError(f"{path}: arrays or tables nested deeper than {MAX_DEPTH} levels")
+    try:
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(doc, path)
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a configuration") from None
+    return parse_config(doc, path, text)
 
 
-def _sections(doc: dict[str, Any], src: Path) -> dict[str, dict[str, Any]]:
-    """The document as ``{section: {key: value}}``, every key and type checked."""
+def _sections(p: Problems, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The document as ``{section: {key: value}}``, keeping only known keys of the right type
+    (every other one is a problem)."""
     out: dict[str, dict[str, Any]] = {}
     for name, body in doc.items():
         if name == "alerts" and isinstance(body, dict):
             for sub, sub_body in body.items():
-                out[f"alerts.{sub}"] = _table(src, f"alerts.{sub}", sub_body)
-        else:
-            out[name] = _table(src, name, body)
+                if (table := _table(p, f"alerts.{sub}", sub_body)) is not None:
+                    out[f"alerts.{sub}"] = table
+        elif (table := _table(p, name, body)) is not None:
+            out[name] = table
     return out
 
 
-def _table(src: Path, name: str, body: Any) -> dict[str, Any]:
+def _table(p: Problems, name: str, body: Any) -> dict[str, Any] | None:
     if name not in KEYS:
-        raise ConfigError(f"{src}: unknown section [{name}] (known: {', '.join(KEYS)})")
+        p.add(name, f"unknown section [{name}] (known: {', '.join(KEYS)})")
+        return None
     if not isinstance(body, dict):
-        raise ConfigError(f"{src}: [{name}] must be a table")
+        p.add(name, f"[{name}] must be a table")
+        return None
+    kept = {}
     for key, value in body.items():
-        expected = KEYS[name].get(key)
+        where, expected = f"{name}.{key}", KEYS[name].get(key)
         if expected is None:
-            raise ConfigError(f"{src}: {name}.{key}: unknown key")
-        if isinstance(value, bool) and expected is not bool:
-            raise ConfigError(f"{src}: {name}.{key}: expected {_tname(expected)}, not a boolean")
-        if not isinstance(value, expected):
-            raise ConfigError(f"{src}: {name}.{key}: expected {_tname(expected)}")
-        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{src}: {name}.{key}: expected a list of strings")
-    return body
+            p.add(where, "unknown key")
+        elif isinstance(value, bool) and expected is not bool:
+            p.add(where, f"expected {_tname(expected)}, not a boolean")
+        elif not isinstance(value, expected):
+            p.add(where, f"expected {_tname(expected)}")
+        elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            p.add(where, "expected a list of strings")
+        elif (problem := _value_problem(where, value)) is not None:
+            p.add(where, problem)
+        else:
+            kept[key] = value
+    return kept
+
+
+def _value_problem(where: str, value: Any) -> str | None:
+    """Why a value of the right type is still refused: out of its range, or a bad port list."""
+    if where in RANGES:
+        return RANGES[where].problem(value)
+    if where == "sweep.ports":
+        try:
+            parse_ports(value)
+        except ValueError as exc:
+            return str(exc)
+    return None
 
 
 def _tname(t: type | tuple[type, ...]) -> str:
@@ -234,128 +199,84 @@ def _tname(t: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
-def parse_config(doc: dict[str, Any], src: Path) -> Config:
-    """A :class:`Config` from a parsed TOML document read from ``src``."""
-    s = _sections(doc, src)
+def parse_config(doc: dict[str, Any], src: Path, text: str = "") -> Config:
+    """A :class:`Config` from a parsed TOML document read from ``src`` (``text``, its source,
+    places each problem on its line); raises ConfigError listing every problem."""
+    p = Problems(src, text)
+    s = _sections(p, doc)
     base = src.parent
     site, store, watch = s.get("site", {}), s.get("store", {}), s.get("watch", {})
 
     def path(value: str | None) -> Path | None:
         return None if value is None else base / Path(value).expanduser()
 
-    try:
-        return Config(
-            source=src,
-            site=site.get("name"),
-            operator=site.get("operator"),
-            registry=path(site.get("registry")),
-            targets=tuple(site.get("targets", ())),
-            exclude=tuple(site.get("exclude", ())),
-            exclude_files=tuple(base / p for p in site.get("exclude_files", ())),
-            allow_public=site.get("allow_public", False),
-            confirm_large_scope=site.get("confirm_large_scope", False),
-            sweep=dict(s.get("sweep", {})),
-            ble_kernel_ok=s.get("ble", {}).get("kernel_ok", False),
-            store=path(store.get("path")),
-            keep_days=_positive(src, "store.keep_days", store.get("keep_days", 180)),
-            schedule=_schedule(src, watch),
-            lock=path(watch.get("lock")),
-            on_overlap=_choice(
-                src, "watch.on_overlap", watch.get("on_overlap", "exit"), ("exit", "wait")
-            ),
-            wait_lock=parse_duration(str(watch["wait_lock"])) if "wait_lock" in watch else 0.0,
-            min_severity=Severity(
-                _choice(
-                    src,
-                    "watch.min_severity",
-                    watch.get("min_severity", "high"),
-                    tuple(s.value for s in Severity),
-                )
-            ),
-            webhook=_webhook(src, s.get("alerts.webhook"), base),
-            email=_email(src, s.get("alerts.email"), base),
-            syslog=_syslog(src, s.get("alerts.syslog")),
-        )
-    except ConfigError:
-        raise
-    except InputError as exc:
-        raise ConfigError(f"{src}: {exc}") from None
+    cfg = Config(
+        source=src,
+        site=site.get("name"),
+        operator=site.get("operator"),
+        registry=path(site.get("registry")),
+        targets=tuple(site.get("targets", ())),
+        exclude=tuple(site.get("exclude", ())),
+        exclude_files=tuple(base / f for f in site.get("exclude_files", ())),
+        allow_public=site.get("allow_public", False),
+        confirm_large_scope=site.get("confirm_large_scope", False),
+        sweep=dict(s.get("sweep", {})),
+        ble_kernel_ok=s.get("ble", {}).get("kernel_ok", False),
+        store=path(store.get("path")),
+        keep_days=store.get("keep_days", 180),
+        schedule=_schedule(p, watch),
+        lock=path(watch.get("lock")),
+        on_overlap=_choice(p, "watch.on_overlap", watch.get("on_overlap", "exit"), OVERLAP),
+        wait_lock=_duration(p, "watch.wait_lock", watch.get("wait_lock")) or 0.0,
+        min_severity=Severity(
+            _choice(p, "watch.min_severity", watch.get("min_severity", "high"), SEVERITIES, "high")
+        ),
+        webhook=channels.webhook(p, s.get("alerts.webhook"), base),
+        email=channels.email(p, s.get("alerts.email"), base),
+        syslog=channels.syslog(p, s.get("alerts.syslog")),
+    )
+    p.raise_any()
+    return cfg
 
 
-def _positive(src: Path, key: str, value: int) -> int:
-    if value < 1:
-        raise ConfigError(f"{src}: {key}: must be at least 1")
-    return value
-
-
-def _choice(src: Path, key: str, value: str, allowed: tuple[str, ...]) -> str:
+def _choice(
+    p: Problems, key: str, value: str, allowed: tuple[str, ...], default: str | None = None
+) -> str:
     if value not in allowed:
-        raise ConfigError(f"{src}: {key}: {value!r} is not one of {', '.join(allowed)}")
+        p.add(key, f"{value!r} is not one of {', '.join(allowed)}")
+        return default or allowed[0]
     return value
 
 
-def _schedule(src: Path, watch: dict[str, Any]) -> Schedule:
+def _duration(p: Problems, key: str, value: str | int | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(str(value))
+    except InputError as exc:
+        p.add(key, str(exc))
+        return None
+
+
+def _schedule(p: Problems, watch: dict[str, Any]) -> Schedule:
+    default = Schedule(interval=3600.0)
     if "interval" in watch and "cron" in watch:
-        raise ConfigError(f"{src}: watch: give interval or cron, not both")
+        p.add("watch.cron", "give interval or cron, not both")
+        return default
     if "cron" in watch:
-        return Schedule(cron=parse_cron(watch["cron"]))
-    return Schedule(interval=parse_duration(str(watch.get("interval", "1h"))))
-
-
-def _secret_ref(src: Path, table: dict[str, Any], name: str, base: Path) -> SecretRef | None:
-    file, env = table.get(f"{name}_file"), table.get(f"{name}_env")
-    if file is not None and env is not None:
-        raise ConfigError(f"{src}: give {name}_file or {name}_env, not both")
-    if file is None and env is None:
-        return None
-    return SecretRef(file=base / file if file else None, env=env)
-
-
-def _webhook(src: Path, t: dict[str, Any] | None, base: Path) -> WebhookConfig | None:
-    if t is None:
-        return None
-    url = t.get("url", "")
-    if not url.startswith(("https://", "http://")):
-        raise ConfigError(f"{src}: alerts.webhook.url: must be an http(s) URL")
-    return WebhookConfig(
-        url=url,
-        secret=_secret_ref(src, t, "secret", base),
-        retries=max(0, min(int(t.get("retries", 3)), 10)),
-        timeout=float(t.get("timeout", 10.0)),
-        backoff=float(t.get("backoff", 1.0)),
-    )
-
-
-def _email(src: Path, t: dict[str, Any] | None, base: Path) -> EmailConfig | None:
-    if t is None:
-        return None
-    for key in ("host", "from", "to"):
-        if not t.get(key):
-            raise ConfigError(f"{src}: alerts.email.{key}: required")
-    security = _choice(src, "alerts.email.security", t.get("security", "starttls"),
-                       ("starttls", "tls", "none"))  # fmt: skip
-    default_port = {"starttls": 587, "tls": 465, "none": 25}[security]
-    return EmailConfig(
-        host=t["host"],
-        sender=t["from"],
-        to=tuple(t["to"]),
-        port=int(t.get("port", default_port)),
-        security=security,
-        username=t.get("username"),
-        password=_secret_ref(src, t, "password", base),
-        ca_file=base / t["ca_file"] if t.get("ca_file") else None,
-        timeout=float(t.get("timeout", 30.0)),
-    )
-
-
-def _syslog(src: Path, t: dict[str, Any] | None) -> SyslogConfig | None:
-    if t is None:
-        return None
-    return SyslogConfig(address=t.get("address", "/dev/log"), facility=t.get("facility", "local0"))
+        try:
+            return Schedule(cron=parse_cron(watch["cron"]))
+        except InputError as exc:
+            p.add("watch.cron", str(exc))
+            return default
+    interval = _duration(p, "watch.interval", watch.get("interval", "1h"))
+    return Schedule(interval=interval) if interval is not None else default
 
 
 __all__ = [
+    "FACILITIES",
     "KEYS",
+    "MAX_SECRET",
     "Config",
     "ConfigError",
     "EmailConfig",

@@ -22,19 +22,23 @@ _SYSTEMD_DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 #: (name, lowest, highest) of each cron field
 _FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day", 1, 31), ("month", 1, 12), ("weekday", 0, 7))
 _SEARCH_LIMIT = timedelta(days=366 * 5)
+MAX_DURATION = 366 * 86400.0
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in ``90``, ``90s``, ``15m``, ``1h30m``, ``1d``; at least one second."""
+    """Seconds in ``90``, ``90s``, ``15m``, ``1h30m``, ``1d``; from one second to
+    :data:`MAX_DURATION` (a longer one is a typo, and overflows dates)."""
     raw = text.strip().lower()
-    parts = re.fullmatch(r"(?:\d+(?:\.\d+)?[smhd]?)+", raw)
+    parts = re.fullmatch(r"(?:\d+(?:\.\d+)?[smhd]?)+", raw) if len(raw) <= 64 else None
     if not parts:
-        raise InputError(f"not a duration: {text!r} (use e.g. 90s, 15m, 1h, 1d)")
+        raise InputError(f"not a duration: {text[:40]!r} (use e.g. 90s, 15m, 1h, 1d)")
     total = 0.0
     for number, unit in re.findall(r"(\d+(?:\.\d+)?)([smhd]?)", raw):
         total += float(number) * _UNITS[unit or "s"]
     if total < 1:
         raise InputError(f"duration {text!r} is shorter than one second")
+    if not total <= MAX_DURATION:
+        raise InputError(f"duration {text!r} is longer than 366 days")
     return total
 
 

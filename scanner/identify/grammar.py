@@ -115,7 +115,7 @@ def field_pattern(field: str, grammar: Grammar) -> str:
     model = f"(?P<model>{grammar.grammar})"
     tail = f"(?:{_SEP}.*)?$"
     if grammar.context and MODEL_FIELDS[field] is not FieldKind.MODEL:
-        lead = f"(?:.*?{_SEP})?(?:{grammar.context})(?:{_SEP}.*?)?{_SEP}"
+        lead = f"(?:.*?{_SEP})?(?:{grammar.context})(?:{_SEP}.*?)??{_SEP}"  # first token after it
     else:
         lead = f"(?:.*?{_SEP})??"  # lazy: the earliest token wins (DH-IPC-…, not IPC-…)
     return f"(?is)^{lead}{model}{tail}"

@@ -27,8 +27,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from scanner.boundedio import read_capped
 from scanner.errors import InputError
+from scanner.inputs import read_capped
 from scanner.normalize import clean_text
 
 FORMAT = "biosweep-ieee-registry/1"

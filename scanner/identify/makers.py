@@ -15,7 +15,9 @@ maker entry becomes one signature, ``maker.<id>``, with a rule per place:
 - ``enterprise``: ``snmp.sys_object_id`` under ``1.3.6.1.4.1.<PEN>``;
   (these three claim the entry's ``certainty``)
 - ``registrants``: ``mac.oui_vendor`` equal to the IEEE registrant (case-insensitive), and
-  ``ble_company``: ``ble.company_id``; both claim ``prefix_certainty`` (default low).
+  ``ble_company``: ``ble.company_id``; both claim ``prefix_certainty`` (default low), above
+  low only with ``biometric_only_vendor`` or ``access_only_vendor`` (signatures/README.md,
+  "Certainty").
 
 ``class`` is what the maker's networked products mostly are; ``certainty`` says how much the
 maker's name alone tells about the class: ``medium`` only for makers whose networked products
@@ -32,18 +34,19 @@ from collections.abc import Iterable
 
 from scanner.identify import yamlines
 from scanner.identify.sigparse import (
+    ACCESS_ONLY_KEY,
     BIOMETRIC_ONLY_KEY,
     Collector,
     Condition,
     Rule,
     Signature,
-    check_biometric_only,
+    check_line_key,
     check_prefix_rules,
     parse_counterexamples,
     parse_examples,
 )
 from scanner.identify.vocab import Vocabulary
-from scanner.models import BIOMETRIC_CLASSES, Certainty, DeviceClass
+from scanner.models import Certainty, DeviceClass
 
 #: Every maker entry's signature id starts so: the engine ranks a maker claim (it names who made
 #: the device, not what it is) below a vendor's own signature of equal confidence.
@@ -51,7 +54,7 @@ MAKER_PREFIX = "maker."
 _MAKER_KEYS = {
     "id", "vendor", "product", "class", "references", "names", "domains", "enterprise",
     "registrants", "ble_company", "certainty", "prefix_certainty", "oem", "description",
-    "examples", "counterexamples", BIOMETRIC_ONLY_KEY,
+    "examples", "counterexamples", BIOMETRIC_ONLY_KEY, ACCESS_ONLY_KEY,
 }  # fmt: skip
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+$")
@@ -164,9 +167,10 @@ def parse_maker(
     rules = _rules(node, vocab, c)
     if not rules:
         c.add(node.line, "a maker needs names, domains, enterprise, registrants or ble_company")
-    biometric_only = check_biometric_only(node, device_class, cited, rules, c)
-    if device_class in BIOMETRIC_CLASSES:
-        check_prefix_rules(rules, [node.line] * len(rules), biometric_only, c)
+    biometric_only = check_line_key(node, BIOMETRIC_ONLY_KEY, device_class, cited, rules, c)
+    access_only = check_line_key(node, ACCESS_ONLY_KEY, device_class, cited, rules, c)
+    lines = [node.line] * len(rules)
+    check_prefix_rules(rules, lines, device_class, biometric_only or access_only, c)
     examples = parse_examples(node.get("examples"), vocab, c, node.line)
     if not examples:
         c.add(node.line, "a maker needs at least one example")
@@ -184,6 +188,7 @@ def parse_maker(
         file=c.path,
         line=node.line,
         biometric_only_vendor=biometric_only,
+        access_only_vendor=access_only,
         origin="maker",
     )
 

@@ -1,7 +1,8 @@
 """Read observations as JSON lines (``{"subject", "field", "value"}``), bounded and strict.
 
-The input may come from another tool or a hostile capture: every line is length-capped before
-it is decoded, and every problem is an :class:`~scanner.errors.InputError` that names the line.
+The input may come from another tool or a hostile capture: every line is length-capped and
+depth-checked before it is decoded, and every problem is an
+:class:`~scanner.errors.InputError` that names the line.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import BinaryIO
 
 from scanner.errors import InputError
 from scanner.identify.vocab import load_vocabulary
+from scanner.inputs import MAX_DEPTH, bracket_depth
 from scanner.models import Observation
 from scanner.normalize import clean_text, normalize
 
@@ -32,6 +34,8 @@ def parse_line(raw: bytes, n: int) -> Observation | None:
     """One observation from one line; None for a blank line."""
     if not raw.strip():
         return None
+    if bracket_depth(raw) > MAX_DEPTH:
+        raise InputError(f"line {n}: nested deeper than {MAX_DEPTH} levels")
     try:
         text = raw.decode("utf-8")
         obj = json.loads(text)

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from scanner.errors import Problem, SignatureError
+from scanner.errors import InputError, Problem, SignatureError
 from scanner.identify import yamlines
 from scanner.identify.grammar import parse_model
 from scanner.identify.makers import parse_maker
@@ -40,7 +40,9 @@ from scanner.identify.sigparse import (
     parse_signature,
 )
 from scanner.identify.vocab import Vocabulary, load_vocabulary, signatures_dir
+from scanner.inputs import read_text
 
+MAX_FILE = 4 << 20  # one vendor's signatures; the largest shipped file is under 64 KiB
 _FILE_KEYS = {"vendor", "references", "signatures", "models", "version"}
 _MAKERS_KEYS = {"references", "makers", "version"}
 
@@ -53,7 +55,7 @@ def parse_file(
     c = Collector(path)
     try:
         doc = yamlines.load(text)
-    except yamlines.DuplicateKeyError as exc:
+    except yamlines.LineError as exc:
         c.add(exc.line, str(exc))
         return SignatureFile(path, "", (), ()), c.problems
     except yaml.YAMLError as exc:
@@ -126,7 +128,13 @@ def load_files(
     problems: list[Problem] = []
     seen: dict[str, Signature] = {}
     for path in paths:
-        parsed, found = parse_file(path.read_text(encoding="utf-8"), _display(path), vocab)
+        try:
+            text = read_text(path, MAX_FILE)
+        except InputError as exc:
+            reason = str(exc).removeprefix(f"{path}: ")
+            problems.append(Problem(_display(path), 1, "-", f"unreadable: {reason}"))
+            continue
+        parsed, found = parse_file(text, _display(path), vocab)
         files.append(parsed)
         problems.extend(found)
         for sig in parsed.signatures:

@@ -10,7 +10,10 @@ A rule made only of vendor-prefix fields (MAC block, OUI registrant, BLE company
 made the network interface, not what the device is, so it may not claim a biometric class --
 unless the signature sets ``biometric_only_vendor`` to the reference (a public product
 catalogue) showing that the registrant makes nothing but biometric devices; such a rule claims
-``medium`` at most (signatures/README.md, "Certainty").
+``medium`` at most. Likewise it claims ``access_control`` above ``low`` only when
+``access_only_vendor`` names a catalogue showing the registrant's networked line is access
+control (controllers, readers, access and attendance terminals), and then ``medium`` at most
+(signatures/README.md, "Certainty").
 
 Every problem is reported as a :class:`~scanner.errors.Problem` naming file, line and
 signature, and all problems of a file are collected before failing.
@@ -35,9 +38,16 @@ _FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 #: Signature key naming the reference that shows the vendor's whole product line is biometric.
 BIOMETRIC_ONLY_KEY = "biometric_only_vendor"
+#: Signature key naming the reference that shows the vendor's networked line is access control.
+ACCESS_ONLY_KEY = "access_only_vendor"
+#: The classes each vendor-line key may lift a vendor-prefix rule to.
+LINE_KEY_CLASSES = {
+    BIOMETRIC_ONLY_KEY: BIOMETRIC_CLASSES,
+    ACCESS_ONLY_KEY: frozenset({DeviceClass.ACCESS_CONTROL}),
+}
 _SIG_KEYS = {
     "id", "vendor", "product", "class", "references", "provenance", "description", "generic",
-    "rules", "examples", "counterexamples", BIOMETRIC_ONLY_KEY,
+    "rules", "examples", "counterexamples", BIOMETRIC_ONLY_KEY, ACCESS_ONLY_KEY,
 }  # fmt: skip
 _RULE_KEYS = {"certainty", "when"}
 _EXAMPLE_KEYS = {"observe", "extract", "confidence", "note"}
@@ -97,6 +107,8 @@ class Signature:
     line: int
     #: The reference showing the vendor makes only biometric devices (None: not claimed).
     biometric_only_vendor: str | None = None
+    #: The reference showing the vendor's networked line is access control (None: not claimed).
+    access_only_vendor: str | None = None
     #: Where the signature came from: a ``signatures:`` entry, a model grammar (``models:``) or
     #: a maker entry (``makers.yaml``).
     origin: str = "signature"
@@ -283,9 +295,9 @@ def parse_signature(
     kept = tuple(r for r in rules if r is not None)
     if not kept:
         c.add(node.line, "signature needs at least one valid rule")
-    biometric_only = check_biometric_only(node, device_class, cited, kept, c)
-    if device_class in BIOMETRIC_CLASSES:
-        check_prefix_rules(kept, rule_lines, biometric_only, c)
+    biometric_only = check_line_key(node, BIOMETRIC_ONLY_KEY, device_class, cited, kept, c)
+    access_only = check_line_key(node, ACCESS_ONLY_KEY, device_class, cited, kept, c)
+    check_prefix_rules(kept, rule_lines, device_class, biometric_only or access_only, c)
     examples = parse_examples(node.get("examples"), vocab, c, node.line)
     if not examples:
         c.add(node.line, "signature needs at least one example")
@@ -303,62 +315,72 @@ def parse_signature(
         file=c.path,
         line=node.line,
         biometric_only_vendor=biometric_only,
+        access_only_vendor=access_only,
     )
 
 
 def check_prefix_rules(
-    rules: tuple[Rule, ...], rule_lines: list[int], biometric_only: str | None, c: Collector
+    rules: tuple[Rule, ...],
+    rule_lines: list[int],
+    device_class: DeviceClass,
+    line_key: str | None,
+    c: Collector,
 ) -> None:
-    """A biometric signature's vendor-prefix rules: refused without ``biometric_only_vendor``,
-    and at most ``medium`` with it (a MAC block says who made the NIC, never which model)."""
+    """A collector class claimed by vendor-prefix rules alone: a biometric class is refused
+    without ``biometric_only_vendor``, ``access_control`` above low without
+    ``access_only_vendor``, and either is ``medium`` at most (a MAC block says who made the
+    NIC, never which model)."""
+    if device_class in BIOMETRIC_CLASSES:
+        key, what, floor = BIOMETRIC_ONLY_KEY, "a biometric class", None
+    elif device_class is DeviceClass.ACCESS_CONTROL:
+        key, what, floor = ACCESS_ONLY_KEY, "access_control above low", Certainty.LOW
+    else:
+        return
     for rule in rules:
-        if not rule.vendor_prefix_only:
+        if not rule.vendor_prefix_only or rule.certainty is floor:
             continue
         where = rule_lines[rule.index]
-        if biometric_only is None:
+        if line_key is None:
+            vendor = "a biometrics-only" if floor is None else "an access-control-only"
             c.add(
                 where,
-                "a rule of vendor-prefix fields alone cannot claim a biometric class "
-                f"(unless {BIOMETRIC_ONLY_KEY} cites a catalogue of a biometrics-only vendor)",
+                f"a rule of vendor-prefix fields alone cannot claim {what} "
+                f"(unless {key} cites a catalogue of {vendor} vendor)",
             )
         elif rule.certainty is Certainty.HIGH:
-            c.add(
-                where, "a vendor-prefix rule claims a biometric class at medium certainty at most"
-            )
+            target = "a biometric class" if floor is None else "access_control"
+            c.add(where, f"a vendor-prefix rule claims {target} at medium certainty at most")
 
 
-def check_biometric_only(
+def check_line_key(
     node: yamlines.LineDict,
+    key: str,
     device_class: DeviceClass,
     cited: tuple[str, ...],
     rules: tuple[Rule, ...],
     c: Collector,
 ) -> str | None:
-    """The checked ``biometric_only_vendor`` reference key, or None when absent or invalid.
+    """The checked vendor-line reference key (``biometric_only_vendor`` or
+    ``access_only_vendor``), or None when absent or invalid.
 
     The key lifts the vendor-prefix rule for one signature, so it must be narrow: it names a
-    reference the signature cites, the class is biometric, the signature is the vendor's own
-    (not ``generic``) and at least one rule is made of vendor-prefix fields alone."""
-    if BIOMETRIC_ONLY_KEY not in node:
+    reference the signature cites, the class is one the key may claim, the signature is the
+    vendor's own (not ``generic``) and at least one rule is made of vendor-prefix fields alone."""
+    if key not in node:
         return None
-    where = node.key_lines.get(BIOMETRIC_ONLY_KEY, node.line)
-    raw = node.get(BIOMETRIC_ONLY_KEY)
+    where = node.key_lines.get(key, node.line)
+    raw = node.get(key)
     ref = raw if isinstance(raw, str) else ""
     problems = []
     if not ref or ref not in cited:
-        problems.append(
-            f"{BIOMETRIC_ONLY_KEY} must name a reference the signature cites (got {raw!r})"
-        )
-    if device_class not in BIOMETRIC_CLASSES:
-        problems.append(
-            f"{BIOMETRIC_ONLY_KEY} applies only to a biometric class, not {device_class}"
-        )
+        problems.append(f"{key} must name a reference the signature cites (got {raw!r})")
+    if device_class not in LINE_KEY_CLASSES[key]:
+        kind = "a biometric class" if key == BIOMETRIC_ONLY_KEY else "access_control"
+        problems.append(f"{key} applies only to {kind}, not {device_class}")
     if node.get("generic") in (True, "true"):
-        problems.append(f"{BIOMETRIC_ONLY_KEY} cannot be set on a generic signature")
+        problems.append(f"{key} cannot be set on a generic signature")
     if rules and not any(r.vendor_prefix_only for r in rules):
-        problems.append(
-            f"{BIOMETRIC_ONLY_KEY} is unused: no rule is made of vendor-prefix fields alone"
-        )
+        problems.append(f"{key} is unused: no rule is made of vendor-prefix fields alone")
     for message in problems:
         c.add(where, message)
     return None if problems else ref

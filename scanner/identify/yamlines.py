@@ -1,7 +1,8 @@
 """Load YAML keeping the line of every mapping and list item, and refusing duplicate keys.
 
 Signature errors must name the file and line (like a compiler), and YAML's default loader both
-forgets lines and silently keeps the last of two equal keys; this loader does neither.
+forgets lines and silently keeps the last of two equal keys; this loader does neither. It also
+refuses nesting deeper than :data:`~scanner.inputs.MAX_DEPTH` before constructing anything.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
+from scanner.inputs import MAX_DEPTH, yaml_too_deep
 
 
 class LineDict(dict[str, Any]):
@@ -25,11 +28,18 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-class DuplicateKeyError(yaml.YAMLError):
-    def __init__(self, key: str, line: int) -> None:
-        super().__init__(f"duplicate key {key!r}")
-        self.key = key
+class LineError(yaml.YAMLError):
+    """A problem at one line (1-based) that YAML itself does not call an error."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
         self.line = line
+
+
+class DuplicateKeyError(LineError):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(f"duplicate key {key!r}", line)
+        self.key = key
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -69,5 +79,10 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _string)
 
 
 def load(text: str) -> Any:
-    """Parse one YAML document; raises yaml.YAMLError (with a mark) on bad syntax."""
+    """Parse one YAML document; raises yaml.YAMLError (with a mark) on bad syntax, and
+    :class:`LineError` for a duplicate key or nesting deeper than MAX_DEPTH (the
+    constructors recurse)."""
+    line = yaml_too_deep(text, _Loader)
+    if line is not None:
+        raise LineError(f"nested deeper than {MAX_DEPTH} levels", line)
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass

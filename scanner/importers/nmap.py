@@ -9,8 +9,11 @@ and the raw strings our signatures read from scripts that ``-sV`` runs or that u
 greetings), ``rtsp-methods`` is not a banner and is ignored. nmap's own product guesses
 (``service@product``) are not our evidence and are not turned into fields.
 
-The file is untrusted input: defusedxml with DTDs refused (nmap writes a DOCTYPE without an
-internal subset; it is stripped before parsing, nothing else is) and a size cap.
+The file is untrusted input: a regular file under a size cap, defusedxml with DTDs refused
+(nmap writes a DOCTYPE without an internal subset; it is stripped before parsing, nothing
+else is) and the XML depth cap. Only the places the DTD gives each element are read (hosts
+are children of ``nmaprun``, ports of ``host/ports``): ``iter()`` over descendants would
+visit a nested ``host`` once per ancestor, quadratic in a hostile file.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from scanner.errors import InputError, ParseError
+from scanner.inputs import read_input
 from scanner.models import Observation
 from scanner.normalize import clean_text, mac
 from scanner.probes.xmlsafe import parse_xml
@@ -38,13 +42,7 @@ class NmapParseError(ParseError):
 
 def read_nmap(path: Path) -> list[Observation]:
     """Observations from one nmap XML file; InputError names what is wrong with it."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            raise InputError(f"{path}: larger than {MAX_FILE >> 20} MiB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = read_input(path, MAX_FILE)
     try:
         return parse_nmap(data)
     except ParseError as exc:
@@ -57,7 +55,7 @@ def parse_nmap(data: bytes) -> list[Observation]:
     if root.tag != "nmaprun":
         raise NmapParseError(f"root element is {root.tag!r}, not nmaprun")
     out: list[Observation] = []
-    for host in root.iter("host"):
+    for host in root.findall("host"):
         out += _host(host)
     return list(dict.fromkeys(out))
 
@@ -66,19 +64,20 @@ def _host(host: Element) -> list[Observation]:
     status = host.find("status")
     if status is not None and status.get("state") != "up":
         return []
-    ips = [a.get("addr", "") for a in host.iter("address") if a.get("addrtype") in ("ipv4", "ipv6")]
+    addresses = host.findall("address")
+    ips = [a.get("addr", "") for a in addresses if a.get("addrtype") in ("ipv4", "ipv6")]
     if not ips:
         return []
     subject = f"ip:{ips[0]}"
     out = [Observation(subject, "ip.address", ip, SOURCE) for ip in ips]
-    for a in host.iter("address"):
+    for a in addresses:
         if a.get("addrtype") == "mac":
             with contextlib.suppress(InputError):
                 out.append(Observation(subject, "mac.address", mac(a.get("addr", "")), SOURCE))
-    for name in host.iter("hostname"):
+    for name in host.findall("hostnames/hostname"):
         if text := clean_text(name.get("name", ""), 255):
             out.append(Observation(subject, "ip.hostname", text, SOURCE))
-    for port in host.iter("port"):
+    for port in host.findall("ports/port"):
         out += _port(subject, port)
     return out
 
@@ -93,7 +92,7 @@ def _port(subject: str, port: Element) -> list[Observation]:
     out = [Observation(subject, field, str(int(portid)), SOURCE)]
     service = port.find("service")
     name = service.get("name", "") if service is not None else ""
-    for script in port.iter("script"):
+    for script in port.findall("script"):
         sid, text = script.get("id", ""), clean_text(script.get("output", ""), 1024)
         if not text:
             continue

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from scanner.errors import InputError
+from scanner.inputs import MAX_DEPTH, read_text, yaml_too_deep
 from scanner.lab.catalogue import CATALOGUE, OVERRIDE_KEYS, DeviceModel
 from scanner.lab.errors import ScenarioError
 
@@ -86,14 +88,26 @@ def scenario_path(ref: str) -> Path:
     return shipped
 
 
+MAX_SCENARIO = 1 << 20
+
+
 def load_scenario(ref: str) -> Scenario:
     """Load and validate a scenario by name or path."""
     path = scenario_path(ref)
+    return parse_scenario(_extended(_read_yaml(path), path), path)
+
+
+def _read_yaml(path: Path) -> Any:
+    """One scenario file: a regular file of at most 1 MiB, nested at most MAX_DEPTH deep."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = read_text(path, MAX_SCENARIO)
+        line = yaml_too_deep(text, yaml.SafeLoader)
+        data = yaml.safe_load(text) if line is None else None
+    except (InputError, yaml.YAMLError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
-    return parse_scenario(_extended(data, path), path)
+    if line is not None:
+        raise ScenarioError(f"{path}:{line}: nested deeper than {MAX_DEPTH} levels")
+    return data
 
 
 def _extended(data: Any, path: Path, depth: int = 0) -> Any:
@@ -103,11 +117,7 @@ def _extended(data: Any, path: Path, depth: int = 0) -> Any:
     if depth > 3:
         raise ScenarioError(f"{path}: extends nests too deep")
     base_path = scenario_path(str(data["extends"]))
-    try:
-        base = yaml.safe_load(base_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{base_path}: cannot read: {exc}") from None
-    base = _extended(base, base_path, depth + 1)
+    base = _extended(_read_yaml(base_path), base_path, depth + 1)
     if not isinstance(base, dict):
         raise ScenarioError(f"{base_path}: a scenario is a mapping")
     merged = {**base, **{k: v for k, v in data.items() if k not in ("extends", "devices")}}

@@ -1,6 +1,7 @@
 """Passive discovery: observations from packets the network carries anyway. Sends nothing.
 
-Sources: a capture file (:func:`read_capture`, pcap or pcapng through scapy), a live interface
+Sources: a capture file (:func:`read_capture`, pcap or pcapng through scapy, every read
+bounded by :mod:`scanner.passive.capture`), a live interface
 (:func:`listen_interfaces`, needs root: a receive-only ``AF_PACKET`` socket), or the in-scope
 interfaces of a sweep (:func:`listen_scope`, ``sweep --passive-first``). What is extracted:
 :mod:`scanner.passive.extract`; Wi-Fi headers: :mod:`scanner.passive.wifi`.
@@ -15,6 +16,7 @@ from typing import Any
 
 from scanner.errors import InputError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
+from scanner.passive.capture import CaptureError, open_capture
 from scanner.passive.extract import Extractor
 from scanner.passive.layers import scapy
 from scanner.passive.wifi import keep_wifi
@@ -28,19 +30,22 @@ def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
     """Every packet of a pcap/pcapng file through one extractor (exclusions from ``scope``)."""
     s = scapy()
     extractor = Extractor(scope, "pcap")
+    stream = open_capture(path)
     try:
-        reader = s.PcapReader(str(path))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such capture file") from None
-    except (OSError, s.ScapyError) as exc:
+        reader = s.PcapReader(stream)
+    except CaptureError:
+        stream.close()
+        raise
+    except (OSError, s.ScapyError, EOFError) as exc:
+        stream.close()
         raise InputError(f"{path}: not a pcap or pcapng capture ({exc})") from None
     try:
         for n, pkt in enumerate(reader):
             if n >= MAX_PACKETS:
                 break
-            extractor.feed(pkt)
-    except (OSError, s.ScapyError, EOFError) as exc:
-        extractor.stopped = f"stopped reading after {extractor.packets} packets: {exc}"[:200]
+            extractor.feed(pkt)  # a frame over 65,535 bytes is one counted drop there
+    except (OSError, s.ScapyError, EOFError, CaptureError) as exc:
+        extractor.stopped = str(exc) or type(exc).__name__
     finally:
         reader.close()
     return extractor
@@ -94,7 +99,8 @@ async def listen_scope(
         reason = SkipReason.NEEDS_ROOT if "root" in str(exc) else SkipReason.ERROR
         return [], [Skipped("passive", reason, str(exc))], []
     note = f"discovery: passive {seconds:g} s on {', '.join(ifaces)}: {extractor.packets} packets"
-    return extractor.observations(), [], [note, *extractor.notes()]
+    found = extractor.observations()
+    return found, [], [note, *extractor.notes()]
 
 
 __all__ = ["Extractor", "keep_wifi", "listen_interfaces", "listen_scope", "read_capture"]

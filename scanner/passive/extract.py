@@ -10,7 +10,10 @@ One :class:`Extractor` reads packets (from a live interface or a capture) and ke
 - LLDP (IEEE 802.1AB: system name, system description, chassis MAC) and CDP (device ID,
   platform, software version);
 - unencrypted HTTP: the ``Server`` header of responses and the ``User-Agent`` of requests,
-  from the first segment of each message only;
+  from the first segment of each message; from LAN devices' responses reassembled (bounded,
+  :mod:`scanner.passive.tcpflow`) the UPnP description or ONVIF device information they carry
+  and an HTML page's title; Telnet, FTP and SSH greetings;
+- the names devices look up (DNS queries to port 53: :mod:`scanner.passive.dns`);
 - 802.11 frame headers (radiotap captures): see :mod:`scanner.passive.wifi`.
 
 Nothing is sent; payloads are never stored. Every packet is untrusted: a packet that does not
@@ -31,7 +34,9 @@ from typing import Any
 from scanner.errors import InputError, ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text, mac
+from scanner.passive import dns
 from scanner.passive.layers import scapy
+from scanner.passive.tcpflow import Flows
 from scanner.passive.wifi import WifiStats
 from scanner.probes.derived import is_excluded
 from scanner.probes.multicast import mdns, ssdp, wsd
@@ -71,20 +76,35 @@ class Extractor:
         self.packets = 0
         self.wifi = WifiStats()
         self.drops = Drops(log)
-        self.stopped: str | None = None  # why reading a capture stopped early, if it did
+        self.stopped: str | None = None  # why a capture was not read to its end
         self._out: dict[Observation, None] = {}
+        self.queries = dns.DnsQueries()
+        self.flows = Flows(source, self._add, self.drops.count)
 
     def notes(self) -> list[str]:
         """What the run's notes say of the packets: drops per kind, an early stop."""
         out = []
         if self.drops.total:
             out.append(f"passive: {self.drops.total} packets dropped: {self.drops.summary()}")
+        if self.queries.resolvers:
+            out.append(
+                f"passive: DNS queries of {self.queries.resolvers} sources left out "
+                "(each asked over 32 names: a resolver or a computer, not a device)"
+            )
         if self.stopped:
-            out.append(f"passive: {self.stopped}")
+            out.append(f"passive: stopped reading: {self.stopped}")
         return out
 
     def observations(self) -> list[Observation]:
-        found = [*self._out, *self.wifi.observations(f"{self.source}:wifi")]
+        try:
+            self.flows.flush()
+        except Exception as exc:  # a flow's reader failing at the end is one more drop
+            self.drops.add("http", exc)
+        found = [
+            *self._out,
+            *self.queries.observations(f"{self.source}:dns"),
+            *self.wifi.observations(f"{self.source}:wifi"),
+        ]
         if self.scope is None:
             return found
         dropped = {o.subject for o in found if o.field == "ip.address" and self._excluded(o.value)}
@@ -137,7 +157,7 @@ class Extractor:
         if pkt.haslayer(s.UDP):
             return self._udp(pkt, src, pkt[s.UDP])
         if pkt.haslayer(s.TCP):
-            return "http", functools.partial(self._http, src, _raw(pkt[s.TCP]))
+            return "http", functools.partial(self._tcp, src, str(pkt[s.IP].dst), pkt[s.TCP])
         return None
 
     def _arp(self, pkt: Any) -> None:
@@ -151,6 +171,8 @@ class Extractor:
         data = _raw(udp)
         if ports & {67, 68}:
             return "dhcp", functools.partial(self._dhcp, pkt)
+        if int(udp.dport) == dns.PORT:
+            return "dns", functools.partial(self.queries.feed, src, data)
         if _question(data, ports):
             return None  # someone's question (ours, during a sweep): it says nothing of a device
         readers = {
@@ -247,6 +269,12 @@ class Extractor:
             if type(m).__name__ in fields
         ]
         self._add(o for o in out if o.value)
+
+    def _tcp(self, src: str, dst: str, tcp: Any) -> None:
+        data = _raw(tcp)
+        self._http(src, data)
+        segment = (int(tcp.seq), int(tcp.flags), data)
+        self.flows.feed(src, int(tcp.sport), dst, int(tcp.dport), segment)
 
     def _http(self, src: str, data: bytes) -> None:
         head = data[:MAX_HTTP_HEAD]

@@ -1,5 +1,9 @@
-"""SNMP sysDescr, only when the operator passes ``--snmp``: one SNMPv2c GetRequest for
-sysDescr.0 (1.3.6.1.2.1.1.1.0) with the community ``public``, nothing else.
+"""SNMP system identity, only when the operator passes ``--snmp``: one SNMPv2c GetRequest for
+sysDescr.0 (1.3.6.1.2.1.1.1.0) and sysObjectID.0 (1.3.6.1.2.1.1.2.0, RFC 3418: the vendor's
+"authoritative identification of the network management subsystem", an OID under the maker's
+IANA enterprise number, e.g. 1.3.6.1.4.1.39165… for Hikvision) with the community ``public``,
+nothing else. An agent that lacks one answers ``noSuchObject`` for it (RFC 3416 §4.2.1) and
+the other is still read.
 
 ``public`` is the read-only default of RFC 3416 agents; it is the one community ever used, it
 is never varied (that would be credential guessing), and it is off by default. Encoding: BER
@@ -19,6 +23,9 @@ from scanner.normalize import clean_text
 from scanner.probes.base import Probe, ProbeContext
 
 SYS_DESCR = bytes([0x2B, 6, 1, 2, 1, 1, 1, 0])  # 1.3.6.1.2.1.1.1.0
+SYS_OBJECT_ID = bytes([0x2B, 6, 1, 2, 1, 1, 2, 0])  # 1.3.6.1.2.1.1.2.0
+MAX_OID_BYTES = 128
+OIDS = (SYS_DESCR, SYS_OBJECT_ID)
 COMMUNITY = b"public"
 UDP_WAIT = 1.5
 
@@ -44,9 +51,24 @@ def _int(value: int) -> bytes:
 
 
 def get_request(request_id: int) -> bytes:
-    varbind = _tlv(0x30, _tlv(0x06, SYS_DESCR) + b"\x05\x00")
-    pdu = _tlv(0xA0, _int(request_id) + _int(0) + _int(0) + _tlv(0x30, varbind))
+    """GetRequest for sysDescr.0 and sysObjectID.0, values NULL (RFC 3416 §4.2.1)."""
+    varbinds = b"".join(_tlv(0x30, _tlv(0x06, oid) + b"\x05\x00") for oid in OIDS)
+    pdu = _tlv(0xA0, _int(request_id) + _int(0) + _int(0) + _tlv(0x30, varbinds))
     return _tlv(0x30, _int(1) + _tlv(0x04, COMMUNITY) + pdu)
+
+
+def decode_oid(value: bytes) -> str:
+    """BER OBJECT IDENTIFIER contents (X.690 §8.19) as dotted decimal."""
+    if not value or len(value) > MAX_OID_BYTES or value[-1] & 0x80:
+        raise SnmpParseError("bad OBJECT IDENTIFIER")
+    arcs, current = [], 0
+    for byte in value:
+        current = (current << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(current)
+            current = 0
+    first = min(arcs[0] // 40, 2)
+    return ".".join(str(a) for a in (first, arcs[0] - 40 * first, *arcs[1:]))
 
 
 def _read(data: bytes, at: int) -> tuple[int, bytes, int]:
@@ -68,7 +90,9 @@ def _read(data: bytes, at: int) -> tuple[int, bytes, int]:
     return tag, data[at : at + length], at + length
 
 
-def parse_sys_descr(data: bytes, request_id: int) -> str | None:
+def parse_answer(data: bytes, request_id: int) -> dict[str, str]:
+    """``{field: value}`` of a GetResponse to :func:`get_request`: ``snmp.sys_descr`` (text),
+    ``snmp.sys_object_id`` (dotted OID); a variable the agent does not have is left out."""
     tag, message, _ = _read(data, 0)
     if tag != 0x30:
         raise SnmpParseError("not an SNMP message")
@@ -83,14 +107,28 @@ def parse_sys_descr(data: bytes, request_id: int) -> str | None:
     _, status, at = _read(pdu, at)
     _, _index, at = _read(pdu, at)
     if any(status):
-        return None
+        return {}
     _, varbinds, _ = _read(pdu, at)
-    _, varbind, _ = _read(varbinds, 0)
-    _, oid, at = _read(varbind, 0)
-    tag, value, _ = _read(varbind, at)
-    if oid != SYS_DESCR or tag != 0x04:
-        return None
-    return clean_text(value.decode("utf-8", errors="replace")) or None
+    found: dict[str, str] = {}
+    at = 0
+    for _ in OIDS:
+        if at >= len(varbinds):
+            break
+        _, varbind, at = _read(varbinds, at)
+        _, oid, inner = _read(varbind, 0)
+        tag, value, _ = _read(varbind, inner)
+        if oid == SYS_DESCR and tag == 0x04:
+            text = clean_text(value.decode("utf-8", errors="replace"))
+            if text:
+                found["snmp.sys_descr"] = text
+        elif oid == SYS_OBJECT_ID and tag == 0x06:
+            found["snmp.sys_object_id"] = decode_oid(value)
+    return found
+
+
+def parse_sys_descr(data: bytes, request_id: int) -> str | None:
+    """The sysDescr of an answer, or None."""
+    return parse_answer(data, request_id).get("snmp.sys_descr")
 
 
 class SnmpProbe(Probe):
@@ -104,5 +142,5 @@ class SnmpProbe(Probe):
         reply = await ctx.dialer.datagram(host, port, get_request(request_id), UDP_WAIT)
         if reply is None:
             return []
-        text = parse_sys_descr(reply, request_id)
-        return [Observation(f"ip:{host}", "snmp.sys_descr", text, f"snmp:{port}")] if text else []
+        found = parse_answer(reply, request_id)
+        return [Observation(f"ip:{host}", f, v, f"snmp:{port}") for f, v in found.items()]

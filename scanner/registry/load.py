@@ -4,7 +4,8 @@ The YAML is composed into nodes (not constructed into Python objects) so every v
 line and its text exactly as written: ``1:1`` stays the method ``1:1`` (YAML 1.1 would read a
 base-60 integer), ``no`` is not silently ``False`` where a name is expected, and a duplicate
 key is an error instead of a silent overwrite. Anchors and aliases are refused: a registry has
-no use for them and they are how a small YAML file expands into a huge one.
+no use for them and they are how a small YAML file expands into a huge one. So is nesting
+deeper than :data:`~scanner.inputs.MAX_DEPTH` (the composer recurses).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scanner.boundedio import read_capped
 from scanner.errors import InputError
+from scanner.inputs import MAX_DEPTH, read_input
 from scanner.normalize import clean_text
 from scanner.normalize import mac as normalize_mac
 from scanner.registry.model import (
@@ -371,17 +372,27 @@ def _unique(r: _Reader, deployments: list[Deployment]) -> None:
                 seen[key] = dev.id
 
 
-def _refuse_aliases(text: str, source: str) -> None:
+def _check_events(text: str, source: str) -> None:
+    """Refuse anchors, aliases and nesting deeper than MAX_DEPTH, stopping at the first (the
+    pure-Python scanner costs time quadratic in the flow depth, so it must not read on)."""
+    depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = int(getattr(event.start_mark, "line", 0)) + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            line = int(getattr(event.start_mark, "line", 0)) + 1
             raise RegistryError([f"{source}:{line}: anchors and aliases are not supported"])
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:  # unreadable, not a registry with a problem (exit 2)
+                raise InputError(f"{source}:{line}: nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def parse_registry(text: str, source: str = "site.yaml") -> Registry:
-    """Validate registry text; raises :class:`RegistryError` listing every problem."""
+    """Validate registry text; raises :class:`RegistryError` listing every problem, or
+    InputError for text nested too deep to read."""
     try:
-        _refuse_aliases(text, source)
+        _check_events(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         line = int(getattr(getattr(exc, "problem_mark", None), "line", 0)) + 1
@@ -411,10 +422,8 @@ def parse_registry(text: str, source: str = "site.yaml") -> Registry:
 
 
 def load_registry(path: Path) -> Registry:
-    """Read ``path`` (at most 1 MiB of UTF-8) and validate it."""
-    data = read_capped(path, MAX_BYTES, "cannot read the registry")
-    if len(data) > MAX_BYTES:
-        raise RegistryError([f"{path}:1: larger than {MAX_BYTES // 1024} KiB"])
+    """Read ``path`` (a regular file of at most 1 MiB of UTF-8) and validate it."""
+    data = read_input(path, MAX_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

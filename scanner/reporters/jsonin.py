@@ -1,6 +1,7 @@
 """Read a ScanRun back from the JSON that ``biosweep sweep --json`` prints.
 
-The file is input like any other: at most :data:`MAX_BYTES`, strict JSON (no NaN), every key
+The file is input like any other: a regular file of at most :data:`MAX_BYTES`, strict JSON (no
+NaN, nested at most :data:`~scanner.inputs.MAX_DEPTH` deep), every key
 type-checked and every enum value known, strings capped and cleaned of control characters.
 A problem stops the read with one :class:`~scanner.errors.InputError` naming the JSON path
 (``devices[3].identifications[0].device_class``).
@@ -8,14 +9,13 @@ A problem stops the read with one :class:`~scanner.errors.InputError` naming the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from scanner.boundedio import read_capped
 from scanner.errors import InputError
+from scanner.inputs import load_json, read_input
 from scanner.models import (
     Certainty,
     Device,
@@ -195,12 +195,7 @@ def parse_scanrun(data: bytes, source: str = "run") -> ScanRun:
     p = _Path(source)
     if len(data) > MAX_BYTES:
         raise InputError(f"{source}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    try:
-        doc = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
-    except UnicodeDecodeError:
-        raise InputError(f"{source}: not UTF-8") from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"{source}: not valid JSON: {str(exc)[:120]}") from None
+    doc = load_json(data, source)
     top = _obj(p, doc, "$")
     if top.get("schema") != SCANRUN_SCHEMA:
         raise p.fail("schema", f"expected {SCANRUN_SCHEMA} (the output of biosweep sweep --json)")
@@ -226,10 +221,7 @@ def parse_scanrun(data: bytes, source: str = "run") -> ScanRun:
     )
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def read_scanrun(path: Path) -> ScanRun:
-    """Read and validate a ScanRun JSON file (``-`` is not accepted: reports need a file)."""
-    return parse_scanrun(read_capped(path, MAX_BYTES), str(path))
+    """Read and validate a ScanRun JSON file (a regular file: ``-`` is not accepted, reports
+    need a file)."""
+    return parse_scanrun(read_input(path, MAX_BYTES), str(path))

@@ -17,8 +17,9 @@ SHA256SUMS         ``sha256sum -c`` format, covering every file including the ma
 Minimum necessity (PIPL Art. 6; SAFETY-CATALOGUE case 67): only collector devices are kept,
 with their registry status; every other device (phones, PCs, wearables and their names and
 Bluetooth addresses) is dropped, and so are the findings and skipped probes about them.
-Name-like evidence (host names, mDNS instance names, Bluetooth names, SSIDs) is withheld even
-for collectors: it can carry a person's name and identifies nothing a serial or MAC does not.
+Name-like evidence (host names, mDNS instance names, UPnP friendly names, Bluetooth names,
+SSIDs) is withheld even for collectors: it can carry a person's name and identifies nothing a
+serial or MAC does not.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from scanner import __version__
 from scanner.compare import IDENTITY_FIELDS
 from scanner.compare.labels import CLASSES, KINDS, label
 from scanner.errors import InputError
+from scanner.inputs import load_json
 from scanner.models import Device, Evidence, FindingKind, Identification, ScanRun
 from scanner.registry.model import Registry
 from scanner.reporters.base import ReportOptions
@@ -47,13 +49,18 @@ from scanner.reporters.view import when
 
 SCHEMA = "biosweep.package-12339/1"
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
+#: The files a package exists to carry: its manifest must list each (a "hollow" package
+#: whose manifest lists nothing would otherwise verify).
+REQUIRED = ("cover.zh.txt", "report.zh.pdf", "report.zh.html", "report.json")
 NAME_FIELDS = frozenset(
     {"ip.hostname", "mdns.instance", "mdns.hostname", "dhcp.hostname", "ble.local_name",
-     "wifi.ssid"}
+     "wifi.ssid", "upnp.friendly_name"}
 )  # fmt: skip
 WITHHELD = "[withheld: name field / 名称字段已隐去]"
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_ENTRIES, MAX_FILE, MAX_TOTAL, MAX_RATIO = 16, 64 * 2**20, 256 * 2**20, 200
+#: A package file on disk: its entries' total plus room for the zip's own headers.
+MAX_PACKAGE = MAX_TOTAL + 2**20
 
 
 def _evidence(e: Evidence) -> Evidence:
@@ -259,10 +266,7 @@ def verify_package(data: bytes) -> Verification:
     entries = _read_entries(data)
     if MANIFEST not in entries:
         raise InputError("no manifest.json: not a biosweep 12339 package")
-    try:
-        manifest = json.loads(entries[MANIFEST].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"manifest.json is not valid JSON: {exc}") from None
+    manifest = load_json(entries[MANIFEST], MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("schema") != SCHEMA:
         raise InputError(f"manifest.json: schema is not {SCHEMA}")
     problems: list[str] = []
@@ -282,11 +286,14 @@ def verify_package(data: bytes) -> Verification:
             problems.append(f"{name}: size differs from the manifest")
     for extra in sorted(set(entries) - names - {MANIFEST, SUMS}):
         problems.append(f"{extra}: not listed in the manifest (added after packing)")
-    problems += _check_sums(entries)
+    for required in REQUIRED:
+        if required not in names:
+            problems.append(f"{required}: not listed in the manifest; every package holds it")
+    problems += _check_sums(entries, names)
     return Verification(sorted(names | {MANIFEST, SUMS}), problems, manifest)
 
 
-def _check_sums(entries: dict[str, bytes]) -> list[str]:
+def _check_sums(entries: dict[str, bytes], listed: set[str]) -> list[str]:
     if SUMS not in entries:
         return [f"{SUMS}: missing"]
     problems, covered = [], set()
@@ -296,6 +303,6 @@ def _check_sums(entries: dict[str, bytes]) -> list[str]:
         body = entries.get(name)
         if body is None or hashlib.sha256(body).hexdigest() != digest:
             problems.append(f"{SUMS}: {name[:80]} does not match")
-    if MANIFEST not in covered:
-        problems.append(f"{SUMS}: does not cover {MANIFEST}")
+    for name in sorted((listed | {MANIFEST}) - covered):
+        problems.append(f"{SUMS}: does not cover {name[:80]}")
     return problems

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from scanner.errors import InputError
+from scanner.inputs import load_json
 from scanner.models import (
     Certainty,
     Device,
@@ -50,6 +52,15 @@ def untext(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "surrogateescape")
     return "" if value is None else str(value)
+
+
+def loads(value: Any) -> Any:
+    """A JSON column, depth-checked like every other JSON biosweep reads (a database file can
+    be handed over like any input); a bad one is a StoreError."""
+    try:
+        return load_json(str(value), "history database")
+    except InputError as exc:
+        raise StoreError(f"unreadable JSON in the history database: {exc}") from None
 
 
 def dumps(value: object) -> str:
@@ -169,14 +180,14 @@ def decode_devices(rows: Sequence[Row], observations: Sequence[Row]) -> tuple[De
     out = []
     for _pk, seq, dev_id, _c, _cls, _v, _p, subjects, macs, ips, ble, idents in rows:
         try:
-            identifications = tuple(_unidentification(i) for i in json.loads(idents))
+            identifications = tuple(_unidentification(i) for i in loads(idents))
             out.append(
                 Device(
                     id=untext(dev_id),
-                    subjects=tuple(json.loads(subjects)),
-                    macs=tuple(json.loads(macs)),
-                    ips=tuple(json.loads(ips)),
-                    ble=tuple(json.loads(ble)),
+                    subjects=tuple(loads(subjects)),
+                    macs=tuple(loads(macs)),
+                    ips=tuple(loads(ips)),
+                    ble=tuple(loads(ble)),
                     identifications=identifications,
                     observations=tuple(by_device.get(int(seq), ())),
                 )
@@ -190,7 +201,7 @@ def decode_findings(rows: Sequence[Row]) -> tuple[Finding, ...]:
     out = []
     for _pk, _seq, kind, sev, dev, reason, why, expected, dep, reg, details in rows:
         try:
-            pairs = tuple((str(k), str(v)) for k, v in json.loads(details))
+            pairs = tuple((str(k), str(v)) for k, v in loads(details))
         except (ValueError, TypeError) as exc:
             raise StoreError(f"history database: unreadable finding row: {exc}") from None
         out.append(
@@ -256,8 +267,8 @@ class RunInfo:
             finished_at=_time(row[5]),
             tool_version=untext(row[6]),
             signatures_version=untext(row[7]),
-            scope=tuple(json.loads(row[8])),
-            notes=tuple(json.loads(row[9])),
+            scope=tuple(loads(row[8])),
+            notes=tuple(loads(row[9])),
             registry=untext(row[10]) or None,
             status=untext(row[11]),
             devices=int(row[12]),

@@ -23,28 +23,27 @@ is marked ``interrupted`` the next time the store is opened.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import os
 import secrets
-import socket
 import sqlite3
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scanner.models import ScanRun
-from scanner.store import codec
+from scanner.store import codec, identity, schema, space
 from scanner.store.codec import RUN_COLUMNS, RunInfo
-from scanner.store.errors import DiskFullError, NetworkFsError, StoreError
+from scanner.store.errors import NetworkFsError, StoreError
+from scanner.store.owner import owner_alive, owner_tag
 from scanner.store.paths import network_filesystem
-from scanner.store.schema import migrate
+from scanner.store.space import translate
 
 log = logging.getLogger("biosweep.store")
 
-BUSY_TIMEOUT = 10.0  # seconds a writer waits for another writer's transaction
-SQLITE_FULL = 13
+BUSY_TIMEOUT = space.BUSY_TIMEOUT
 _INSERT = {
     table: f"INSERT INTO {table} VALUES ({', '.join('?' * columns)})"  # noqa: S608 - constant
     for table, columns in (("devices", 12), ("observations", 8), ("findings", 11), ("skipped", 6))
@@ -69,56 +68,14 @@ class Purged:
     observations: int
 
 
-def _boot_id() -> str:
+def _refuse_special(path: Path) -> None:
+    """A FIFO, a device or a directory is no history: SQLite would block on it or fail late."""
     try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        mode = path.stat().st_mode
     except OSError:
-        return "-"
-
-
-def _start_time(pid: int) -> str | None:
-    """Field 22 of /proc/PID/stat (start time in clock ticks): tells a reused pid apart."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[-1].split()[19]
-
-
-def owner_tag(pid: int | None = None) -> str:
-    """Who is running a run: host, boot, pid and process start time."""
-    pid = os.getpid() if pid is None else pid
-    return f"{socket.gethostname()}|{_boot_id()}|{pid}|{_start_time(pid) or '-'}"
-
-
-def owner_alive(tag: str | None) -> bool | None:
-    """True/False for a run owned on this host; None when another host owns it."""
-    parts = (tag or "").split("|")
-    if len(parts) != 4 or not parts[2].isdigit():
-        return False
-    host, boot, pid, start = parts
-    if host != socket.gethostname():
-        return None
-    if boot != _boot_id():
-        return False
-    return _start_time(int(pid)) == start
-
-
-def _translate(exc: BaseException, doing: str) -> StoreError:
-    """SQLite and OS errors as store errors; a full disk gets its own, clear one."""
-    if isinstance(exc, sqlite3.Error):
-        code = getattr(exc, "sqlite_errorcode", None)
-        if code == SQLITE_FULL or "full" in str(exc):
-            return DiskFullError(
-                f"disk full while {doing}: the change was rolled back and earlier history is "
-                "intact; free space and run again"
-            )
-        if "locked" in str(exc) or "busy" in str(exc):
-            return StoreError(f"history database busy for {BUSY_TIMEOUT:.0f} s while {doing}")
-        return StoreError(f"history database error while {doing}: {exc}")
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return DiskFullError(f"disk full while {doing}: nothing was changed")
-    return StoreError(f"{doing}: {exc}")
+        return  # missing: it will be created
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{path} is not a regular file: the history is an SQLite database file")
 
 
 class Store:
@@ -127,6 +84,7 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn = conn
+        self.migration_backup: Path | None = None  # the copy taken before an upgrade
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -142,11 +100,13 @@ class Store:
     ) -> Store:
         """Open (creating it and its folder, mode 0700) the database at ``path``.
 
-        Refuses a network filesystem (case 62). ``recover`` marks runs left ``running`` by
-        dead processes ``interrupted``. ``page_limit`` caps the file size in pages (a quota;
-        tests use it as a disk-full fault layer, case 59).
+        Refuses a network filesystem (case 62), a path that is not a regular file, and an
+        SQLite database of another application (:mod:`scanner.store.identity`). ``recover``
+        marks runs left ``running`` by dead processes ``interrupted``. ``page_limit`` caps the
+        file size in pages (a quota; tests use it as a disk-full fault layer, case 59).
         """
         path = Path(path).expanduser()
+        _refuse_special(path)
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
@@ -165,13 +125,18 @@ class Store:
             raise StoreError(f"cannot open {path}: {exc}") from None
         store = cls(path, conn)
         try:
-            store._configure(busy_timeout, page_limit)
-            migrate(conn)
+            c = conn.execute
+            c(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
+            unmarked = identity.check(conn, path)  # before anything is written
+            store._configure(page_limit)
+            schema.migrate(
+                conn, schema.MIGRATIONS, mark=unmarked, backup=store._backup_before_migration
+            )
             if recover:
                 store.recover()
         except sqlite3.Error as exc:
             conn.close()
-            raise _translate(exc, f"opening {path}") from None
+            raise translate(exc, f"opening {path}", path) from None
         except BaseException:
             conn.close()
             raise
@@ -179,9 +144,8 @@ class Store:
             os.chmod(path, 0o600)
         return store
 
-    def _configure(self, busy_timeout: float, page_limit: int | None) -> None:
+    def _configure(self, page_limit: int | None) -> None:
         c = self._conn
-        c.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
         mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise StoreError(f"{self.path}: cannot switch to WAL mode (got {mode})")
@@ -190,6 +154,23 @@ class Store:
         c.execute("PRAGMA secure_delete = ON")
         if page_limit is not None:
             c.execute(f"PRAGMA max_page_count = {int(page_limit):d}")
+
+    def _backup_before_migration(self, version: int) -> None:
+        """An online backup beside the database, before an upgrade from ``version`` changes
+        it; where it is is logged (the CLI shows warnings) and kept in migration_backup."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        dest = self.path.with_name(f"{self.path.name}.schema-v{version}-{stamp}.backup")
+        try:
+            self.backup(dest)
+        except StoreError as exc:
+            raise StoreError(
+                f"not upgrading the history: no copy of it could be saved first: {exc}"
+            ) from None
+        self.migration_backup = dest
+        log.warning(
+            "upgrading the history %s from schema version %d; a copy of it as it was is at %s",
+            self.path, version, dest,
+        )  # fmt: skip
 
     def close(self) -> None:
         self._conn.close()
@@ -209,7 +190,7 @@ class Store:
         try:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise _translate(exc, doing) from None
+            raise translate(exc, doing, self.path) from None
         try:
             yield c
             c.execute("COMMIT")
@@ -217,7 +198,7 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 c.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error | OSError):
-                raise _translate(exc, doing) from None
+                raise translate(exc, doing, self.path) from None
             raise
 
     @contextlib.contextmanager
@@ -371,7 +352,7 @@ class Store:
         try:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         except sqlite3.Error as exc:
-            raise _translate(exc, "checkpointing the WAL") from None
+            raise translate(exc, "checkpointing the WAL", self.path) from None
 
     def integrity(self) -> list[str]:
         """``PRAGMA integrity_check`` and ``foreign_key_check``: empty when all is well."""
@@ -406,7 +387,9 @@ class Store:
                 os.fsync(f.fileno())
             os.replace(tmp, dest)
         except (sqlite3.Error, OSError) as exc:
-            raise _translate(exc, f"writing the backup {dest}") from None
+            raise translate(
+                exc, f"writing the backup {dest}", dest, "the backup's folder"
+            ) from None
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink()

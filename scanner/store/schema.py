@@ -4,7 +4,9 @@ The schema version is SQLite's ``PRAGMA user_version`` (https://www.sqlite.org/p
 #pragma_user_version): 0 for a new file, ``len(MIGRATIONS)`` when current. :func:`migrate`
 runs every missing step and the version bump inside one ``BEGIN IMMEDIATE`` transaction, so a
 crash or an error mid-way leaves the database exactly at its old version; a database made by
-a newer biosweep (a higher version) is refused rather than guessed at.
+a newer biosweep (a higher version) is refused rather than guessed at. Upgrading a database
+that holds runs first saves an online backup of it (the caller's ``backup``), so a migration
+that turns out wrong can be undone by hand.
 
 Rows of one run are only ever written in the transaction that marks the run finished
 (``status`` complete or partial); a run that is still ``running`` owns no rows, so a crash
@@ -14,9 +16,10 @@ can leave no orphans (SAFETY-CATALOGUE case 56).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from scanner.store.errors import StoreError
+from scanner.store.identity import APPLICATION_ID
 
 _V1 = """
 CREATE TABLE runs (
@@ -98,14 +101,26 @@ def version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, migrations: Sequence[str] = MIGRATIONS) -> int:
+def migrate(
+    conn: sqlite3.Connection,
+    migrations: Sequence[str] = MIGRATIONS,
+    *,
+    mark: bool = False,
+    backup: Callable[[int], object] | None = None,
+) -> int:
     """Bring the database to ``len(migrations)`` in one transaction; returns the old version.
 
-    ``conn`` must be in autocommit mode (``isolation_level=None``).
+    The same transaction writes biosweep's ``application_id`` (always; ``mark`` forces the
+    transaction for a current database that lacks it). Before a database holding data (at
+    version 1 or later) is changed, ``backup(version)`` saves a copy of it as it is: if that
+    fails, nothing is changed. ``conn`` must be in autocommit mode (``isolation_level=None``).
     """
     target = len(migrations)
-    if version(conn) == target:
+    current = version(conn)
+    if current == target and not mark:
         return target
+    if 0 < current < target and backup is not None:
+        backup(current)
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = version(conn)  # re-read under the write lock: another process may have won
@@ -118,6 +133,7 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[str] = MIGRATIONS) ->
             for statement in _statements(step):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {target:d}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

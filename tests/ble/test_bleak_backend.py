@@ -115,6 +115,7 @@ def test_bleak_adverts_become_normalised_observations(fake: type[FakeBleakScanne
     assert ("ble.manufacturer_data", "0x0cc2:8520") in fields
     assert ("ble.service_uuid", "0000feed" + BASE) in fields
     assert ("ble.service_data_uuid", "0000fe2c" + BASE) in fields
+    assert ("ble.service_data", "0000fe2c" + BASE + ":01") in fields
     assert ("ble.appearance", "0x0708") in fields
     assert all(o.subject.startswith("ble:h-") and o.source == "ble-bleak" for o in out.observations)
     (scanner,) = fake.made

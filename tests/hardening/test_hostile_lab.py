@@ -245,7 +245,11 @@ def test_the_traps_are_left_unharmed_and_identified(
     camera, printer = TRAPS["xss_camera"], TRAPS["fragile_printer"]
     best = found[camera.mac]["identifications"][0]
     assert (best["vendor"], best["device_class"]) == ("Hikvision", "ip_camera")
-    assert XSS in best["attributes"]["model"]  # kept as text, to be escaped where it is shown
+    # The model grammar extracts only the model token; the hostile text stays in the evidence
+    # as data, to be escaped wherever it is shown (the best claim's evidence is the UPnP model
+    # number, whose markup survives; the script tag itself is checked in the report below).
+    assert best["attributes"]["model"] == "DS-2CD2143G2-I"
+    assert any('">' in e["value"] for e in best["evidence"]), best["evidence"]
     assert not found[printer.mac]["collector"]
     assert _errors_for(run, camera.ip) == [] and _errors_for(run, printer.ip) == []
     events = _events(hostile, printer.name)

@@ -180,6 +180,12 @@ def test_a_short_grammar_matches_after_its_context_and_in_model_fields_without_i
     assert model is not None and model.device_class is DeviceClass.VIDEO_DOORBELL
 
 
+def test_the_model_is_the_first_token_after_the_context_that_fits_the_grammar() -> None:
+    # "ACME D120 and D130": D120, right after the brand, is the model, not the later D130.
+    best = _best(_engine(VENDOR), http__title="ACME D120 and D130")
+    assert best is not None and best.attribute("model") == "D120"
+
+
 @pytest.mark.parametrize(
     "grammar",
     ["^AC-2CD$", "(AC)-2CD", "(?i)ac-2cd", "x*", "AC-(?=2CD)", "AC-[2"],
@@ -238,6 +244,26 @@ def test_a_registrant_alone_claims_low_and_a_biometric_class_needs_a_catalogue()
     best = _best(_engine(MAKERS + fixed), mac__oui_vendor="Biox Ltd")
     assert best is not None and best.device_class is DeviceClass.FINGERPRINT_READER
     assert best.confidence == 0.7
+
+
+def test_an_access_makers_registrant_claims_medium_only_with_its_catalogue() -> None:
+    doors = (
+        BIOX.replace("Biox", "Doorx")
+        .replace("fingerprint_reader", "access_control")
+        .replace("[bio]", "[door]")
+    )
+    refs = MAKERS.replace("makers:", '  door: "Doorx catalogue: door controllers only"\nmakers:')
+    _, problems = parse_file(refs + doors + "    prefix_certainty: medium\n", "m.yaml")
+    assert [p.message for p in problems] == [
+        "a rule of vendor-prefix fields alone cannot claim access_control above low "
+        "(unless access_only_vendor cites a catalogue of an access-control-only vendor)"
+    ]
+    fixed = doors + "    access_only_vendor: door\n    prefix_certainty: medium\n"
+    best = _best(_engine(refs + fixed), mac__oui_vendor="Doorx Ltd")
+    assert best is not None and (best.device_class, best.confidence) == (
+        DeviceClass.ACCESS_CONTROL,
+        0.7,
+    )
 
 
 def test_a_generic_class_claim_takes_the_vendor_of_the_devices_maker() -> None:

@@ -32,6 +32,12 @@ from scanner.normalize import MAX_TEXT, clean_text, normalize
             "89B932FCC47CF4CA3FAADB0CFDEF89CF",
             "89b932fcc47cf4ca3faadb0cfdef89cf",
         ),
+        ("dns.query", "LiteDev.EZVIZlife.com.", "litedev.ezvizlife.com"),
+        ("snmp.sys_object_id", ".1.3.6.1.4.1.39165.1.1", "1.3.6.1.4.1.39165.1.1"),
+        ("homekit.category", "017", "17"),
+        ("ble.service_data", "FE95:3020AA", "0000fe95-0000-1000-8000-00805f9b34fb:3020aa"),
+        ("ble.manufacturer_data", "0x4C:0215", "0x004c:0215"),
+        ("upnp.friendly_name", "Lobby\x00 camera\r\n", "Lobby camera"),
     ],
 )
 def test_normalize(field: str, raw: str, want: str) -> None:
@@ -45,6 +51,17 @@ def test_normalize(field: str, raw: str, want: str) -> None:
         ("ble.company_id", "0x1ffff"),
         ("tcp.open_port", "99999"),
         ("ble.service_uuid", "xyz"),
+        ("dns.query", "evil..example.com"),
+        ("dns.query", "a" * 64 + ".com"),
+        ("dns.query", "x" * 250 + ".com"),
+        ("dns.query", "<script>.com"),
+        ("snmp.sys_object_id", "3.6.1"),
+        ("snmp.sys_object_id", "1." + ".".join(["1"] * 70)),
+        ("homekit.category", "-1"),
+        ("homekit.category", "70000"),
+        ("ble.service_data", "fe95:" + "00" * 65),
+        ("ble.service_data", "fe95:zz"),
+        ("ble.manufacturer_data", "0x004c"),
     ],
 )
 def test_impossible_values_are_input_errors(field: str, raw: str) -> None:

@@ -1,7 +1,9 @@
 """How far weak evidence may go: vendor prefixes of biometrics-only vendors, and BLE claims.
 
 A MAC block claims a biometric class only when the signature cites a catalogue showing the
-registrant makes nothing but biometric devices (``biometric_only_vendor``), and then at medium.
+registrant makes nothing but biometric devices (``biometric_only_vendor``), and then at medium;
+it claims access_control above low only with a catalogue of an access-control-only maker
+(``access_only_vendor``), again at medium.
 A rule of BLE advertisement fields alone is capped at medium by the engine, so offline
 ``biosweep identify`` and the sweep (which applies the BLE privacy policy) agree.
 """
@@ -13,10 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scanner.identify import identify
 from scanner.identify.engine import Engine
 from scanner.identify.signatures import parse_file
-from scanner.models import Certainty, DeviceClass, Observation
+from scanner.models import Certainty, Device, DeviceClass, Observation
 from scanner.probes.ble.privacy import cap_ble_claims
 
 IRIS_OUI = """vendor: Acme Iris
@@ -36,6 +40,16 @@ signatures:
       - observe: {mac.address: "00:40:8c:00:00:01"}
         confidence: 0.7
 """
+
+# The same block, claimed by a maker of door controllers and readers only.
+DOOR_OUI = (
+    IRIS_OUI.replace("Acme Iris", "Acme Doors")
+    .replace("iris readers only", "door controllers and readers only")
+    .replace("acme.iris-oui", "acme.door-oui")
+    .replace("Acme iris reader (MAC block of an iris-only vendor)", "Acme door controller")
+    .replace("class: iris_scanner", "class: access_control")
+    .replace("biometric_only_vendor", "access_only_vendor")
+)
 
 BLE_NAME = """vendor: Acme
 references:
@@ -64,26 +78,56 @@ def _engine(text: str) -> Engine:
     return Engine(parsed.signatures)
 
 
-def test_a_biometrics_only_vendor_block_claims_the_modality_at_medium() -> None:
+def _block(engine: Engine) -> Device:
     (device,) = identify(
-        [Observation("mac:00:40:8c:12:34:56", "mac.address", "00:40:8c:12:34:56")],
-        _engine(IRIS_OUI),
+        [Observation("mac:00:40:8c:12:34:56", "mac.address", "00:40:8c:12:34:56")], engine
     )
+    return device
+
+
+@pytest.mark.parametrize(
+    ("text", "device_class"),
+    [(IRIS_OUI, DeviceClass.IRIS_SCANNER), (DOOR_OUI, DeviceClass.ACCESS_CONTROL)],
+)
+def test_a_single_line_vendors_block_claims_its_class_at_medium(
+    text: str, device_class: DeviceClass
+) -> None:
+    device = _block(_engine(text))
     assert device.best is not None
-    assert (device.best.device_class, device.best.certainty) == (
-        DeviceClass.IRIS_SCANNER,
-        Certainty.MEDIUM,
-    )
+    assert (device.best.device_class, device.best.certainty) == (device_class, Certainty.MEDIUM)
     assert device.is_collector
 
 
-def test_without_the_catalogue_the_same_block_may_not_claim_a_modality() -> None:
-    text = IRIS_OUI.replace("    biometric_only_vendor: catalogue\n", "")
-    _, problems = parse_file(text, "acme.yaml")
+@pytest.mark.parametrize(
+    ("text", "key", "claim", "vendor"),
+    [
+        (IRIS_OUI, "biometric_only_vendor", "a biometric class", "a biometrics-only"),
+        (DOOR_OUI, "access_only_vendor", "access_control above low", "an access-control-only"),
+    ],
+)
+def test_without_the_catalogue_the_same_block_may_not_claim_the_class(
+    text: str, key: str, claim: str, vendor: str
+) -> None:
+    _, problems = parse_file(text.replace(f"    {key}: catalogue\n", ""), "acme.yaml")
     assert [p.message for p in problems] == [
-        "a rule of vendor-prefix fields alone cannot claim a biometric class "
-        "(unless biometric_only_vendor cites a catalogue of a biometrics-only vendor)"
+        f"a rule of vendor-prefix fields alone cannot claim {claim} "
+        f"(unless {key} cites a catalogue of {vendor} vendor)"
     ]
+
+
+def test_without_the_catalogue_an_access_makers_block_names_the_vendor_at_low() -> None:
+    text = DOOR_OUI.replace("    access_only_vendor: catalogue\n", "")
+    low = text.replace("certainty: medium", "certainty: low").replace("0.7", "0.4")
+    device = _block(_engine(low))
+    assert device.best is not None and device.best.confidence == 0.4
+
+
+def test_the_access_key_cannot_lift_a_biometric_claim() -> None:
+    text = DOOR_OUI.replace("class: access_control", "class: fingerprint_reader")
+    _, problems = parse_file(text, "acme.yaml")
+    messages = [p.message for p in problems]
+    assert "access_only_vendor applies only to access_control, not fingerprint_reader" in messages
+    assert any("cannot claim a biometric class" in m for m in messages)
 
 
 def test_a_ble_name_alone_is_capped_at_medium_by_the_engine() -> None:

@@ -30,6 +30,13 @@ def response(*records: bytes, qid: int = 0) -> bytes:
     return struct.pack("!6H", qid, 0x8400, 0, len(records), 0, 0) + b"".join(records)
 
 
+def one_service(stype: str, inst: str, host: str, ip: str, port: int, *extra: bytes) -> bytes:
+    """A responder's answer for one instance of ``stype``: PTR, SRV (and ``extra``), A."""
+    owner = f"{inst}.{stype}"
+    srv = rr(owner, 33, struct.pack("!HHH", 0, 0, port) + name(host))
+    return response(rr(stype, 12, name(owner)), srv, *extra, rr(host, 1, socket.inet_aton(ip)))
+
+
 STYPE = "_axis-video._tcp.local"
 INSTANCE = f"AXIS P3245-LVE - ACCC8E5AC043.{STYPE}"
 VALID = response(
@@ -56,6 +63,16 @@ def test_the_query_browses_collector_types_and_the_meta_query() -> None:
     packet = query()
     assert packet[2] & 0x80 == 0  # a query
     assert b"\x0b_axis-video" in packet and b"\x09_services" in packet
+
+
+def test_a_matter_commissionable_node_gives_its_device_type() -> None:
+    # Matter Core Specification §4.3.1: _matterc._udp TXT DT is the device type (322 Camera).
+    stype, inst = "_matterc._udp.local", "6F2B9C1D04A3E577"
+    txt = rr(f"{inst}.{stype}", 16, b"\x06DT=322\x07D=3840\x0fVP=65521+32769")
+    packet = one_service(stype, inst, "cam-7e1f.local", "10.99.0.77", 5540, txt)
+    got = fields(mdns.responder_observations("10.99.0.77", decode(packet), "mdns"))
+    assert got["mdns.txt.dt"] == ["322"]
+    assert b"\x08_matterc" in query()
 
 
 HOSTILE = {
@@ -125,17 +142,61 @@ def test_case_33_hostile_text_is_bounded_and_escaped() -> None:
     assert len([f for f in got if f.startswith("mdns.txt.")]) <= mdns.MAX_TXT_KEYS
 
 
-def test_case_67_personal_service_instances_are_recorded_by_type_only() -> None:
+def test_case_67_personal_names_are_observed_then_withheld_from_non_collectors() -> None:
+    from scanner.identify import identify
+    from scanner.identify.privacy import apply_policy
+    from scanner.reporters.jsonout import device_line
+
     stype = "_companion-link._tcp.local"
-    inst = f"Zhang-San-iPhone.{stype}"
+    packet = one_service(stype, "Zhang-San-iPhone", "Zhang-San-iPhone.local", "10.99.0.19", 7000)
+    obs = mdns.responder_observations("10.99.0.19", decode(packet), "mdns")
+    assert fields(obs)["mdns.instance"] == ["Zhang-San-iPhone"]  # identification may use it
+    (phone,) = apply_policy(identify(obs))
+    assert not phone.is_collector
+    kept = device_line(phone) + repr(phone.observations)
+    assert "Zhang" not in kept
+    assert "_companion-link._tcp.local" in kept  # what it is stays, whose it is goes
+
+
+def test_every_service_is_detailed_and_homekit_category_is_a_field() -> None:
+    stype = "_hap._tcp.local"
+    inst = f"Doorbell 1A2B.{stype}"
+    txt = b"".join(bytes([len(i)]) + i for i in (b"md=DB2C", b"ci=18", b"id=AA:BB:CC:DD:EE:FF"))
+    http = f"IPC-HFW2431S.{'_http._tcp.local'}"
     packet = response(
         rr(stype, 12, name(inst)),
-        rr(inst, 33, struct.pack("!HHH", 0, 0, 7000) + name("Zhang-San-iPhone.local")),
-        rr("Zhang-San-iPhone.local", 1, socket.inet_aton("10.99.0.19")),
+        rr(inst, 16, txt),
+        rr("_http._tcp.local", 12, name(http)),
+        rr(http, 33, struct.pack("!HHH", 0, 0, 80) + name("cam.local")),
+        rr("cam.local", 1, socket.inet_aton("10.99.0.7")),
     )
-    obs = mdns.responder_observations("10.99.0.19", decode(packet), "mdns")
-    assert fields(obs)["mdns.service_type"] == ["_companion-link._tcp.local"]
-    assert "Zhang" not in repr(obs)
+    got = fields(mdns.responder_observations("10.99.0.7", decode(packet), "mdns"))
+    assert set(got["mdns.instance"]) == {"Doorbell 1A2B", "IPC-HFW2431S"}
+    assert got["mdns.txt.md"] == ["DB2C"]
+    assert got["homekit.category"] == ["18"]
+    assert got["mdns.hostname"] == ["cam.local"]
+    packet = query()
+    for stype in (b"\x05_http", b"\x0b_googlecast", b"\x04_hap", b"\x04_ipp"):
+        assert stype in packet
+
+
+def test_reverse_ptr_answers_are_host_names_not_service_types() -> None:
+    host = "DS-2CD2722FWD-IZS20170321BBWR733050075.local"
+    six = "4.8.2.b.5.1.e.f.f.f.b.c.8.6.a.1.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa"
+    packet = response(
+        rr("164.1.0.10.in-addr.arpa", 12, name(host)),
+        rr(six, 12, name(host)),
+        rr("bogus.in-addr.arpa", 12, name("x.local")),
+        rr(host, 1, socket.inet_aton("10.0.1.164")),
+    )
+    r = decode(packet)
+    assert r.types == set()
+    obs = mdns.responder_observations("10.0.1.164", r, "mdns")
+    got = {(o.subject, o.field, o.value) for o in obs}
+    assert ("ip:10.0.1.164", "ip.hostname", host) in got
+    assert ("ip:fe80::1a68:cbff:fe15:b284", "ip.hostname", host) in got
+    assert not any(f == "mdns.service_type" for _s, f, _v in got)
+    assert not any("bogus" in v or v == "x.local" for _s, _f, v in got)
 
 
 def test_responders_with_excluded_addresses_are_dropped() -> None:

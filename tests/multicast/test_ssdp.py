@@ -28,7 +28,9 @@ from tests.probes.test_hostile import bounded
 
 DESCRIPTION = (
     '<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
-    "<deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType><manufacturer>AXIS</manufacturer>"
+    "<deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType>"
+    "<friendlyName>AXIS P3245-LVE - ACCC8E5AC043</friendlyName><manufacturer>AXIS</manufacturer>"
+    "<manufacturerURL>http://www.axis.com/</manufacturerURL>"
     "<modelName>AXIS P3245-LVE Network Camera</modelName><modelNumber>P3245-LVE</modelNumber>"
     "<serialNumber>ACCC8E5AC043</serialNumber><UDN>uuid:Abc-1</UDN><serviceList><service>"
     "<eventSubURL>/upnp/event/basic</eventSubURL><controlURL>/upnp/control</controlURL>"
@@ -110,6 +112,9 @@ def test_description_is_fetched_with_one_get_and_no_subscribe() -> None:
     assert got["ssdp.server"][0].startswith("Linux/4.14-axis8")
     assert got["upnp.manufacturer"] == ["AXIS"]
     assert got["upnp.model_name"] == ["AXIS P3245-LVE Network Camera"]
+    assert got["upnp.model_number"] == ["P3245-LVE"]
+    assert got["upnp.friendly_name"] == ["AXIS P3245-LVE - ACCC8E5AC043"]
+    assert got["upnp.manufacturer_url"] == ["http://www.axis.com/"]
     assert got["upnp.serial"] == ["ACCC8E5AC043"]
     assert set(got["upnp.udn"]) == {"uuid:abc-1"}  # from the USN and the description
     assert skipped == []

@@ -153,3 +153,21 @@ def test_hostile_xml_in_probe_matches_is_refused_quickly() -> None:
         )
     )
     assert obs == []
+
+
+def test_every_scope_is_kept_whole_standard_or_not() -> None:
+    scopes = [
+        "onvif://www.onvif.org/hardware/DS-2CD2143G2-IU",
+        "onvif://www.onvif.org/name/HIKVISION%20DS-2CD2143G2-IU",
+        "onvif://www.onvif.org/MAC/bc:ad:28:5a:c0:45",
+        "onvif://www.onvif.org/Profile/Streaming",
+        "onvif://www.onvif.org/location/city/hangzhou",
+        "http://www.hikvision.com/scope/model/" + "X" * 150,
+    ]
+    body = match(7).replace(
+        "onvif://www.onvif.org/type/Network_Video_Transmitter onvif://www.onvif.org/hardware/IPC322LB",
+        " ".join(scopes),
+    )
+    doc = ENVELOPE.format(relates="uuid:x", matches=body)
+    (found,) = parse_wsd(doc.encode())
+    assert list(found.scopes) == scopes

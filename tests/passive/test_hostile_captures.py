@@ -48,8 +48,8 @@ def _hello(body: bytes) -> bytes:
 HOSTILE = {
     "mdns": (5353, pointer_chain_answer(), "compression pointer chain too long"),
     "dhip": (37810, nested_dhip_answer(), "JSON nested deeper than 32 levels"),
-    "wsd": (3702, _hello(nested_xml("Hello")), "XML nested deeper than 64 elements"),
-    "sadp": (37020, nested_xml("ProbeMatch"), "XML nested deeper than 64 elements"),
+    "wsd": (3702, _hello(nested_xml("Hello")), "XML nested deeper than 100 elements"),
+    "sadp": (37020, nested_xml("ProbeMatch"), "XML nested deeper than 100 elements"),
 }
 #: the well-behaved devices that follow the hostile packet in every capture
 VALID = [_udp("10.99.0.43", 5353, AXIS_MDNS), _udp("10.99.0.44", 37810, DHIP_ANSWER)]

@@ -13,7 +13,16 @@ from scanner.probes import DEFAULT_PROBES
 from scanner.probes.anviz import GET_DEVICE_TYPE, AnvizProbe, build, crc16, parse
 from scanner.probes.base import ProbeContext
 from scanner.probes.net import Connector
-from scanner.probes.snmp import SYS_DESCR, SnmpProbe, _int, _tlv, get_request, parse_sys_descr
+from scanner.probes.snmp import (
+    SYS_DESCR,
+    SYS_OBJECT_ID,
+    SnmpProbe,
+    _int,
+    _tlv,
+    get_request,
+    parse_answer,
+    parse_sys_descr,
+)
 from scanner.scope import build_scope
 from tests.probes.loopback import Peer, peers
 
@@ -72,16 +81,34 @@ def test_anviz_probe_reads_the_device_type() -> None:
     assert peer.all_received == build(GET_DEVICE_TYPE)
 
 
-def snmp_answer(request_id: int, text: bytes) -> bytes:
-    varbind = _tlv(0x30, _tlv(0x06, SYS_DESCR) + _tlv(0x04, text))
-    pdu = _tlv(0xA2, _int(request_id) + _int(0) + _int(0) + _tlv(0x30, varbind))
+#: Hikvision's enterprise arc (IANA PEN 39165) and a product below it, BER-encoded.
+HIK_OID = bytes([0x2B, 6, 1, 4, 1, 0x82, 0xB1, 0x7D, 1, 1])
+
+
+def snmp_answer(request_id: int, text: bytes, object_id: bytes | None = None) -> bytes:
+    """A GetResponse; without ``object_id`` sysObjectID.0 is ``noSuchObject`` (0x80)."""
+    second = _tlv(0x06, object_id) if object_id is not None else b"\x80\x00"
+    varbinds = _tlv(0x30, _tlv(0x06, SYS_DESCR) + _tlv(0x04, text))
+    varbinds += _tlv(0x30, _tlv(0x06, SYS_OBJECT_ID) + second)
+    pdu = _tlv(0xA2, _int(request_id) + _int(0) + _int(0) + _tlv(0x30, varbinds))
     return _tlv(0x30, _int(1) + _tlv(0x04, b"public") + pdu)
 
 
-def test_snmp_request_asks_only_sys_descr_with_public() -> None:
+def test_snmp_request_asks_sys_descr_and_sys_object_id_with_public() -> None:
     req = get_request(7)
-    assert b"public" in req and SYS_DESCR in req
-    assert req.count(b"\x06\x08") == 1  # one OID in the request
+    assert b"public" in req and SYS_DESCR in req and SYS_OBJECT_ID in req
+    assert req.count(b"\x06\x08") == 2  # two OIDs in the one request
+
+
+def test_snmp_sys_object_id_is_dotted_and_a_missing_one_is_left_out() -> None:
+    both = parse_answer(snmp_answer(7, b"DS-2CD2143G2-I", HIK_OID), 7)
+    assert both == {
+        "snmp.sys_descr": "DS-2CD2143G2-I",
+        "snmp.sys_object_id": "1.3.6.1.4.1.39165.1.1",
+    }
+    assert parse_answer(snmp_answer(7, b"Linux"), 7) == {"snmp.sys_descr": "Linux"}
+    with pytest.raises(ParseError):
+        parse_answer(snmp_answer(7, b"x", b"\x2b\x86"), 7)  # an arc cut short
 
 
 def test_snmp_parse_and_hostile_lengths() -> None:
@@ -113,7 +140,8 @@ class _Agent(asyncio.DatagramProtocol):
             data[data.index(b"\xa0") + 4 : data.index(b"\xa0") + 4 + data[data.index(b"\xa0") + 3]],
             "big",
         )
-        self.transport.sendto(snmp_answer(rid, b"Linux camera 4.9"), addr)  # type: ignore[attr-defined]
+        reply = snmp_answer(rid, b"Linux camera 4.9", HIK_OID)
+        self.transport.sendto(reply, addr)  # type: ignore[attr-defined]
 
 
 def test_snmp_probe_against_a_loopback_agent() -> None:
@@ -131,5 +159,8 @@ def test_snmp_probe_against_a_loopback_agent() -> None:
             transport.close()
 
     obs = asyncio.run(main())
-    assert [(o.field, o.value) for o in obs] == [("snmp.sys_descr", "Linux camera 4.9")]
+    assert [(o.field, o.value) for o in obs] == [
+        ("snmp.sys_descr", "Linux camera 4.9"),
+        ("snmp.sys_object_id", "1.3.6.1.4.1.39165.1.1"),
+    ]
     assert len(log) == 1

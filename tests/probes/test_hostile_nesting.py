@@ -119,7 +119,7 @@ def test_an_onvif_answer_nested_3000_deep_is_a_plain_error() -> None:
 
     res: Any = bounded(20.0)(lambda: asyncio.run(main()))
     assert [(s.probe, s.reason, s.detail) for s in res.skipped] == [
-        ("onvif", SkipReason.ERROR, "XML nested deeper than 64 elements")
+        ("onvif", SkipReason.ERROR, "XML nested deeper than 100 elements")
     ]
 
 

@@ -4,8 +4,10 @@ real compare against a one-camera registry. ``marker`` goes into every device te
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from scanner.identify import identify
 from scanner.models import Observation, ScanRun
@@ -71,3 +73,12 @@ def make_run(
     if not with_registry:
         return run
     return replace(compared(run, registry(), previous), site=site)
+
+
+def pragma(path: Path, name: str) -> int:
+    """An integer ``PRAGMA`` of the database at ``path`` (page_count, application_id, …)."""
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(f"PRAGMA {name}").fetchone()[0])
+    finally:
+        conn.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -21,15 +20,7 @@ from pathlib import Path
 import pytest
 
 from scanner.store import DiskFullError, Store
-from tests.store.sample import make_run
-
-
-def _pages(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute("PRAGMA page_count").fetchone()[0])
-    finally:
-        conn.close()
+from tests.store.sample import make_run, pragma
 
 
 def _fill(db: Store, template_pcs: int = 40) -> int:
@@ -52,7 +43,7 @@ def test_sqlite_full_rolls_back_keeps_history_and_recovers(tmp_path: Path) -> No
     first = make_run(0)
     with Store.open(path) as db:
         db.save_run(first)
-    pages = _pages(path) + 60
+    pages = pragma(path, "page_count") + 60
     with Store.open(path, page_limit=pages) as db:
         saved = _fill(db)
         handle = db.begin_run("Test site", None, ())  # a sweep that cannot be saved
@@ -74,7 +65,7 @@ def test_begin_run_on_a_full_store_fails_cleanly(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite"
     with Store.open(path) as db:
         db.save_run(make_run(0))
-    pages = _pages(path) + 30
+    pages = pragma(path, "page_count") + 30
     with Store.open(path, page_limit=pages) as db:
         _fill(db, template_pcs=20)
         assert db.integrity() == []
@@ -99,7 +90,7 @@ def test_a_real_one_mib_tmpfs_fills_and_the_cli_says_disk_full(tmp_path: Path) -
         import sys
         from dataclasses import replace
         from scanner.store import DiskFullError, Store
-        from tests.store.sample import make_run
+        from tests.store.sample import make_run, pragma
         big = make_run(pcs=60)
         db = Store.open({str(mnt / "h.sqlite")!r})
         saved = 0
@@ -128,4 +119,5 @@ def test_a_real_one_mib_tmpfs_fills_and_the_cli_says_disk_full(tmp_path: Path) -
     full = next(line for line in lines if line.startswith("FULL"))
     saved = int(full.split()[1])
     assert saved > 0 and "disk full" in full
+    assert f"the database folder {mnt} is full" in full  # it says where to free space
     assert int(lines[-2].strip()) == saved  # the CLI lists every run that was kept

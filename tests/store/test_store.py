@@ -15,6 +15,7 @@ import pytest
 
 from scanner.models import Observation
 from scanner.store import Store, StoreError
+from scanner.store.identity import APPLICATION_ID
 from scanner.store.schema import MIGRATIONS, migrate, version
 from tests.store.sample import make_run
 
@@ -124,6 +125,7 @@ def test_migrations_run_in_one_transaction_and_a_failure_changes_nothing(tmp_pat
 def test_a_database_from_a_newer_biosweep_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite"
     conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a newer biosweep's mark
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     conn.close()
     with pytest.raises(StoreError, match="newer than this biosweep"):

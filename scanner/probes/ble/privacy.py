@@ -10,9 +10,9 @@ protection (PIPL Art. 6: collection limited to the minimum necessary; SAFETY-CAT
   salt is random, kept per site in the state directory (mode 0600) and replaced after
   :data:`SALT_TTL`, after which old ids no longer link either.
 - **Non-collectors keep only the hash.** After identification, :func:`apply_policy` strips
-  every raw address, local name and manufacturer payload from devices that are not collectors
-  (the observations, the addresses and the evidence values), keeping the hash, company ids,
-  service UUIDs and appearance (what a product is, not whose it is).
+  every raw address, local name, manufacturer and service-data payload from devices that are
+  not collectors (the observations, the addresses and the evidence values), keeping the hash,
+  company ids, service UUIDs and appearance (what a product is, not whose it is).
 - **A BLE claim alone is at most medium.** Anyone can advertise a vendor's company id and a
   product name (BLE advertisements are unauthenticated), so an identification whose evidence is
   all ``ble.*`` is capped at ``medium`` certainty (signatures/README.md "Certainty").
@@ -31,6 +31,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from scanner.errors import InputError
+from scanner.inputs import load_json, read_input
 from scanner.models import Certainty, Device, Evidence, Identification
 
 HASH_PREFIX = "h-"
@@ -38,7 +40,9 @@ SALT_TTL = timedelta(days=30)
 SALT_FILE = "ble-salts.json"
 STATE_ENV = "BIOSWEEP_STATE_DIR"
 #: Fields that can identify a person's device: never kept for a non-collector.
-PRIVATE_FIELDS = frozenset({"ble.address", "ble.local_name", "ble.manufacturer_data"})
+PRIVATE_FIELDS = frozenset(
+    {"ble.address", "ble.local_name", "ble.manufacturer_data", "ble.service_data"}
+)
 WITHHELD = "(withheld: not a collector)"
 
 
@@ -82,8 +86,8 @@ def site_salt(
 
 def _read_salts(path: Path) -> dict[str, object]:
     try:
-        data = json.loads(path.read_bytes()[: 1 << 20])
-    except (OSError, ValueError):
+        data = load_json(read_input(path, 1 << 20), str(path))
+    except InputError:
         return {}
     return data if isinstance(data, dict) else {}
 

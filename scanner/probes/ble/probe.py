@@ -10,8 +10,10 @@ them again from every device that is not a collector.
 Fields (``signatures/vocab/fields.txt``): ``ble.address`` (each stable or recent address,
 ``aa:bb:cc:dd:ee:ff``), ``ble.local_name``, ``ble.company_id`` (``0x004c``),
 ``ble.manufacturer_data`` (``0x004c:`` + lowercase hex of at most 64 payload octets),
-``ble.service_uuid`` and ``ble.service_data_uuid`` (128-bit lowercase), ``ble.appearance``
-(``0x`` + four hex digits, Assigned Numbers §2.6: category << 6 | subcategory).
+``ble.service_uuid`` and ``ble.service_data_uuid`` (128-bit lowercase), ``ble.service_data``
+(the 128-bit UUID, ``:`` and lowercase hex of at most 64 payload octets: product ids ride here,
+e.g. Xiaomi's MiBeacon under 0xFE95), ``ble.appearance`` (``0x`` + four hex digits, Assigned
+Numbers §2.6: category << 6 | subcategory). At most 8 payload records of each kind are kept.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ def device_fields(device: TrackedDevice) -> list[tuple[str, str]]:
     pairs += [("ble.manufacturer_data", f"0x{c:04x}:{p.hex()}") for c, p in adv.manufacturer[:8]]
     pairs += [("ble.service_uuid", u) for u in adv.service_uuids]
     pairs += [("ble.service_data_uuid", u) for u, _ in dict(adv.service_data).items()]
+    pairs += [("ble.service_data", f"{u}:{p.hex()}") for u, p in adv.service_data[:8]]
     if adv.appearance is not None:
         pairs.append(("ble.appearance", f"0x{adv.appearance:04x}"))
     return list(dict.fromkeys(pairs))

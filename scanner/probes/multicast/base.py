@@ -202,9 +202,13 @@ class Drops:
         self.first: dict[str, str] = {}
 
     def add(self, kind: str, exc: BaseException, source: str | None = None) -> None:
+        """Count one drop for what ``exc`` says; see :meth:`count`."""
+        self.count(kind, _reason(exc), source)
+
+    def count(self, kind: str, reason: str, source: str | None = None) -> None:
         """Count one drop; the log says where from (at most a line a minute per kind and
         source: catalogue case 32)."""
-        reason = _reason(exc)[:120]
+        reason = reason[:120]
         self.counts[kind] += 1
         self.first.setdefault(kind, reason)
         where = f"{kind} from {source}" if source else kind

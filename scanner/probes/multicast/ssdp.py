@@ -4,7 +4,10 @@ Wire formats: UPnP Device Architecture 2.0 (Open Connectivity Foundation), §1.3
 HTTP/1.1`` to 239.255.255.250:1900 with ``MAN: "ssdp:discover"``, ``MX``, ``ST``), §1.3.3 (the
 unicast ``HTTP/1.1 200 OK`` answer with ``LOCATION``, ``SERVER``, ``ST``, ``USN``), §1.2.2
 (``NOTIFY * HTTP/1.1`` announcements with ``NT``/``NTS``) and §2.3 (the device description:
-``deviceType``, ``manufacturer``, ``modelName``, ``modelNumber``, ``serialNumber``, ``UDN``).
+``deviceType``, ``friendlyName``, ``manufacturer``, ``manufacturerURL``, ``modelName``,
+``modelNumber``, ``serialNumber``, ``UDN``; each kept whole up to 256 characters).
+``friendlyName`` is set by the owner (``Zhang San's camera``): it is withheld from the report
+of a device that is not a collector (:mod:`scanner.identify.privacy`).
 
 Safety: the description is fetched with one ``GET`` only when ``LOCATION`` names the
 responder's own address and that address is in scope (a device cannot send us elsewhere:
@@ -20,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
 
 from scanner.errors import ParseError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
@@ -47,7 +51,9 @@ log = logging.getLogger(__name__)
 
 _DESCRIPTION_FIELDS = {
     "deviceType": "upnp.device_type",
+    "friendlyName": "upnp.friendly_name",
     "manufacturer": "upnp.manufacturer",
+    "manufacturerURL": "upnp.manufacturer_url",
     "modelName": "upnp.model_name",
     "modelNumber": "upnp.model_number",
     "serialNumber": "upnp.serial",
@@ -123,7 +129,11 @@ def message_observations(subject: str, msg: SsdpMessage, source: str) -> list[Ob
 def parse_description(data: bytes, limit: int) -> list[tuple[str, str]]:
     """Identity fields of the root device of a UPnP description (partial when elements are
     missing; an element in a wrong namespace is still read by its local name)."""
-    root = parse_xml(data, limit)
+    return description_pairs(parse_xml(data, limit))
+
+
+def description_pairs(root: Element) -> list[tuple[str, str]]:
+    """:func:`parse_description` of an already parsed document."""
     device = find_local(root, "device")
     if device is None:
         return []
