@@ -218,6 +218,12 @@ class Finding:
     details: tuple[tuple[str, str], ...] = ()
 
 
+#: Notes that make a run incomplete start with one of these: a source the user asked for that
+#: could not run (``scanner.probes.sources``), or a sweep cut short (Ctrl-C, SIGTERM).
+INCOMPLETE = "incomplete: "
+INTERRUPTED = "interrupted: "
+
+
 @dataclass(frozen=True, slots=True)
 class ScanRun:
     """One run of the pipeline: what was asked, what was found, what could not be done."""
@@ -237,3 +243,7 @@ class ScanRun:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: The site registry the devices were compared with (file name and SHA-256), if any.
     registry: str | None = None
+
+    def why_incomplete(self) -> list[str]:
+        """Why the run is incomplete (its notes that say so), first thing a reader must see."""
+        return [n for n in self.notes if n.startswith((INCOMPLETE, INTERRUPTED))]

@@ -45,13 +45,17 @@ from scanner.probes.discovery import (
     TARPIT_MIN_PORTS,
     HostFeed,
     alive,
+    life_ports,
     looks_like_tarpit,
+    loopback,
     neighbour_macs,
     scan_order,
 )
 from scanner.probes.multicast import MulticastContext, MulticastNet
 from scanner.probes.multicast import discover as multicast_discover
 from scanner.probes.net import Connector, Dialer, PortState
+from scanner.probes.oserrors import SourceUnavailable
+from scanner.probes.sources import check_swept_something, incomplete_notes, missing
 from scanner.registry import Registry
 from scanner.scope import Scope
 
@@ -91,6 +95,7 @@ class SweepOptions:
     previous: ScanRun | None = None  # ... and with this earlier run ("new since last run")
     ble: BleOptions | None = None  # also listen for Bluetooth LE, alongside (``--ble``)
     early_stop: bool = False  # stop asking a host once a collector is identified beyond doubt
+    required: frozenset[str] = frozenset()  # sources asked for by name: incomplete if they fail
 
 
 @dataclass
@@ -185,7 +190,9 @@ async def _host(
 ) -> None:
     try:
         async with asyncio.timeout(ctx.scope.limits.host_budget):
-            if not known_alive and not await alive(ctx.dialer, host):
+            if not known_alive and not await alive(ctx.dialer, host, life_ports(host, opts.ports)):
+                if loopback(host):
+                    await _udp_only(ctx, host, opts, res, progress)
                 return
             res.hosts.add(host)
             progress.bump("discovered")
@@ -202,6 +209,22 @@ async def _host(
         res.skipped.append(Skipped("host", SkipReason.ERROR, internal_error(exc), host))
     finally:
         ctx.dialer.release(host)
+
+
+async def _udp_only(
+    ctx: ProbeContext, host: str, opts: SweepOptions, res: _Results, progress: Progress
+) -> None:
+    """A loopback address with no TCP port open is alive only if a UDP question is answered
+    (a UDP-only device such as HID discoveryd); an address nobody holds leaves no trace."""
+    quiet = _Results()
+    await asyncio.gather(*(_contained(ctx, p, host, n, quiet) for p, n in udp_probes(opts.probes)))
+    if quiet.observations:
+        res.hosts.add(host)
+        progress.bump("discovered")
+        res.observations += [Observation(f"ip:{host}", "ip.address", host, "udp-discovery")]
+        res.observations += quiet.observations
+        res.skipped += quiet.skipped
+        progress.bump("probed")
 
 
 @dataclass
@@ -400,12 +423,10 @@ async def _arp(
     echo = asyncio.create_task(_nd(att, res))
     try:
         found = await arp.sweep(att, scope, on_answer=feed.alive, pace=dialer.pace)
-    except ProbeError as exc:
-        echo.cancel()
-        res.skipped.append(Skipped("arp", SkipReason.NEEDS_ROOT, f"{exc}; TCP connects used"))
-        res.skipped.append(Skipped("nd", SkipReason.NEEDS_ROOT, "IPv6 discovery needs root"))
+    except SourceUnavailable as exc:
+        res.skipped.append(exc.skipped("arp", "TCP connects used"))
         feed.add(segment)
-        return
+        found = None
     else:
         if found:
             res.arp_covered.append(att.network)
@@ -413,8 +434,9 @@ async def _arp(
             feed.add(a for a in segment if a != str(att.address))
     finally:
         feed.close_source()
-    res.observations += found
-    res.notes.append(f"discovery: arp on {att.name} ({att.network}): {len(found)} answered")
+    if found is not None:
+        res.observations += found
+        res.notes.append(f"discovery: arp on {att.name} ({att.network}): {len(found)} answered")
     with contextlib.suppress(asyncio.CancelledError):
         await echo
 
@@ -423,8 +445,8 @@ async def _nd(att: arp.Attachment, res: _Results) -> None:
     """IPv6: link-local addresses (and MACs) of the segment's IPv6 nodes."""
     try:
         found = await nd.sweep(att)
-    except ProbeError as exc:
-        res.skipped.append(Skipped("nd", SkipReason.ERROR, str(exc)))
+    except SourceUnavailable as exc:
+        res.skipped.append(exc.skipped("nd"))
         return
     res.observations += found
     res.notes.append(f"discovery: ipv6 all-nodes echo on {att.name}: {len(found)} answered")
@@ -446,6 +468,9 @@ def run_sweep(
     except KeyboardInterrupt:
         complete = False
         res.notes.append("interrupted: the results cover only the hosts probed so far")
+    absent = missing(res.skipped, opts.required)
+    res.notes[:0] = incomplete_notes(absent)
+    complete = complete and not absent
     if isinstance(dialer, Connector):
         res.notes.append(
             f"connections: {dialer.attempts} attempts, {dialer.reused} probes served by their "
@@ -456,11 +481,6 @@ def run_sweep(
             f"early stop: {res.early_stopped} hosts identified beyond doubt before every probe ran"
         )
     warm.wait()
-    res.skipped.append(
-        Skipped(
-            "nd", SkipReason.DISABLED, "IPv6 neighbour discovery is not built yet; IPv6 uses TCP"
-        )
-    )
     devices = privacy.apply_policy(identify(res.observations))
     run = ScanRun(
         id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
@@ -476,6 +496,7 @@ def run_sweep(
         complete=complete,
         notes=tuple(res.notes),
     )
+    check_swept_something(absent, opts.required, opts.host_sweep)
     return compared(run, opts.registry, opts.previous)
 
 

@@ -48,7 +48,7 @@ BACKEND_HELP = f"BLE stack: {' | '.join(BACKEND_NAMES)} (auto: bumble with a tra
 TRANSPORT_HELP = "HCI transport for bumble: usb:0, serial:/dev/ttyUSB0, tcp-client:127.0.0.1:PORT."
 KERNEL_OK_HELP = (
     "The OS stack's Linux kernel carries the CVE-2020-24490 fix although its version does not "
-    "say so (a distribution backport); config: [ble] kernel_ok."
+    "say so (a distribution backport); config: ble_kernel_ok in [sweep]."
 )
 BAR_WIDTH = 40
 _ARROWS = {
@@ -66,9 +66,10 @@ def uses_os_stack(backend: str, transport: str | None) -> bool:
 
 
 def kernel_vouched(flag: bool) -> bool:
-    """``--ble-kernel-ok``, else ``[ble] kernel_ok`` of ``biosweep.toml`` (found as for
-    ``watch``): the operator's word that the kernel carries the CVE-2020-24490 fix."""
-    return flag or load_config(None).ble_kernel_ok
+    """``--ble-kernel-ok``, else ``ble_kernel_ok`` in the ``[sweep]`` section of
+    ``biosweep.toml`` (found as for ``sweep``): the operator's word that the kernel carries the
+    CVE-2020-24490 fix (``ble locate`` and ``doctor``; ``sweep`` merges it with its flags)."""
+    return flag or load_config(None).settings.ble_kernel_ok
 
 
 def ble_options(
@@ -96,7 +97,7 @@ def ble_options(
         duration=duration,
         active=not passive,
         salt=site_salt(site),
-        kernel_ok=kernel_vouched(kernel_ok) if uses_os_stack(backend, transport) else kernel_ok,
+        kernel_ok=kernel_ok,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, console, err_console, fail, safe
-from scanner.cli.files import write_atomic
+from scanner.cli.files import check_destination, write_or_rescue
 from scanner.cli.registry_cmd import findings_table, sweep_exit
 from scanner.errors import InputError
 from scanner.registry import load_registry
@@ -31,8 +31,9 @@ HELP = """Compare a saved run (the JSON of `biosweep sweep --json`) with the sit
 Gives the findings `sweep --registry` gives (the run's own date dates filing deadlines);
 findings already in the run are replaced. Sends nothing on the network.
 
-Exit status: 0 no high or critical finding, 1 a high or critical finding, 2 bad input or the
-output exists (use --force), 3 the output could not be written.
+Exit status: 0 no high or critical finding, 1 a high or critical finding, 2 bad input, or the
+output exists (use --force) or its folder does not (checked first), 3 the output could not be
+written (the run is still shown and saved to a rescue file named in the message).
 """
 
 
@@ -47,24 +48,25 @@ def compare(
     force: bool = typer.Option(False, "--force", help="Overwrite --output if it exists."),
 ) -> None:
     try:
+        if output is not None:
+            check_destination(output, force=force)
         run = read_scanrun(run_path)
         registry = load_registry(registry_path)
         before = read_scanrun(previous) if previous is not None else None
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     result = compared(run, registry, before)
+    problem = None
     if output is not None:
-        try:
-            write_atomic(output, scanrun_json(result), force=force)
-        except InputError as exc:
-            raise fail(str(exc), EXIT_USAGE) from None
-        except OSError as exc:
-            raise fail(f"cannot write {output}: {exc}", EXIT_RUNTIME) from None
-        err_console.print(f"wrote {safe(output)}")
+        problem = write_or_rescue(output, scanrun_json(result), force=force)
+        if problem is None:
+            err_console.print(f"wrote {safe(output)}")
     if json_out:
         sys.stdout.buffer.write(scanrun_json(result))
     else:
         console.print(findings_table(result))
+    if problem is not None:
+        raise fail(problem, EXIT_RUNTIME)
     raise typer.Exit(sweep_exit(result))
 
 

@@ -18,6 +18,9 @@ EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_RUNTIME = 3
+#: 4 (EXIT_LOCKED) is in history_cmd. 5: the run is incomplete (a source that was asked for
+#: could not run, or it was interrupted) and found nothing: never an all-clear.
+EXIT_INCOMPLETE = 5
 
 
 def safe(text: object, limit: int = 200) -> str:

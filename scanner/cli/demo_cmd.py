@@ -19,8 +19,8 @@ from pathlib import Path
 
 import typer
 
-from scanner.cli.console import EXIT_RUNTIME, console, err_console, fail
-from scanner.cli.files import write_atomic
+from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, console, err_console, fail
+from scanner.cli.files import check_destination, write_or_rescue
 from scanner.cli.identify_cmd import device_table
 from scanner.cli.registry_cmd import findings_table
 from scanner.errors import BiosweepError, InputError
@@ -32,12 +32,6 @@ from scanner.models import ScanRun
 from scanner.registry import load_registry
 from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.jsonin import parse_scanrun
-
-
-def _targets(state: RunState) -> list[str]:
-    if state.scanner_netns:
-        return [state.subnet, "--exclude", state.scanner_address]
-    return [d.address for d in state.devices]
 
 
 def registry_for(scenario: str) -> Path | None:
@@ -52,31 +46,30 @@ def registry_for(scenario: str) -> Path | None:
 
 def _sweep(state: RunState, registry: Path | None) -> bytes:
     """The ScanRun JSON of a sweep of the lab from its scanner seat."""
-    prefix = manager.shell_prefix(state) if state.scanner_netns else []
-    command = [
-        *prefix, sys.executable, "-m", "scanner", "sweep", *_targets(state), "--quiet", "--json",
-        "--site", state.site, "--operator", "biosweep demo",
+    command = manager.sweep_command(state, [
+        "--quiet", "--json", "--site", state.site, "--operator", "biosweep demo",
         *(["--registry", str(registry)] if registry else []),
-    ]  # fmt: skip
+    ])  # fmt: skip
     done = subprocess.run(command, capture_output=True, timeout=600, check=False)
-    if done.returncode not in (0, 1):
+    if done.returncode not in (0, 1, 5):  # 5: incomplete, still a run to show
         raise LabError(
             f"sweep failed ({done.returncode}): {done.stderr.decode(errors='replace')[-300:]}"
         )
     return done.stdout
 
 
-def _write_reports(run: ScanRun, data: bytes, report: Path, registry: Path | None) -> Path:
-    """The ScanRun JSON at ``report`` and the HTML report beside it; returns the HTML path."""
-    write_atomic(report, data, force=True)
-    page = report.with_suffix(".html")
+def _write_reports(run: ScanRun, data: bytes, report: Path, registry: Path | None) -> list[str]:
+    """The ScanRun JSON at ``report`` and the HTML report beside it; what could not be written
+    (each then saved to a rescue file, named in the sentence)."""
     html = REPORTERS["html"]
     options = ReportOptions(
         registry=load_registry(registry) if registry else None,
         generated_at=datetime.now(UTC),
     )
-    write_atomic(page, b"".join(html.chunks(run, options)), force=True)
-    return page
+    page = b"".join(html.chunks(run, options))
+    problems = (write_or_rescue(report, data, force=True),
+                write_or_rescue(report.with_suffix(".html"), page, force=True))  # fmt: skip
+    return [p for p in problems if p is not None]
 
 
 USERNS_MARK = "BIOSWEEP_DEMO_USERNS"
@@ -116,6 +109,11 @@ def demo(
 ) -> None:
     """Bring the office lab up, sweep it, print devices and findings, write the reports (JSON,
     and HTML beside it), tear it down."""
+    try:
+        for path in (report, report.with_suffix(".html")):
+            check_destination(path, force=True)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
     code = _in_private_network(scenario, report) if backend in ("auto", "loopback") else None
     if code is not None:
         raise typer.Exit(code)
@@ -138,7 +136,7 @@ def demo(
         registry = registry_for(scenario)
         data = _sweep(state, registry)
         run = parse_scanrun(data, "the demo's sweep")
-        page = _write_reports(run, data, report, registry)
+        problems = _write_reports(run, data, report, registry)
     except (BiosweepError, OSError) as exc:
         raise fail(str(exc), EXIT_RUNTIME) from None
     finally:
@@ -153,5 +151,7 @@ def demo(
         console.print(
             f"{len(run.findings)} findings against the site registry {registry.name}", markup=False
         )
-    console.print(f"reports: {report} (JSON), {page} (HTML)", markup=False)
     console.print(f"lab {state.run_id} torn down", markup=False)
+    if problems:
+        raise fail("; ".join(problems), EXIT_RUNTIME)
+    console.print(f"reports: {report} (JSON), {report.with_suffix('.html')} (HTML)", markup=False)

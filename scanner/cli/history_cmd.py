@@ -26,15 +26,16 @@ from scanner.cli.console import (
     fail,
     safe,
 )
+from scanner.cli.files import check_destination
 from scanner.cli.identify_cmd import device_table
 from scanner.cli.registry_cmd import findings_table
-from scanner.cli.report_cmd import write_chunks
+from scanner.cli.report_cmd import report_maker, write_report
 from scanner.config import Config, ConfigError, load_config
 from scanner.config.ranges import RANGES
-from scanner.errors import BiosweepError, InputError
+from scanner.errors import InputError
 from scanner.models import Device, Finding, ScanRun
 from scanner.normalize import clean_text
-from scanner.reporters import REPORTERS, ReportOptions, reporter_for
+from scanner.reporters import REPORTERS
 from scanner.reporters.jsonout import device_dict, finding_dict, scanrun_json
 from scanner.scan import SweepOptions
 from scanner.store import (
@@ -169,22 +170,32 @@ def show(
 
     Exit status: 0 shown or written, 2 no such run / bad option, 3 the report failed.
     """
+    if lang not in ("zh", "en"):
+        raise fail("--lang must be zh or en")
+    _check(output, force)
     with _existing(store, config_or_fail(config)) as db:
         try:
             scan = db.load(run)
         except StoreError as exc:
             raise fail(str(exc), EXIT_USAGE) from None
     if output is not None:
-        _write_report(scan, output, fmt, lang, force)
+        try:
+            maker = report_maker(scan, None, output, fmt, lang)
+        except InputError as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
+        size = write_report(output, maker, force)
+        err_console.print(f"wrote {safe(output)} ({size} bytes)")
         return
     if json_out:
         sys.stdout.buffer.write(scanrun_json(scan))
         return
-    status = "complete" if scan.complete else "partial/interrupted"
+    status = "complete" if scan.complete else "INCOMPLETE (not an all-clear)"
     console.print(
         f"run {safe(scan.id)}  site {safe(scan.site or '-')}  {status}  "
         f"started {scan.started_at:%Y-%m-%d %H:%M:%S} UTC"
     )
+    for line in scan.why_incomplete():
+        console.print(f"  {clean_text(line, 500)}", markup=False, soft_wrap=True)
     console.print(device_table(list(scan.devices)))
     if scan.findings:
         console.print(findings_table(scan))
@@ -194,21 +205,13 @@ def show(
         )
 
 
-def _write_report(scan: Any, output: Path, fmt: str | None, lang: str, force: bool) -> None:
-    """A report of a stored run, written atomically (SAFETY-CATALOGUE case 61)."""
-    reporter = reporter_for(fmt or output.suffix)
-    if reporter is None:
-        raise fail(f"unknown format {fmt or output.suffix!r}: one of {', '.join(REPORTERS)}")
-    if lang not in ("zh", "en"):
-        raise fail("--lang must be zh or en")
-    options = ReportOptions(lang="zh" if lang == "zh" else "en")
+def _check(output: Path | None, force: bool) -> None:
+    """An output file that cannot be written is refused before anything is done (exit 2)."""
     try:
-        size = write_chunks(output, reporter.chunks(scan, options), force=force)
+        if output is not None:
+            check_destination(output, force=force)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
-    except (BiosweepError, OSError) as exc:
-        raise fail(f"report failed: {exc}", EXIT_RUNTIME) from None
-    err_console.print(f"wrote {safe(output)} ({size} bytes)")
 
 
 def _device_line(d: Device) -> str:
@@ -308,8 +311,10 @@ def backup(
     """A consistent copy of the history through SQLite's backup API, safe while scans run.
 
     Do not copy the database file with cp: recent runs may still sit in its -wal file.
-    Exit status: 0 written and verified, 2 bad destination, 3 failed.
+    Exit status: 0 written and verified, 2 bad destination (it exists, or its folder does
+    not: checked first), 3 failed.
     """
+    _check(dest, force)
     with _existing(store, config_or_fail(config)) as db:
         try:
             db.backup(dest, force=force)

@@ -9,7 +9,7 @@ import typer
 
 from scanner import scan
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, fail
-from scanner.cli.listen_cmd import emit, extracted_run
+from scanner.cli.listen_cmd import check_output, emit, extracted_run
 from scanner.errors import BiosweepError, InputError
 from scanner.importers import read_nmap
 from scanner.passive import read_capture
@@ -35,6 +35,7 @@ def nmap(
 ) -> None:
     """Hosts, MACs, open ports and script output (http-server-header, http-title, banner)
     from an nmap XML file, identified with biosweep's signatures. Exit 1 if collectors."""
+    check_output(observations_out, force)
     started = datetime.now(UTC)
     try:
         observations = read_nmap(file)
@@ -56,6 +57,7 @@ def pcap(
     site: str = _SITE,
 ) -> None:
     """The same as ``biosweep listen --pcap FILE``. Exit 1 if collectors were found."""
+    check_output(observations_out, force)
     started = datetime.now(UTC)
     try:
         run = extracted_run(read_capture(file), started, f"capture {file.name}", site, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import time
 from enum import StrEnum
 
@@ -59,12 +60,14 @@ def up(
         f"lab [bold]{state.run_id}[/] up: {len(state.devices)} devices, backend "
         f"{state.backend}, {took:.1f} s. Scanner at {state.scanner_address}."
     )
+    console.print(f"Sweep it from inside the lab with: biosweep lab sweep --run {state.run_id}")
     if state.backend == "namespaces":
-        console.print("Open a shell on the lab network with: biosweep lab shell")
-    else:
         console.print(
-            "Loopback lab: no layer 2 (no ARP, MACs or multicast); sweep the addresses above."
+            "The addresses above exist only inside the lab: swept from this host they would go "
+            "to your real network. Open a shell on the lab network with: biosweep lab shell"
         )
+    else:
+        console.print("Loopback lab: no layer 2 (no ARP, MACs or multicast).")
 
 
 def device_table(state: RunState) -> Table:
@@ -110,20 +113,44 @@ def status() -> None:
 @app.command()
 def down(
     run: str | None = typer.Option(None, "--run", help="Tear down only this run id."),
+    everyone: bool = typer.Option(
+        False, "--all", help="Every recorded run, other users' too (default: your own)."
+    ),
     orphans: bool = typer.Option(
-        False, "--orphans", help="Also remove bsl-* namespaces that no recorded run claims."
+        False, "--orphans", help="With --all: also bsl-* namespaces that no recorded run claims."
     ),
 ) -> None:
-    """Remove every lab run: processes, namespaces, bridges, run directories."""
+    """Remove your lab runs (or one run, or with --all every run): processes, namespaces,
+    bridges, run directories."""
     try:
-        done = manager.down(run, orphans)
-    except LabError as exc:
+        result = manager.down(run, orphans, everyone)
+    except (LabError, InputError) as exc:
         raise _failure(exc) from None
-    if not done:
+    if not result.removed:
         console.print("nothing to tear down")
-    for t in done:
+    for t in result.removed:
         gone = f"stopped {t.processes} processes, removed {len(t.namespaces)} namespaces"
         console.print(f"lab {t.run_id}: {gone}")
+    if result.others_left:
+        console.print(
+            f"left {result.others_left} lab run(s) of other users alone (--all removes them)"
+        )
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def sweep(
+    ctx: typer.Context,
+    run: str | None = typer.Option(None, "--run", help="Run id (default: the latest lab up)."),
+) -> None:
+    """Sweep the lab from inside it (its scanner namespace; on loopback, its devices' own
+    addresses). Other options are passed to biosweep sweep; its exit status is returned."""
+    try:
+        state = manager.find(run)
+        argv = manager.sweep_command(state, ctx.args)
+    except LabError as exc:
+        raise _failure(exc) from None
+    done = subprocess.run(argv, check=False)  # the sweep prints; we only relay its status
+    raise typer.Exit(done.returncode)
 
 
 @app.command()

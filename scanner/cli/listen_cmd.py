@@ -11,7 +11,7 @@ import typer
 
 from scanner import scan
 from scanner.cli.console import EXIT_FOUND, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, console, fail
-from scanner.cli.files import write_atomic
+from scanner.cli.files import check_destination, write_or_rescue
 from scanner.cli.identify_cmd import device_table
 from scanner.errors import BiosweepError, InputError, ProbeError
 from scanner.models import ScanRun
@@ -25,7 +25,9 @@ interface (--interface NAME, needs root; runs for --duration seconds or until Ct
 Reads ARP, DHCP (host name, vendor class, parameter-request list), mDNS, SSDP, WS-Discovery,
 SADP and DHIP announcements and answers, LLDP/CDP, unencrypted HTTP Server/User-Agent headers,
 LAN devices' UPnP descriptions, ONVIF device information and page titles in HTTP responses,
-Telnet/FTP/SSH greetings, the names devices look up (DNS queries), and from 802.11 radiotap
+Telnet/FTP/SSH greetings, SNMP answers to others' polls, the names devices look up (DNS
+queries), every frame's sender (source MAC, MAC-address links, SYN-ACK open ports, IPv6
+neighbour discovery), and from 802.11 radiotap
 captures the transmitters whose vendor makes collectors and stations
 whose sustained upstream looks like video (headers only, with RSSI).
 
@@ -33,21 +35,29 @@ Exit status: 0 no collector found, 1 collectors found, 2 usage or input error, 3
 """
 
 
-def emit(run: ScanRun, json_out: bool, observations_out: Path | None, force: bool) -> None:
-    """Print the run (table or JSON), save observations, exit by whether collectors were found."""
+def check_output(observations_out: Path | None, force: bool) -> None:
+    """Before reading or listening: can ``--observations-out`` be written? (exit 2 if not)"""
     try:
         if observations_out is not None:
-            write_atomic(observations_out, observations_jsonl(run), force=force)
+            check_destination(observations_out, force=force)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
-    except OSError as exc:
-        raise fail(f"cannot write {observations_out}: {exc}", EXIT_RUNTIME) from None
+
+
+def emit(run: ScanRun, json_out: bool, observations_out: Path | None, force: bool) -> None:
+    """Save observations, print the run (table or JSON), exit by whether collectors were
+    found; an observations file that cannot be written goes to a rescue file (exit 3)."""
+    problem = None
+    if observations_out is not None:
+        problem = write_or_rescue(observations_out, observations_jsonl(run), force=force)
     if json_out:
         sys.stdout.buffer.write(scanrun_json(run))
     else:
         console.print(device_table(list(run.devices)))
         for note in run.notes:
             console.print(f"  {note}", markup=False)
+    if problem is not None:
+        raise fail(problem, EXIT_RUNTIME)
     raise typer.Exit(EXIT_FOUND if any(d.is_collector for d in run.devices) else EXIT_OK)
 
 
@@ -81,6 +91,7 @@ def listen(
         raise fail("give exactly one of --pcap FILE or --interface NAME", EXIT_USAGE)
     if duration <= 0:
         raise fail("--duration must be positive", EXIT_USAGE)
+    check_output(observations_out, force)
     started = datetime.now(UTC)
     complete = True
     try:

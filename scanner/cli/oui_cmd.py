@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from scanner.cli.console import fail
-from scanner.cli.files import write_atomic
+from scanner.cli.files import check_destination, write_atomic
 from scanner.errors import InputError
 from scanner.identify import oui
 from scanner.identify.ieee import REGISTRIES, Table, dump, read_csv_dir
@@ -62,6 +62,8 @@ def update_oui(
     source = source or _default_source()
     target = out or oui.user_table_path()
     try:
+        if out is not None:
+            check_destination(out, force=True)
         table = read_csv_dir(source, day=day)
         current = oui.table_in_use()
         if not force and table.date < current.table.date:

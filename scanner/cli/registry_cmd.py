@@ -11,8 +11,17 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from scanner.cli.console import EXIT_FOUND, EXIT_OK, EXIT_USAGE, console, fail, safe
-from scanner.cli.files import write_atomic
+from scanner.cli.console import (
+    EXIT_FOUND,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_RUNTIME,
+    EXIT_USAGE,
+    console,
+    fail,
+    safe,
+)
+from scanner.cli.files import check_destination, write_atomic, write_or_rescue
 from scanner.compare import facts
 from scanner.compare.labels import CLASSES, KINDS, SEVERITIES, label
 from scanner.compare.match import match_devices
@@ -123,9 +132,11 @@ def add(
 ) -> None:
     """Register a device found by a sweep, after confirmation; comments are kept.
 
-    Exit status: 0 added, 1 declined or already registered, 2 bad input.
+    Exit status: 0 added, 1 declined or already registered, 2 bad input (or a registry that
+    cannot be written: checked first), 3 the write failed (the edit is saved to a rescue file).
     """
     try:
+        check_destination(registry_path, force=True)
         run = read_scanrun(from_run)
         registry = load_registry(registry_path)
         found = _find(run, device)
@@ -150,10 +161,9 @@ def add(
         if not typer.confirm("Add it?", default=False):
             console.print("nothing changed")
             raise typer.Exit(EXIT_FOUND)
-    try:
-        write_atomic(registry_path, updated.encode("utf-8"), force=True)
-    except OSError as exc:
-        raise fail(f"cannot write {registry_path}: {exc}", EXIT_USAGE) from None
+    problem = write_or_rescue(registry_path, updated.encode("utf-8"), force=True)
+    if problem is not None:
+        raise fail(problem, EXIT_RUNTIME)
     console.print(f"added {safe(entry.id)} to {safe(dep)}")
 
 
@@ -186,7 +196,13 @@ def findings_table(run: ScanRun) -> Table:
 
 def sweep_exit(run: ScanRun) -> int:
     """1 when the sweep found what needs action: without a registry any collector; with one,
-    a high or critical finding (unregistered collector, swap, prohibited space, filing)."""
+    a high or critical finding (unregistered collector, swap, prohibited space, filing).
+    Otherwise 5 when the run is incomplete (a source it asked for could not run, or it was
+    cut short): finding nothing where it could not look is no all-clear."""
     if run.registry is None:
-        return EXIT_FOUND if any(d.is_collector for d in run.devices) else EXIT_OK
-    return EXIT_FOUND if any(f.severity in ALARMING for f in run.findings) else EXIT_OK
+        found = any(d.is_collector for d in run.devices)
+    else:
+        found = any(f.severity in ALARMING for f in run.findings)
+    if found:
+        return EXIT_FOUND
+    return EXIT_OK if run.complete else EXIT_INCOMPLETE

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from scanner.cli.console import (
     fail,
     safe,
 )
+from scanner.cli.files import check_destination, deliver
 from scanner.errors import BiosweepError, InputError
 from scanner.inputs import read_input
 from scanner.models import ScanRun
@@ -48,8 +49,9 @@ HELP = """Write a report of a saved run (the JSON of `biosweep sweep --json`).
 Formats: json (machine, biosweep.scanrun/1), csv (one row per device), md, html
 (self-contained, no network), pdf. --lang zh (default) or en.
 
-Exit status: 0 written / verified, 1 verification failed, 2 bad input or the output exists
-(use --force), 3 the report could not be written.
+Exit status: 0 written / verified, 1 verification failed, 2 bad input, the output exists
+(use --force) or its folder does not (checked first), 3 the report could not be written (it
+is then saved to a rescue file named in the message).
 """
 
 
@@ -179,34 +181,56 @@ def report(
         raise fail("give exactly one of --output/-o FILE or --for-12339 FILE.zip", EXIT_USAGE)
     if (recompare and registry_path is None) or (previous is not None and not recompare):
         raise fail("--compare needs --registry; --previous needs --compare", EXIT_USAGE)
+    target = for_12339 or output
+    assert target is not None
     try:
+        check_destination(target, force=force)
         run, registry = _inputs(run_path, registry_path, recompare, previous)
         if operator:
             run = replace(run, operator=operator)
+        chunks = report_maker(run, registry, output, fmt, lang)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
+    size = write_report(target, chunks, force)
+    if for_12339 is not None:
+        err_console.print(f"wrote {safe(for_12339)} ({size} bytes); check it with: "
+                          f"biosweep report verify {safe(for_12339)}")  # fmt: skip
+    else:
+        err_console.print(f"wrote {safe(output)} ({size} bytes)")
+
+
+def report_maker(
+    run: ScanRun, registry: Registry | None, output: Path | None, fmt: str | None, lang: str
+) -> Callable[[], Iterable[bytes]]:
+    """What to write, as a maker of the byte chunks (it runs again for a rescue file); the
+    12339 package when there is no ``output``."""
     now = datetime.now(UTC)
+    if output is None:
+        package = build_package(run, registry, now)  # its InputErrors (no operator) exit 2
+        return lambda: [package]
+    reporter = reporter_for(fmt or output.suffix)
+    if reporter is None:
+        raise InputError(f"unknown format {fmt or output.suffix!r}: one of {', '.join(REPORTERS)}")
+    options = ReportOptions(
+        lang="zh" if lang == "zh" else "en", registry=registry, generated_at=now
+    )
+    return lambda: reporter.chunks(run, options)
+
+
+def write_report(target: Path, chunks: Callable[[], Iterable[bytes]], force: bool) -> int:
+    """Write the report to ``target`` (or, failing that, to a rescue file: exit 3)."""
+    sizes: list[int] = []
+
+    def write(path: Path) -> None:
+        sizes.append(write_chunks(path, chunks(), force=force and path == target))
+
     try:
-        if for_12339 is not None:
-            size = write_chunks(for_12339, [build_package(run, registry, now)], force=force)
-            err_console.print(f"wrote {safe(for_12339)} ({size} bytes); check it with: "
-                              f"biosweep report verify {safe(for_12339)}")  # fmt: skip
-            return
-        assert output is not None
-        reporter = reporter_for(fmt or output.suffix)
-        if reporter is None:
-            raise InputError(
-                f"unknown format {fmt or output.suffix!r}: one of {', '.join(REPORTERS)}"
-            )
-        options = ReportOptions(
-            lang="zh" if lang == "zh" else "en", registry=registry, generated_at=now
-        )
-        size = write_chunks(output, reporter.chunks(run, options), force=force)
-    except InputError as exc:
-        raise fail(str(exc), EXIT_USAGE) from None
-    except (BiosweepError, OSError) as exc:
+        problem = deliver(target, write)
+    except BiosweepError as exc:
         raise fail(f"report failed: {exc}", EXIT_RUNTIME) from None
-    err_console.print(f"wrote {safe(output)} ({size} bytes)")
+    if problem is not None:
+        raise fail(problem, EXIT_RUNTIME)
+    return sizes[-1]
 
 
 report.__doc__ = HELP

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from scanner import scan
 from scanner.cli import ble_cmd
+from scanner.cli import sweep_plan as flags
 from scanner.cli.console import (
     EXIT_RUNTIME,
     EXIT_USAGE,
@@ -17,19 +19,18 @@ from scanner.cli.console import (
     err_console,
     fail,
 )
-from scanner.cli.files import write_atomic
-from scanner.cli.history_cmd import EXIT_LOCKED, stored_run
+from scanner.cli.files import check_destination, write_or_rescue
+from scanner.cli.history_cmd import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
 from scanner.cli.identify_cmd import device_table
 from scanner.cli.registry_cmd import findings_table, sweep_exit, sweep_options
-from scanner.config.ranges import flag_problems, parse_ports
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
-from scanner.probes import DEFAULT_PROBES, KNOWN_PROBES
-from scanner.probes.discovery import CURATED_PORTS
-from scanner.probes.multicast import SocketMulticast, only_multicast
+from scanner.normalize import clean_text
+from scanner.probes.multicast import SocketMulticast
 from scanner.probes.net import Connector
+from scanner.probes.sources import NothingSwept
 from scanner.reporters.jsonout import observations_jsonl, scanrun_json
-from scanner.scope import Limits, Scope, build_scope, detected_networks, read_exclude_file
+from scanner.scope import Scope, detected_networks
 from scanner.store import LockedError
 
 HELP = """Sweep networks for biometric collectors with read-only probes.
@@ -48,40 +49,22 @@ challenge scheme/realm, the SDP session name s= and a=tool:; no media line is re
 A host that accepts connections on nearly every port and on control port 49151 is noted as
 a tarpit: its open ports are not used as evidence.
 
+Routes: targets that only the default route reaches (not attached, no route of their own)
+are refused before any packet, naming the gateway, unless --routed (an interactive run asks).
+
 Privileges: none needed. Discovery and port scanning use TCP connects; MACs of on-link hosts
 come from the kernel's neighbour cache. Multicast discovery (mdns, ssdp, wsd, sadp, dhip)
 asks once, TTL 1, only on interfaces whose network is in scope; --passive-first needs root.
 
-Exit status: 0 no collector found, 1 collectors found, 2 usage or scope error, 3 runtime failure,
-4 (with --store) another run of this site is in progress.
+Settings: every flag has a biosweep.toml key (in its sweep section; the scope's in the site
+section); flags override the file (see README "Configuration file"); --config names the file.
+
+Exit status: 0 no collector found, 1 collectors found, 2 usage, scope or output-file error
+(checked before any packet), 3 runtime failure (nothing swept; an output file that could not be
+written, the run is then printed and saved to a rescue file), 4 (with --store) another run of
+this site is in progress, 5 incomplete: a source asked for could not run (or the sweep was
+interrupted) and no collector was found.
 """
-
-
-def _parse_ports(text: str | None) -> tuple[int, ...]:
-    if not text:
-        return CURATED_PORTS
-    try:
-        return parse_ports(text)
-    except ValueError as exc:
-        raise InputError(f"--ports: {exc}") from None
-
-
-def _parse_only(text: str | None, snmp: bool = False, describe: bool = False) -> frozenset[str]:
-    """The probe names to run. ``describe`` (``--rtsp-describe``) turns the RTSP probe into
-    OPTIONS + DESCRIBE wherever RTSP runs."""
-    names = _only_names(text, snmp)
-    return names | {"rtsp-describe"} if describe and "rtsp" in names else names
-
-
-def _only_names(text: str | None, snmp: bool) -> frozenset[str]:
-    if not text:
-        return DEFAULT_PROBES | ({"snmp"} if snmp else set())
-    names = frozenset(n.strip() for n in text.split(",") if n.strip())
-    unknown = names - KNOWN_PROBES - {"tcp"}
-    if unknown:
-        known = ", ".join(sorted(KNOWN_PROBES))
-        raise InputError(f"--only: unknown probe(s) {', '.join(sorted(unknown))} (known: {known})")
-    return names & KNOWN_PROBES
 
 
 def _ask_for_targets() -> list[str]:
@@ -99,20 +82,14 @@ def _ask_for_targets() -> list[str]:
     return str(answer).split()
 
 
-def _scope(
-    targets: list[str], exclude: list[str], exclude_file: list[Path], limits: Limits, **flags: bool
-) -> Scope:
-    excludes = [*exclude, *(t for f in exclude_file for t in read_exclude_file(f))]
-    return build_scope(targets, excludes, interfaces=detected_networks(), limits=limits, **flags)
-
-
 def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
     if quiet or not sys.stderr.isatty():
-        err_console.print(
-            f"sweeping {scope.size} addresses ({', '.join(scope.describe())})", markup=False
-        )
+        what = [f"{scope.size} addresses ({', '.join(scope.describe())})"] if scope.size else []
+        what += [f"Bluetooth LE for {opts.ble.duration:g} s"] if opts.ble else []
+        err_console.print(f"sweeping {' and '.join(what) or 'nothing'}", markup=False)
         run = scan.run_sweep(scope, Connector(scope), opts, multicast=SocketMulticast(scope))
-        err_console.print(f"done: {len(run.devices)} devices", markup=False)
+        state = "" if run.complete else " (INCOMPLETE)"
+        err_console.print(f"done: {len(run.devices)} devices{state}", markup=False)
         return run
     columns = (
         TextColumn("{task.description}"),
@@ -135,42 +112,14 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
         )
 
 
+@flags.with_sweep_flags
 def sweep(
     targets: list[str] = typer.Argument(None, help="CIDRs, ranges, addresses or interface names."),
-    exclude: list[str] = typer.Option(
-        [], "--exclude", "-x", help="Addresses/CIDRs/ranges to leave alone."
+    site: str = typer.Option(None, "--site", help="Site name recorded in the run."),
+    operator: str = typer.Option(
+        None, "--operator", help="Who ran the sweep, recorded in the run."
     ),
-    exclude_file: list[Path] = typer.Option(
-        [], "--exclude-file", help="File of exclusions, one per line."
-    ),
-    ports: str = typer.Option(
-        None, "--ports", "-p", help="Ports/ranges to scan (default: curated set)."
-    ),
-    only: str = typer.Option(
-        None,
-        "--only",
-        help=f"Run only these probes: tcp, {', '.join(sorted(KNOWN_PROBES))}. Multicast names "
-        "alone (mdns, ssdp, wsd, sadp, dhip) skip the host sweep.",
-    ),
-    confirm_large_scope: bool = typer.Option(
-        False, "--confirm-large-scope", help="Allow more than a /16."
-    ),
-    allow_public: bool = typer.Option(
-        False, "--allow-public", help="Allow public addresses you own."
-    ),
-    rate: float = typer.Option(1000.0, "--rate", help="Connection attempts per second, overall."),
-    host_rate: float = typer.Option(
-        40.0, "--host-rate", help="Connection attempts per second per host."
-    ),
-    host_connections: int = typer.Option(
-        2, "--host-connections", help="Concurrent connections per host."
-    ),
-    deadline: float = typer.Option(
-        10.0, "--deadline", help="Seconds per request, connect to parse."
-    ),
-    host_budget: float = typer.Option(
-        120.0, "--host-budget", help="Seconds for all probes of one host."
-    ),
+    config: Path = typer.Option(None, "--config", help=CONFIG_HELP),
     json_out: bool = typer.Option(
         False, "--json", help="Print the ScanRun as JSON (biosweep.scanrun/1)."
     ),
@@ -178,39 +127,7 @@ def sweep(
         None, "--observations-out", help="Save raw observations (JSON lines)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite --observations-out if it exists."),
-    site: str = typer.Option(None, "--site", help="Site name recorded in the run."),
-    operator: str = typer.Option(
-        None, "--operator", help="Who ran the sweep, recorded in the run."
-    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No live progress."),
-    snmp: bool = typer.Option(
-        False, "--snmp", help="Also ask SNMP sysDescr.0 with the read-only community 'public'."
-    ),
-    rtsp_describe: bool = typer.Option(
-        False,
-        "--rtsp-describe",
-        help="RTSP: after OPTIONS, one DESCRIBE without credentials (status, auth realm, SDP "
-        "session name and tool). Never SETUP/PLAY.",
-    ),
-    passive_first: float = typer.Option(
-        0.0,
-        "--passive-first",
-        help="Listen this many seconds (sending nothing; root) on in-scope interfaces first.",
-    ),
-    early_stop: bool = typer.Option(
-        False,
-        "--early-stop/--no-early-stop",
-        help="Stop asking a host once a collector is identified with high certainty (faster; "
-        "may miss serials and firmware that the registry comparison uses).",
-    ),
-    ble: bool = typer.Option(
-        False, "--ble/--no-ble", help="Also scan Bluetooth LE (--only ble: only)."
-    ),
-    ble_backend: str = typer.Option("auto", "--ble-backend", help=ble_cmd.BACKEND_HELP),
-    ble_transport: str = typer.Option(None, "--ble-transport", help=ble_cmd.TRANSPORT_HELP),
-    ble_duration: float = typer.Option(10.0, "--ble-duration", help="Seconds to listen for BLE."),
-    ble_passive: bool = typer.Option(False, "--ble-passive", help="BLE: send no scan requests."),
-    ble_kernel_ok: bool = typer.Option(False, "--ble-kernel-ok", help=ble_cmd.KERNEL_OK_HELP),
     registry: Path = typer.Option(
         None, "--registry", help="Compare with this site registry (site.yaml); adds findings."
     ),
@@ -222,65 +139,64 @@ def sweep(
     store: Path = typer.Option(
         None, "--store", help="Also save the run in this history database (biosweep history)."
     ),
+    sweep_flags: dict[str, Any] | None = None,
 ) -> None:
+    given = {**(sweep_flags or {}), "site": site, "operator": operator}
+    cfg = config_or_fail(config)
     try:
-        refused = flag_problems(
-            rate=rate, host_rate=host_rate, host_connections=host_connections,
-            deadline=deadline, host_budget=host_budget, passive_first=passive_first,
-            ble_duration=ble_duration,
-        )  # fmt: skip
-        if refused:
-            raise InputError("; ".join(refused))
-        limits = Limits(
-            global_rate=rate, host_rate=host_rate, host_connections=host_connections,
-            request_deadline=deadline, host_budget=host_budget,
-        )  # fmt: skip
-        net_only, ble_on, ble_only = ble_cmd.radio_selection(only, ble)
+        if observations_out is not None:
+            check_destination(observations_out, force=force)
+        s = flags.settings(cfg, **given)
+        ble_only = ble_cmd.radio_selection(s.only, s.ble)[2]
         chosen = targets or ([] if ble_only else _ask_for_targets() if not json_out else [])
-        scope = ble_cmd.radio_scope(chosen) if ble_only else _scope(
-            chosen, exclude, exclude_file, limits,
-            confirm_large=confirm_large_scope, allow_public=allow_public,
-        )  # fmt: skip
-        names = frozenset() if ble_only else _parse_only(net_only, snmp, rtsp_describe)
-        opts = scan.SweepOptions(
-            _parse_ports(ports), names, site, operator, arp=not ble_only,
-            host_sweep=not ble_only and not (
-                net_only and only_multicast(frozenset(n.strip() for n in net_only.split(",")))
-            ),
-            passive_first=passive_first, early_stop=early_stop,
-            ble=ble_cmd.ble_options(
-                ble_backend, ble_transport, ble_duration, ble_passive, site, ble_kernel_ok
-            ) if ble_on else None,
-        )  # fmt: skip
+        scope, opts = flags.plan(s, chosen, interactive=not json_out)
         opts = sweep_options(opts, registry, previous)
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
+    run = _sweep(scope, opts, store, quiet or json_out)
+    problem = None
+    if observations_out is not None:
+        problem = write_or_rescue(observations_out, observations_jsonl(run), force=force)
+    _print(run, json_out)
+    if problem is not None:
+        raise fail(problem, EXIT_RUNTIME)
+    raise typer.Exit(sweep_exit(run))
+
+
+def _sweep(scope: Scope, opts: scan.SweepOptions, store: Path | None, quiet: bool) -> ScanRun:
+    """Run (and with ``store`` save) the sweep; errors exit with their status."""
     try:
         if store is None:
-            run = _run(scope, opts, quiet or json_out)
-        else:
-            run = stored_run(
-                store, opts, scope.describe(), lambda: _run(scope, opts, quiet or json_out)
-            )
-        if observations_out is not None:
-            write_atomic(observations_out, observations_jsonl(run), force=force)
+            return _run(scope, opts, quiet)
+        return stored_run(store, opts, scope.describe(), lambda: _run(scope, opts, quiet))
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except LockedError as exc:
         raise fail(f"already running: {exc}", EXIT_LOCKED) from None
+    except NothingSwept as exc:
+        raise fail(str(exc), EXIT_RUNTIME) from None
     except (BiosweepError, OSError) as exc:
         raise fail(f"sweep failed: {exc}", EXIT_RUNTIME) from None
+
+
+def _print(run: ScanRun, json_out: bool) -> None:
+    """The run on stdout (JSON or tables); an incomplete run says so before anything else."""
+    why = run.why_incomplete()
+    if why:
+        out = err_console if json_out else console
+        out.print("INCOMPLETE RUN (not an all-clear):", markup=False, soft_wrap=True)
+        for line in why:
+            out.print(f"  {clean_text(line, 500)}", markup=False, soft_wrap=True)
     if json_out:
         sys.stdout.buffer.write(scanrun_json(run))
-    else:
-        console.print(device_table(list(run.devices)))
-        for s in run.skipped:
-            console.print(
-                f"  skipped {s.probe} {s.target or ''}: {s.reason} — {s.detail}", markup=False
-            )
-        if run.registry is not None:
-            console.print(findings_table(run))
-    raise typer.Exit(sweep_exit(run))
+        return
+    console.print(device_table(list(run.devices)))
+    for s in run.skipped:
+        console.print(
+            f"  skipped {s.probe} {s.target or ''}: {s.reason} — {s.detail}", markup=False
+        )
+    if run.registry is not None:
+        console.print(findings_table(run))
 
 
 sweep.__doc__ = HELP

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from scanner import scan
 from scanner.alerts import AlertError, Sender, senders, test_alert
+from scanner.cli import ble_cmd
+from scanner.cli import sweep_plan as flags
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
 from scanner.cli.history_cmd import (
     CONFIG_HELP,
@@ -24,7 +27,6 @@ from scanner.cli.history_cmd import (
     open_store,
     store_path,
 )
-from scanner.cli.sweep_cmd import _parse_only, _parse_ports, _scope
 from scanner.cli.watching import Sweep, Watch, deliver, stop_on_sigterm
 from scanner.config import Config, ConfigError
 from scanner.config.ranges import RANGES
@@ -33,7 +35,7 @@ from scanner.errors import BiosweepError, InputError
 from scanner.models import ScanRun, Severity
 from scanner.probes.multicast import SocketMulticast
 from scanner.probes.net import Connector
-from scanner.scope import Limits, Scope
+from scanner.scope import Scope
 from scanner.store import LockedError, StoreError, lock_path, site_lock
 
 HELP = """Sweep on a schedule in the foreground, save every run, alert on what is new.
@@ -59,17 +61,6 @@ def _schedule(cfg: Config, interval: str | None, cron: str | None) -> Schedule:
     return cfg.schedule
 
 
-def _limits(cfg: Config) -> Limits:
-    s = cfg.sweep
-    return Limits(
-        global_rate=float(s.get("rate", 1000.0)),
-        host_rate=float(s.get("host_rate", 40.0)),
-        host_connections=max(1, min(int(s.get("host_connections", 2)), 8)),
-        request_deadline=float(s.get("deadline", 10.0)),
-        host_budget=float(s.get("host_budget", 120.0)),
-    )
-
-
 def real_sweep(scope: Scope) -> Sweep:
     """The sweep ``biosweep sweep`` runs: real sockets, multicast discovery, this scope."""
 
@@ -92,9 +83,9 @@ def _alert_test(site: str | None, channels: list[Sender]) -> None:
     raise typer.Exit(EXIT_RUNTIME if failed else 0)
 
 
+@flags.with_sweep_flags
 def watch(
     targets: list[str] = typer.Argument(None, help="What to sweep (default: site.targets)."),
-    exclude: list[str] = typer.Option([], "--exclude", "-x", help="Addresses to leave alone."),
     config: Path = typer.Option(None, "--config", help=CONFIG_HELP),
     store: Path = typer.Option(None, "--store", help=STORE_HELP),
     site: str = typer.Option(None, "--site", help="Site name (default: site.name)."),
@@ -115,18 +106,17 @@ def watch(
         help="Wait this long for a running sweep of the site (default: exit 4).",
     ),
     alert_test: bool = typer.Option(False, "--alert-test", help="Send a test alert and exit."),
-    ports: str = typer.Option(None, "--ports", "-p", help="Ports/ranges (default: curated)."),
-    only: str = typer.Option(None, "--only", help="Only these probes (see sweep --help)."),
+    sweep_flags: dict[str, Any] | None = None,
 ) -> None:
+    given = {**(sweep_flags or {}), "site": site, "operator": operator}
     logging.basicConfig(level=logging.INFO, format="biosweep: %(message)s")
     cfg = config_or_fail(config)
-    site_name = site or cfg.site
     try:
         channels = senders(cfg)
     except (ConfigError, AlertError) as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     if alert_test:
-        _alert_test(site_name, channels)
+        _alert_test(site or cfg.site, channels)
     try:
         if keep_days is not None and (bad := RANGES["store.keep_days"].problem(keep_days)):
             raise InputError(f"--keep-days: {bad}")
@@ -135,24 +125,17 @@ def watch(
         wait = parse_duration(wait_lock) if wait_lock else (
             cfg.wait_lock or (86400.0 if cfg.on_overlap == "wait" else 0.0)
         )  # fmt: skip
+        settings = flags.settings(cfg, **given)
         chosen = list(targets or cfg.targets)
-        if not chosen:
+        ble_only = ble_cmd.radio_selection(settings.only, settings.ble)[2]
+        if not chosen and not ble_only:
             raise InputError("no targets: name them, or set site.targets in biosweep.toml")
-        scope = _scope(
-            chosen, [*cfg.exclude, *exclude], list(cfg.exclude_files), _limits(cfg),
-            confirm_large=cfg.confirm_large_scope, allow_public=cfg.allow_public,
-        )  # fmt: skip
-        s = cfg.sweep
-        opts = scan.SweepOptions(
-            _parse_ports(ports or s.get("ports")),
-            _parse_only(only or s.get("only"), bool(s.get("snmp", False))),
-            site_name,
-            operator or cfg.operator,
-        )
+        scope, opts = flags.plan(settings, chosen)
     except ValueError:
         raise fail(f"--min-severity: one of {', '.join(x.value for x in Severity)}") from None
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
+    site_name = opts.site
     db_path = store_path(store, cfg)
     lock_file = lock or cfg.lock or lock_path(db_path, site_name)
     runs = 1 if once else count

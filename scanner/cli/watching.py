@@ -23,6 +23,7 @@ from types import FrameType
 from scanner.alerts import Alert, AlertError, Sender, build_alert
 from scanner.config.schedule import Schedule
 from scanner.models import ScanRun, Severity
+from scanner.normalize import clean_text
 from scanner.registry import load_registry
 from scanner.scan import SweepOptions
 from scanner.store import Store
@@ -110,11 +111,13 @@ class Watch:
 
     def _summary(self, n: int, r: TickResult) -> None:
         run = r.run
-        state = "complete" if run.complete else "partial"
+        state = "complete" if run.complete else "INCOMPLETE (not an all-clear)"
         self.report(
             f"run {n} {run.id}: {state}, {len(run.devices)} devices, {len(run.findings)} findings"
             + (f", alert with {len(r.alert.items)} finding(s)" if r.alert else ", nothing to alert")
         )
+        for line in run.why_incomplete():
+            self.report(f"  {clean_text(line, 500)}")
         for line in r.delivered:
             self.report(f"  alert sent: {line}")
         for line in r.failed:

@@ -33,6 +33,7 @@ from scanner.config.channels import (
 from scanner.config.problems import ConfigError, Problems
 from scanner.config.ranges import RANGES, parse_ports
 from scanner.config.schedule import Schedule, parse_cron, parse_duration
+from scanner.config.sweep import SweepSettings, settings_from_tables
 from scanner.errors import InputError
 from scanner.inputs import MAX_DEPTH, TOML_SKIP, bracket_depth, read_input
 from scanner.models import Severity
@@ -47,14 +48,16 @@ KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "site": {
         "name": str, "operator": str, "registry": str, "targets": list, "exclude": list,
         "exclude_files": list, "allow_public": bool, "confirm_large_scope": bool,
+        "routed": bool,
     },
     "sweep": {
         "ports": str, "only": str, "snmp": bool, "rate": (int, float),
         "host_rate": (int, float), "host_connections": int, "deadline": (int, float),
-        "host_budget": (int, float),
+        "host_budget": (int, float), "rtsp_describe": bool, "passive_first": (int, float),
+        "early_stop": bool, "ble": bool, "ble_backend": str, "ble_transport": str,
+        "ble_duration": (int, float), "ble_passive": bool, "ble_kernel_ok": bool,
     },
     "store": {"path": str, "keep_days": int},
-    "ble": {"kernel_ok": bool},
     "watch": {
         "interval": (str, int), "cron": str, "lock": str, "on_overlap": str,
         "wait_lock": (str, int), "min_severity": str,
@@ -86,7 +89,8 @@ class Config:
     allow_public: bool = False
     confirm_large_scope: bool = False
     sweep: dict[str, Any] = field(default_factory=dict)
-    ble_kernel_ok: bool = False  # [ble] kernel_ok: as --ble-kernel-ok
+    #: ``[site]`` scope keys and ``[sweep]`` as one sweep's settings (flags override them).
+    settings: SweepSettings = field(default_factory=SweepSettings)
     store: Path | None = None
     keep_days: int = 180
     schedule: Schedule = field(default_factory=lambda: Schedule(interval=3600.0))
@@ -221,7 +225,7 @@ def parse_config(doc: dict[str, Any], src: Path, text: str = "") -> Config:
         allow_public=site.get("allow_public", False),
         confirm_large_scope=site.get("confirm_large_scope", False),
         sweep=dict(s.get("sweep", {})),
-        ble_kernel_ok=s.get("ble", {}).get("kernel_ok", False),
+        settings=settings_from_tables(site, s.get("sweep", {}), base),
         store=path(store.get("path")),
         keep_days=store.get("keep_days", 180),
         schedule=_schedule(p, watch),
@@ -283,6 +287,7 @@ __all__ = [
     "Schedule",
     "Secret",
     "SecretRef",
+    "SweepSettings",
     "SyslogConfig",
     "WebhookConfig",
     "find_config",

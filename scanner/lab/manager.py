@@ -10,23 +10,26 @@ name starts with the run's prefix, remove the run directory. ``up`` first remove
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import scanner
+from scanner.errors import InputError
 from scanner.lab import certs, netns, procs
 from scanner.lab.backends import BACKENDS, Backend, choose
 from scanner.lab.catalogue import resolve
 from scanner.lab.errors import LabError
 from scanner.lab.scenario import Scenario, load_scenario
 from scanner.lab.spec import DeviceSpec, write_specs
-from scanner.lab.state import STARTING, UP, RunState, load_runs, runtime_dir
+from scanner.lab.state import STARTING, UP, RunState, caller_uid, load_runs, runtime_dir
 
 PREFIX = "bsl-"
 READY_TIMEOUT = 30.0  # seconds, plus READY_PER_DEVICE for each device
@@ -76,6 +79,7 @@ def up(ref: str, backend: str | Backend = "auto") -> RunState:
         status=STARTING,
         creator_pid=os.getpid(),
         created=time.time(),
+        owner=caller_uid(),
     )
     state.save()  # before anything exists: a crash from here on is recoverable
     try:
@@ -182,18 +186,37 @@ def teardown(state: RunState) -> Teardown:
     return Teardown(state.run_id, len(pids), tuple(names))
 
 
-def down(run_id: str | None = None, orphans: bool = False) -> list[Teardown]:
-    """Tear down every recorded run (or just ``run_id``); with ``orphans``, also every
-    ``bsl-…`` namespace that no recorded run claims (left by a run whose state was lost)."""
+@dataclass(frozen=True, slots=True)
+class DownResult:
+    """What ``down`` removed, and how many recorded runs it left alone (other users')."""
+
+    removed: list[Teardown]
+    others_left: int = 0
+
+
+def down(run_id: str | None = None, orphans: bool = False, everyone: bool = False) -> DownResult:
+    """Tear down the caller's recorded runs (or just ``run_id``; or every run with
+    ``everyone``). ``orphans`` (only with ``everyone``: nobody recorded their owner) also
+    removes every ``bsl-…`` namespace that no recorded run claims (left by a run whose state
+    was lost, or by a lab with another runtime dir)."""
+    if orphans and not everyone:
+        raise InputError(
+            "--orphans removes lab namespaces no recorded run claims, whoever made them "
+            "(another user, or a lab with its own BIOSWEEP_LAB_DIR): it needs --all"
+        )
     runs = load_runs()
-    chosen = [r for r in runs if run_id in (None, r.run_id)]
-    if run_id is not None and not chosen:
-        raise LabError(f"no lab run {run_id!r} (see biosweep lab status)")
+    if run_id is not None:
+        chosen = [r for r in runs if r.run_id == run_id]
+        if not chosen:
+            raise LabError(f"no lab run {run_id!r} (see biosweep lab status)")
+    else:
+        chosen = [r for r in runs if everyone or r.owner == caller_uid()]
     done = [teardown(r) for r in chosen]
     if orphans:
         claimed = tuple(r.prefix for r in runs if r not in chosen)
         done += _orphans(claimed)
-    return done
+    left = 0 if run_id is not None else len(runs) - len(chosen)
+    return DownResult(done, left)
 
 
 def _orphans(claimed: tuple[str, ...]) -> list[Teardown]:
@@ -213,8 +236,8 @@ def _orphans(claimed: tuple[str, ...]) -> list[Teardown]:
 
 
 def clean_crashed() -> list[Teardown]:
-    """Tear down runs whose ``lab up`` died before the run was complete."""
-    return [teardown(s.state) for s in status() if s.crashed]
+    """Tear down the caller's runs whose ``lab up`` died before the run was complete."""
+    return [teardown(s.state) for s in status() if s.crashed and s.state.owner == caller_uid()]
 
 
 def status() -> list[RunStatus]:
@@ -241,3 +264,17 @@ def find(run_id: str | None = None) -> RunState:
 def shell_prefix(state: RunState) -> list[str]:
     """Command prefix that runs a program where the scanner sits in run ``state``."""
     return BACKENDS[state.backend]().shell(state)
+
+
+def sweep_command(state: RunState, args: Sequence[str] = ()) -> list[str]:
+    """The argv of a sweep of the lab from its scanner seat, with ``args`` (sweep flags): inside
+    the scanner namespace, its subnet less the scanner; on loopback, the devices' own
+    addresses only (every 127.x address answers, so a wider scope would hold nothing but
+    noise and the lab's addresses belong to no real network)."""
+    if state.scanner_netns:
+        targets = [state.subnet, "--exclude", state.scanner_address]
+    else:
+        own = ipaddress.collapse_addresses(ipaddress.IPv4Network(d.address) for d in state.devices)
+        targets = [str(n) for n in own]
+    prefix = shell_prefix(state) if state.scanner_netns else []
+    return [*prefix, sys.executable, "-m", "scanner", "sweep", *targets, *args]

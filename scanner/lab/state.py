@@ -82,6 +82,9 @@ class RunState:
     namespaces: tuple[str, ...] = ()
     pids: tuple[int, ...] = ()
     devices: tuple[DeviceRecord, ...] = ()
+    #: Who brought the run up (:func:`caller_uid`); ``lab down`` removes only the caller's
+    #: runs unless ``--all``. None: recorded by a biosweep that did not say (others' runs).
+    owner: int | None = None
 
     @property
     def directory(self) -> Path:
@@ -108,6 +111,15 @@ class RunState:
         data["namespaces"] = tuple(data["namespaces"])
         data["pids"] = tuple(data["pids"])
         return cls(**data)
+
+
+def caller_uid() -> int:
+    """The user a lab run belongs to: under sudo the user who ran sudo (``SUDO_UID``), so two
+    people using sudo on one machine do not remove each other's labs; else the real uid."""
+    sudo = os.environ.get("SUDO_UID", "")
+    if os.geteuid() == 0 and sudo.isdigit():
+        return int(sudo)
+    return os.getuid()
 
 
 def load_runs() -> list[RunState]:

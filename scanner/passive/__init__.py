@@ -21,6 +21,7 @@ from scanner.passive.extract import Extractor
 from scanner.passive.layers import scapy
 from scanner.passive.wifi import keep_wifi
 from scanner.probes.multicast.base import interfaces_in_scope
+from scanner.probes.oserrors import SourceUnavailable, mapped_os_errors
 from scanner.scope import Scope
 
 MAX_PACKETS = 5_000_000  # a capture is read up to this many packets
@@ -75,13 +76,12 @@ def _stop(sniffer: Any, names: list[str], scapy_error: type[Exception]) -> None:
     """Stop the sniffer thread; what failed inside it (no root, no such interface) is raised
     here as a ProbeError."""
     try:
-        if sniffer.running:
-            sniffer.stop()
-        elif sniffer.exception is not None:
-            raise sniffer.exception
-    except PermissionError:
-        raise ProbeError("listening on an interface needs root (CAP_NET_RAW)") from None
-    except (OSError, ValueError, scapy_error) as exc:
+        with mapped_os_errors(f"listening on {', '.join(names)}"):
+            if sniffer.running:
+                sniffer.stop()
+            elif sniffer.exception is not None:
+                raise sniffer.exception
+    except (ValueError, scapy_error) as exc:
         raise ProbeError(f"cannot listen on {', '.join(names)}: {exc}") from None
 
 
@@ -95,9 +95,10 @@ async def listen_scope(
         return [], [Skipped("passive", SkipReason.NOT_IN_SCOPE, detail)], []
     try:
         extractor = await listen_interfaces(ifaces, seconds, scope)
+    except SourceUnavailable as exc:
+        return [], [exc.skipped("passive")], []
     except ProbeError as exc:
-        reason = SkipReason.NEEDS_ROOT if "root" in str(exc) else SkipReason.ERROR
-        return [], [Skipped("passive", reason, str(exc))], []
+        return [], [Skipped("passive", SkipReason.ERROR, str(exc)[:300])], []
     note = f"discovery: passive {seconds:g} s on {', '.join(ifaces)}: {extractor.packets} packets"
     found = extractor.observations()
     return found, [], [note, *extractor.notes()]

@@ -14,6 +14,10 @@ One :class:`Extractor` reads packets (from a live interface or a capture) and ke
   :mod:`scanner.passive.tcpflow`) the UPnP description or ONVIF device information they carry
   and an HTML page's title; Telnet, FTP and SSH greetings;
 - the names devices look up (DNS queries to port 53: :mod:`scanner.passive.dns`);
+- SNMP GetResponses (an agent answering a monitoring system's poll): its ``sysDescr`` and
+  ``sysObjectID`` when the answer carries them (:func:`scanner.probes.snmp.response_values`);
+- from every Ethernet frame, its sender: source MAC, MAC ↔ local address, the ports a local
+  host accepts connections on, IPv6 neighbour discovery (:mod:`scanner.passive.frames`);
 - 802.11 frame headers (radiotap captures): see :mod:`scanner.passive.wifi`.
 
 Nothing is sent; payloads are never stored. Every packet is untrusted: a packet that does not
@@ -35,9 +39,12 @@ from scanner.errors import InputError, ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text, mac
 from scanner.passive import dns
+from scanner.passive.framehook import record_frame
+from scanner.passive.frames import FrameEvidence
 from scanner.passive.layers import scapy
 from scanner.passive.tcpflow import Flows
 from scanner.passive.wifi import WifiStats
+from scanner.probes import snmp
 from scanner.probes.derived import is_excluded
 from scanner.probes.multicast import mdns, ssdp, wsd
 from scanner.probes.multicast.base import Drops
@@ -80,6 +87,7 @@ class Extractor:
         self._out: dict[Observation, None] = {}
         self.queries = dns.DnsQueries()
         self.flows = Flows(source, self._add, self.drops.count)
+        self.frames = FrameEvidence()  # source MACs, MAC ↔ address links, open ports
 
     def notes(self) -> list[str]:
         """What the run's notes say of the packets: drops per kind, an early stop."""
@@ -104,6 +112,7 @@ class Extractor:
             *self._out,
             *self.queries.observations(f"{self.source}:dns"),
             *self.wifi.observations(f"{self.source}:wifi"),
+            *self.frames.observations(f"{self.source}:frame"),
         ]
         if self.scope is None:
             return found
@@ -131,6 +140,7 @@ class Extractor:
         try:
             if len(pkt) > MAX_FRAME:
                 raise ParseError(f"frame over {MAX_FRAME} bytes")
+            record_frame(pkt, self.frames)
             route = self._route(pkt)
             if route is None:
                 return
@@ -151,13 +161,14 @@ class Extractor:
         for layer, kind, read in layers:
             if pkt.haslayer(layer):
                 return kind, functools.partial(read, pkt)
-        if not pkt.haslayer(s.IP):
-            return None
-        src = str(pkt[s.IP].src)
+        ip = s.IP if pkt.haslayer(s.IP) else s.IPv6 if pkt.haslayer(s.IPv6) else None
+        if ip is None:
+            return None  # mDNS, SSDP, WSD and HTTP are read over IPv6 too
+        src, dst = str(pkt[ip].src), str(pkt[ip].dst)
         if pkt.haslayer(s.UDP):
             return self._udp(pkt, src, pkt[s.UDP])
         if pkt.haslayer(s.TCP):
-            return "http", functools.partial(self._tcp, src, str(pkt[s.IP].dst), pkt[s.TCP])
+            return "http", functools.partial(self._tcp, src, dst, pkt[s.TCP])
         return None
 
     def _arp(self, pkt: Any) -> None:
@@ -185,7 +196,13 @@ class Extractor:
         for port, (kind, read) in readers.items():
             if port in ports:
                 return kind, functools.partial(read, src, data)
+        if int(udp.sport) == snmp.PORT:  # an agent's answer to a monitoring system's poll
+            return "snmp", functools.partial(self._snmp, src, data)
         return None
+
+    def _snmp(self, src: str, data: bytes) -> None:
+        identity = snmp.response_values(data)
+        self._add(self._obs(f"ip:{src}", f, v, "snmp") for f, v in identity.items())
 
     def _mdns(self, src: str, data: bytes) -> None:
         self._add(mdns.responder_observations(src, mdns.decode(data), f"{self.source}:mdns"))

@@ -3,10 +3,11 @@
 With CAP_NET_RAW (root) a raw ``AF_PACKET`` socket broadcasts one well-formed who-has per
 in-scope address of an attached network, paced by the scope's global rate, and collects the
 is-at answers for a short window: every on-link host that has an IP answers, whatever its
-firewall. Without the capability, or off-link, the sweep falls back to TCP-connect discovery
-and records why. ARP is only ever sent on an interface whose own network contains the target
-(never across a router, never outside the scope); nothing is spoofed: the sender fields are the
-interface's own MAC and address.
+firewall. Without the capability, off-link, or when the interface is gone or down, the sweep
+falls back to TCP-connect discovery and records why (OS errors are mapped to a reason by
+:mod:`scanner.probes.oserrors`). ARP is only ever sent on an interface whose own network
+contains the target (never across a router, never outside the scope); nothing is spoofed: the
+sender fields are the interface's own MAC and address.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from scanner.errors import ProbeError
 from scanner.models import Observation
 from scanner.normalize import mac as normal_mac
+from scanner.probes.oserrors import mapped_os_errors
 from scanner.probes.rtt import RttEstimator
 from scanner.scope import Scope
 
@@ -157,10 +158,8 @@ async def sweep(
         a for a in scope.hosts() if isinstance(a, ipaddress.IPv4Address) and a in att.network
     ]
     targets = [a for a in targets if a != att.address]
-    try:
+    with mapped_os_errors(f"ARP on {att.name}"):
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
-    except PermissionError:
-        raise ProbeError("ARP needs root (CAP_NET_RAW)") from None
     answers: dict[str, str] = {}
     wanted = {str(t) for t in targets}
     sent: dict[str, float] = {}
@@ -178,7 +177,8 @@ async def sweep(
                         on_answer(got[0])
 
     try:
-        sock.bind((att.name, ETH_P_ARP))
+        with mapped_os_errors(f"ARP on {att.name}"):
+            sock.bind((att.name, ETH_P_ARP))
         sock.setblocking(False)
         loop.add_reader(sock.fileno(), readable)
         interval = 1.0 / scope.limits.global_rate
@@ -187,7 +187,8 @@ async def sweep(
             await _send(sock, request_frame(att.mac, att.address, target))
             await (pace() if pace is not None else asyncio.sleep(interval))
 
-        await ask(targets, answers, sent, rtt, send)
+        with mapped_os_errors(f"ARP on {att.name}"):
+            await ask(targets, answers, sent, rtt, send)
     finally:
         loop.remove_reader(sock.fileno())
         sock.close()

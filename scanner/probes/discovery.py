@@ -1,11 +1,14 @@
 """Host discovery and port scanning with plain TCP connects (no privileges needed).
 
-A host is alive when any discovery port answers, open or refused (a RST is an answer);
-``unreachable`` (ARP/ND found nobody) ends the host at once, so dead addresses cost one
-neighbour-resolution timeout, not one per port. Discovery ports are tried as many at a time as
-the per-host connection cap allows, most likely first, and stop at the first answer. MAC
-addresses of on-link hosts come from the kernel's neighbour cache, which those connects filled
-(``/proc/net/arp``): no raw packet. (With root, :mod:`scanner.probes.arp` finds them first.)
+A host is alive when any discovery port answers, open or refused (a RST is an answer) —
+except on loopback (127.0.0.0/8, ``::1``), where the kernel itself refuses a connection to
+every address with nobody listening: there only an open port (of the discovery ports and the
+ports scanned) is a sign of life. ``unreachable`` (ARP/ND found nobody) ends the host at once,
+so dead addresses cost one neighbour-resolution timeout, not one per port. Discovery ports are
+tried as many at a time as the per-host connection cap allows, most likely first, and stop at
+the first answer. MAC addresses of on-link hosts come from the kernel's neighbour cache, which
+those connects filled (``/proc/net/arp``): no raw packet. (With root, :mod:`scanner.probes.arp`
+finds them first.)
 
 :class:`HostFeed` hands the sweep's workers the addresses to probe as they become known: ARP
 answers as they arrive (alive already), then addresses that need TCP discovery, drawn lazily
@@ -15,6 +18,7 @@ so that a large scope is never held in memory.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -60,16 +64,34 @@ def scan_order(ports: Iterable[int]) -> list[int]:
 
 
 async def alive(dialer: Dialer, host: str, ports: Iterable[int] = DISCOVERY_PORTS) -> bool:
-    """Any answer (open or refused) from a discovery port; tried a few at a time."""
+    """Any answer (open, or refused off loopback) from a discovery port; a few at a time."""
     order = list(dict.fromkeys(ports))
     batch = max(1, dialer.scope.limits.host_connections)
+    signs = (PortState.OPEN,) if loopback(host) else (PortState.OPEN, PortState.CLOSED)
     for i in range(0, len(order), batch):
         states = await asyncio.gather(*(dialer.probe_port(host, p) for p in order[i : i + batch]))
-        if any(s in (PortState.OPEN, PortState.CLOSED) for s in states):
+        if any(s in signs for s in states):
             return True
         if PortState.UNREACHABLE in states:
             return False
     return False
+
+
+def life_ports(host: str, ports: Iterable[int]) -> list[int]:
+    """The ports that decide whether ``host`` is alive: the discovery ports; on loopback
+    (where only an open port counts) the ports the sweep scans first, then the others."""
+    if not loopback(host):
+        return list(DISCOVERY_PORTS)
+    scanned = scan_order(ports)
+    return scanned + [p for p in DISCOVERY_PORTS if p not in scanned]
+
+
+def loopback(host: str) -> bool:
+    """127.0.0.0/8 or ``::1``: the kernel answers for every address, so a refusal is no sign."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def open_ports(dialer: Dialer, host: str, ports: Iterable[int]) -> list[int]:

@@ -17,10 +17,10 @@ import socket
 import struct
 import time
 
-from scanner.errors import ProbeError
 from scanner.models import Observation
 from scanner.normalize import mac as normal_mac
 from scanner.probes.arp import Attachment
+from scanner.probes.oserrors import mapped_os_errors
 
 ETH_P_IPV6 = 0x86DD
 ALL_NODES = "ff02::1"
@@ -51,11 +51,23 @@ def parse_reply(frame: bytes, ident: int) -> tuple[str, str] | None:
 async def sweep(att: Attachment) -> list[Observation]:
     """Echo ff02::1 on one interface and collect link-local answers with their MACs."""
     ident = int.from_bytes(struct.pack("!H", int(time.time() * 1000) & 0xFFFF), "big")
-    try:
-        sender = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-        listener = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IPV6))
-    except PermissionError:
-        raise ProbeError("IPv6 discovery needs root (CAP_NET_RAW)") from None
+    with mapped_os_errors(f"IPv6 discovery on {att.name}"), contextlib.ExitStack() as stack:
+        sender = stack.enter_context(
+            socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        )
+        listener = stack.enter_context(
+            socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IPV6))
+        )
+        answers = await _echo(att, sender, listener, ident)
+    return [
+        Observation(f"mac:{mac}", "ip.address", ip, f"nd:{att.name}") for ip, mac in answers.items()
+    ]
+
+
+async def _echo(
+    att: Attachment, sender: socket.socket, listener: socket.socket, ident: int
+) -> dict[str, str]:
+    """Send the echo on ``att`` and collect (link-local address → MAC) for REPLY_WAIT."""
     answers: dict[str, str] = {}
     own = normal_mac(att.mac.hex())
     loop = asyncio.get_running_loop()
@@ -67,20 +79,14 @@ async def sweep(att: Attachment) -> list[Observation]:
                 if got and got[1] != own:  # our own node answers its own echo too
                     answers.setdefault(*got)
 
+    listener.bind((att.name, ETH_P_IPV6))
+    listener.setblocking(False)
+    loop.add_reader(listener.fileno(), readable)
     try:
-        listener.bind((att.name, ETH_P_IPV6))
-        listener.setblocking(False)
-        loop.add_reader(listener.fileno(), readable)
         sender.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, att.name.encode())
         index = socket.if_nametoindex(att.name)
         sender.sendto(echo_request(ident), (ALL_NODES, 0, 0, index))
         await asyncio.sleep(REPLY_WAIT)
-    except OSError as exc:
-        raise ProbeError(f"IPv6 discovery on {att.name} failed: {exc.strerror or exc}") from None
     finally:
         loop.remove_reader(listener.fileno())
-        listener.close()
-        sender.close()
-    return [
-        Observation(f"mac:{mac}", "ip.address", ip, f"nd:{att.name}") for ip, mac in answers.items()
-    ]
+    return answers

@@ -32,8 +32,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "incomplete_note": (
-        "The sweep was interrupted: it covers only the hosts probed before the stop.",
-        "本次排查被中断，结果只涵盖中断前已探测的主机。",
+        "Incomplete sweep — not an all-clear: part of what was asked for could not be checked "
+        "(why below). Devices may be missing from this report.",
+        "排查不完整——不能视为未发现：部分要求的检查未能进行（原因见下）。本报告可能遗漏设备。",
     ),
     "tool": ("Tool and signature versions", "工具及特征库版本"),
     "registry": ("Site registry compared", "比对的登记表"),

@@ -55,12 +55,13 @@ def _lines(v: View) -> Iterator[str]:
     lang = v.lang
     yield f"# {md(v.title)}"
     yield ""
+    if not v.complete:
+        yield f"> **{md(t('incomplete_note', lang))}**"
+        yield from (f"> - {md(line)}" for line in v.incomplete)
+        yield ""
     yield f"## {md(t('summary', lang))}"
     yield ""
     yield from _table(["", ""], [[k, val] for k, val in v.facts + v.headline])
-    if not v.complete:
-        yield f"> {md(t('incomplete_note', lang))}"
-        yield ""
     yield f"## {md(t('findings', lang))}"
     yield ""
     if not v.findings:

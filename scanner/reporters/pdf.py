@@ -143,10 +143,12 @@ class _Doc:
 
     def summary(self) -> list[Any]:
         v, lang = self.v, self.v.lang
-        out = [self.para(v.title, "h1"), self.para(t("summary", lang), "h2")]
-        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [150, 330], False))
+        out = [self.para(v.title, "h1")]
         if not v.complete:
-            out.append(self.para(t("incomplete_note", lang)))
+            out.append(self.para(t("incomplete_note", lang), "h3"))
+            out += [self.para(f"• {line}") for line in v.incomplete]
+        out.append(self.para(t("summary", lang), "h2"))
+        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [150, 330], False))
         out += [self.para(n) for n in v.notes]
         out += [self.para(t("chart_classes", lang), "h3")]
         out.append(self.chart([(n, c, BAR) for n, c in v.class_counts]))

@@ -111,6 +111,7 @@ class View:
     omitted_skipped: int = 0
     notes: list[str] = field(default_factory=list)
     complete: bool = True
+    incomplete: list[str] = field(default_factory=list)  # why, shown at the top
 
 
 def when(moment: datetime | None, lang: Lang) -> str:
@@ -308,6 +309,7 @@ def build_view(
             for s in run.skipped[:50]
         ],
         omitted_skipped=max(0, len(run.skipped) - 50),
-        notes=[text(n, 500) for n in run.notes],
+        notes=[text(n, 500) for n in run.notes if n not in run.why_incomplete()],
         complete=run.complete,
+        incomplete=[text(n, 500) for n in run.why_incomplete()],
     )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import select
 import signal
 import subprocess
@@ -18,7 +17,7 @@ from scanner.cli import app
 from scanner.errors import InputError
 from scanner.probes.ble.backends import BleakBackend, BleUnavailable, BumbleBackend, choose_backend
 from scanner.probes.ble.transport import check_transport
-from tests.cli.test_sweep_cli import socket_spy  # noqa: F401 - the fixture
+from tests.cli.conftest import socket_spy  # noqa: F401 - the fixture
 
 runner = CliRunner()
 NO_DBUS = "unix:path=/nonexistent/biosweep-test/system_bus_socket"
@@ -103,12 +102,11 @@ def test_ble_only_sweep_without_a_stack_records_why_and_sends_nothing(
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", NO_DBUS)
     monkeypatch.setattr(sys, "platform", "linux")
     result = runner.invoke(app, ["sweep", "--only", "ble", "--json"])
-    assert result.exit_code == 0, result.output
-    run = json.loads(result.stdout)
-    (entry,) = [s for s in run["skipped"] if s["probe"] == "ble"]
-    assert entry["reason"] == "no_adapter"
-    assert "no D-Bus system bus" in entry["detail"] and "fix:" in entry["detail"]
-    assert run["devices"] == [] and run["scope"] == []
+    # BLE was the whole sweep and could not run: no all-clear, an error saying why (issue 16)
+    assert result.exit_code == 3, result.output
+    assert "nothing was swept: ble: no_adapter" in result.output
+    assert "no D-Bus system bus" in result.output and "fix:" in result.output
+    assert result.stdout == ""
     assert socket_spy == []
 
 

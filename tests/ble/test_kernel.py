@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scanner.cli import app
+from scanner.cli import app, sweep_plan
 from scanner.cli.ble_cmd import ble_options, kernel_vouched
+from scanner.config import load_config
 from scanner.errors import InputError
 from scanner.models import SkipReason
 from scanner.probes.ble import kernel
@@ -91,13 +92,16 @@ def test_the_override_comes_from_the_flag_or_the_config_key(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BIOSWEEP_CONFIG", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    assert kernel_vouched(False) is False or Path("/etc/biosweep/biosweep.toml").is_file()
     assert kernel_vouched(True) is True
-    (tmp_path / "biosweep.toml").write_text("[ble]\nkernel_ok = true\n")
-    assert kernel_vouched(False) is True
-    assert ble_options("bleak", None, 1.0, False, None).kernel_ok is True
-    (tmp_path / "biosweep.toml").write_text('[ble]\nkernel_ok = "yes"\n')
-    with pytest.raises(InputError, match=r"ble\.kernel_ok"):
+    assert kernel_vouched(False) is False or Path("/etc/biosweep/biosweep.toml").is_file()
+    (tmp_path / "biosweep.toml").write_text("[sweep]\nble_kernel_ok = true\n")
+    assert kernel_vouched(False) is True  # ble locate, doctor
+    s = sweep_plan.settings(load_config(None), ble_kernel_ok=None)
+    assert s.ble_kernel_ok is True  # sweep: the key, unless the flag says otherwise
+    assert sweep_plan.settings(load_config(None), ble_kernel_ok=False).ble_kernel_ok is False
+    assert ble_options("bleak", None, 1.0, False, None, s.ble_kernel_ok).kernel_ok is True
+    (tmp_path / "biosweep.toml").write_text('[sweep]\nble_kernel_ok = "yes"\n')
+    with pytest.raises(InputError, match=r"sweep\.ble_kernel_ok"):
         kernel_vouched(False)
 
 

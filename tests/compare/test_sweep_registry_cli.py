@@ -8,7 +8,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from scanner.cli import app
-from tests.cli.test_sweep_cli import socket_spy  # noqa: F401 - fixture
+from tests.cli.conftest import socket_spy  # noqa: F401 - fixture
 from tests.reporters.sample import REGISTRY
 
 runner = CliRunner()

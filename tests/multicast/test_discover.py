@@ -4,7 +4,6 @@ foreign-subnet answers, exclusions, and ``--only`` with multicast names alone (n
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import threading
 
@@ -102,8 +101,10 @@ def test_only_multicast_names_mean_no_host_sweep() -> None:
 
 
 def test_sweep_only_multicast_on_loopback_sends_nothing_and_says_why() -> None:
-    """127.x is on no multicast-capable interface: the multicast probes are skipped with the
-    reason, and with multicast names alone the host sweep does not run (no connection)."""
+    """127.x is on no multicast-capable interface: the multicast probes cannot run, and with
+    multicast names alone the host sweep does not run (no connection) — so the run swept
+    nothing at all, which is an error naming every probe's reason (issue 16), not an
+    all-clear."""
     srv = socket.socket()
     srv.bind(("127.0.43.1", 0))
     srv.listen(4)
@@ -130,12 +131,10 @@ def test_sweep_only_multicast_on_loopback_sends_nothing_and_says_why() -> None:
         stop.set()
         thread.join(2)
         srv.close()
-    assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    assert result.exit_code == 3, result.output
     assert accepted == []
-    skipped = {s["probe"]: s["reason"] for s in doc["skipped"]}
-    assert all(skipped[n] == "not_in_scope" for n in MULTICAST_PROBES)
-    assert doc["devices"] == []
+    assert "nothing was swept" in result.output and result.stdout == ""
+    assert all(f"{n}: not_in_scope" in result.output for n in MULTICAST_PROBES)
 
 
 def test_unknown_only_names_list_the_multicast_ones() -> None:

@@ -63,7 +63,7 @@ def kernel_check(
     if why is None:
         return Check("kernel", True, f"Linux {found[:60]}: has the {kernel.CVE} fix")
     if kernel_ok:
-        return Check("kernel", True, f"{why}; vouched for (--ble-kernel-ok / [ble] kernel_ok)")
+        return Check("kernel", True, f"{why}; vouched for (--ble-kernel-ok / ble_kernel_ok)")
     return Check("kernel", False, f"{why}; the OS stack (bleak) is refused", kernel.OVERRIDE_FIX)
 
 

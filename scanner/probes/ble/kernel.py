@@ -21,7 +21,7 @@ bleak backend refuses an affected kernel, and bumble is never refused.
 
 A distribution kernel's version says little of its patches (Ubuntu's 5.4.0-52 carries the fix,
 5.4.0-37 does not): an operator who knows theirs is patched says so with ``--ble-kernel-ok``
-(or ``[ble] kernel_ok = true`` in ``biosweep.toml``).
+(or ``ble_kernel_ok = true`` in the ``[sweep]`` section of ``biosweep.toml``).
 """
 
 from __future__ import annotations
@@ -75,6 +75,6 @@ def problem(release: str) -> str | None:
 
 OVERRIDE_FIX = (
     "update the kernel; if your distribution's kernel carries the fix, pass --ble-kernel-ok "
-    "(or set [ble] kernel_ok = true in biosweep.toml); or scan through bumble, which the bug "
+    "(or ble_kernel_ok = true in [sweep] of biosweep.toml); or scan through bumble, which the bug "
     "cannot reach: --ble-backend bumble --ble-transport usb:0"
 )
