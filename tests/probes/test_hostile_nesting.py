@@ -38,6 +38,10 @@ NESTED, HEALTHY = "127.0.61.1", "127.0.61.2"
 
 
 def test_a_nested_dhip_answer_is_a_plain_error_and_the_next_host_is_identified() -> None:
+    """Both cameras have their web port open (on loopback an open port is what proves a host
+    alive) and answer DHIP: one with 3,000 nested arrays."""
+    web = http_handler("HTTP/1.1 200 OK", ["Server: Webs"])
+
     async def main() -> scan._Results:
         loop = asyncio.get_running_loop()
         servers = [
@@ -46,9 +50,10 @@ def test_a_nested_dhip_answer_is_a_plain_error_and_the_next_host_is_identified()
         ]
         scope = build_scope([NESTED, HEALTHY], limits=FAST)
         res = scan._Results()
-        opts = scan.SweepOptions(ports=(), probes=frozenset({"dhip"}), arp=False)
+        opts = scan.SweepOptions(ports=(8080,), probes=frozenset({"dhip"}), arp=False)
         try:
-            await scan.collect(scope, Connector(scope), opts, scan.Progress(), res)
+            async with peers((NESTED, 8080, web), (HEALTHY, 8080, web)):
+                await scan.collect(scope, Connector(scope), opts, scan.Progress(), res)
         finally:
             for transport, _ in servers:
                 transport.close()
