@@ -33,6 +33,11 @@ from scanner.registry import load_registry
 from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.jsonin import parse_scanrun
 
+#: Who swept, as the demo's reports say (Chinese: the default report is Chinese throughout).
+DEMO_OPERATOR = "biosweep 演示"
+#: The Chinese sample site (scanner/lab/scenarios/office-zh.yaml and its registry).
+DEFAULT_SCENARIO = "office-zh"
+
 
 def registry_for(scenario: str) -> Path | None:
     """The shipped registry of a shipped scenario (``office-swapped`` uses ``office``'s)."""
@@ -47,7 +52,7 @@ def registry_for(scenario: str) -> Path | None:
 def _sweep(state: RunState, registry: Path | None) -> bytes:
     """The ScanRun JSON of a sweep of the lab from its scanner seat."""
     command = manager.sweep_command(state, [
-        "--quiet", "--json", "--site", state.site, "--operator", "biosweep demo",
+        "--quiet", "--json", "--site", state.site, "--operator", DEMO_OPERATOR,
         *(["--registry", str(registry)] if registry else []),
     ])  # fmt: skip
     done = subprocess.run(command, capture_output=True, timeout=600, check=False)
@@ -99,7 +104,9 @@ def _in_private_network(scenario: str, report: Path) -> int | None:
 
 
 def demo(
-    scenario: str = typer.Argument("office", help="Scenario to sweep."),
+    scenario: str = typer.Argument(
+        DEFAULT_SCENARIO, help="Scenario to sweep (default: the Chinese sample site)."
+    ),
     backend: str = typer.Option(
         "auto", "--backend", "-b", help="namespaces (root), loopback, or auto."
     ),
@@ -107,8 +114,8 @@ def demo(
         Path("biosweep-demo-report.json"), "--report", help="Where to write the report."
     ),
 ) -> None:
-    """Bring the office lab up, sweep it, print devices and findings, write the reports (JSON,
-    and HTML beside it), tear it down."""
+    """Bring a lab up (the Chinese sample office by default), sweep it, print devices and
+    findings, write the reports (JSON, and the Chinese HTML beside it), tear it down."""
     try:
         for path in (report, report.with_suffix(".html")):
             check_destination(path, force=True)

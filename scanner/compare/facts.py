@@ -14,6 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from scanner.compare.certainty import prefix_basis
 from scanner.models import Device, DeviceClass
 
 SERIAL_FIELDS = ("sadp.serial", "dhip.serial", "upnp.serial", "onvif.serial")
@@ -79,6 +80,8 @@ class Facts:
     device_class: DeviceClass | None
     product: str | None
     collector: bool
+    #: ``mac_prefix``/``ble_company`` when the identification rests on a vendor prefix only
+    prefix_only: str | None = None
     #: The vendor comes from a cross-vendor (generic) signature: it names no one vendor.
     generic: bool = False
 
@@ -128,5 +131,6 @@ def facts(device: Device) -> Facts:
         device_class=best.device_class if best else None,
         product=best.product if best else None,
         collector=device.is_collector,
+        prefix_only=prefix_basis(device),
         generic=best.generic if best else False,
     )

@@ -30,8 +30,11 @@ DEFAULT_FILING_THRESHOLD = 100_000
 
 
 class SpaceType(StrEnum):
-    """Where a deployment collects. The private spaces are where the Measures forbid
-    face-recognition equipment (hotel rooms, public bathrooms, changing rooms, toilets)."""
+    """Where a deployment collects. The private spaces are where no collector may be installed
+    inside: the Facial Recognition Measures (Art. 13) name hotel rooms, public bathrooms,
+    changing rooms and toilets for face recognition equipment; the Public Security Video
+    Regulation (国务院令第799号, 2025) adds dormitory rooms, nursing rooms and fitting rooms for
+    any image capture equipment (scanner/compare/statutes.yaml)."""
 
     PUBLIC_PLACE = "public_place"
     INTERNAL_MANAGEMENT = "internal_management"
@@ -39,10 +42,13 @@ class SpaceType(StrEnum):
     PUBLIC_BATHROOM = "public_bathroom"
     CHANGING_ROOM = "changing_room"
     TOILET = "toilet"
+    DORMITORY = "dormitory"
+    NURSING_ROOM = "nursing_room"
+    FITTING_ROOM = "fitting_room"
 
 
 PROHIBITED_SPACES = frozenset(
-    {SpaceType.HOTEL_ROOM, SpaceType.PUBLIC_BATHROOM, SpaceType.CHANGING_ROOM, SpaceType.TOILET}
+    set(SpaceType) - {SpaceType.PUBLIC_PLACE, SpaceType.INTERNAL_MANAGEMENT}
 )
 
 

@@ -31,15 +31,16 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _device_lines(d: DeviceRow, lang: Lang) -> Iterator[str]:
-    head = f"{d.index}. {d.class_label} — {d.vendor} {d.model or d.product}".strip()
+    head = f"{d.index}. {d.class_label}" + (f" — {d.brand_model}" if d.brand_model else "")
     yield f"### {md(head)}"
     yield ""
     facts = [
         [t("status", lang), d.status_label],
         [t("addresses", lang), ", ".join(d.addresses)],
-        [t("product", lang), d.product],
+        [t("brand_model", lang), d.brand_model or "—"],
+        *([] if lang == "zh" else [[t("product", lang), d.product or "—"]]),
         [t("serial", lang), d.serial or "—"],
-        [t("confidence", lang), d.confidence],
+        [t("confidence", lang), d.certainty],
     ]
     yield from _table(["", ""], facts)
     if d.evidence:
@@ -62,6 +63,14 @@ def _lines(v: View) -> Iterator[str]:
     yield f"## {md(t('summary', lang))}"
     yield ""
     yield from _table(["", ""], [[k, val] for k, val in v.facts + v.headline])
+    if v.time_note:
+        yield md(v.time_note)
+        yield ""
+    if v.notes:
+        yield md(t("notes", lang))
+        yield ""
+        yield from (f"- `{n.replace('`', chr(39))}`" for n in v.notes)
+        yield ""
     yield f"## {md(t('findings', lang))}"
     yield ""
     if not v.findings:
@@ -90,7 +99,7 @@ def _lines(v: View) -> Iterator[str]:
     if v.skipped:
         yield f"## {md(t('skipped', lang))}"
         yield ""
-        yield from (f"- {md(s)}" for s in v.skipped)
+        yield from (f"- {md(where)}{t('colon', lang)}{md(why)}" for where, why in v.skipped)
         yield ""
     yield f"## {md(t('method', lang))}"
     yield ""

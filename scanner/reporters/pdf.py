@@ -22,9 +22,11 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from scanner import __version__
+from scanner.compare.zhtext import item
 from scanner.errors import BiosweepError
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
+from scanner.reporters.cjkwrap import break_lines
 from scanner.reporters.i18n import COVER_12339, t
 from scanner.reporters.svg import BAR, SEVERITY_COLOURS
 from scanner.reporters.view import DeviceRow, View, build_view, when
@@ -36,12 +38,36 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
 FONT = "BiosweepCJK"
+#: Text width of the page's frame (A4 less 40 pt margins and the frame's 6 pt padding), of a
+#: table cell (its width less 6 pt padding each side), and the slack left for rounding.
+BODY, CELL_PADDING, SLACK = 595.27 - 80 - 12, 12, 1.5
+
+
+#: Full-width punctuation no line may start with (GB/T 15834; Chinese line breaking). ReportLab's
+#: CJK wrapping knows the Japanese set, which lacks ， ： ； ？ ！ and closing quotes
+#: (reportlab.lib.textsplit.CANNOT_START_LINE), so a line could start with a comma.
+CANNOT_START = "，：；？！”’》」』〕】"
+
+
+def _kinsoku() -> None:
+    """Teach ReportLab's CJK wrapping the Chinese punctuation that cannot start a line (both
+    line breakers read the module global: paragraphs of one fragment use textsplit's)."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for module in (textsplit, paragraph):
+        names = vars(module)  # the module global the line breakers read (untyped in the stubs)
+        names["ALL_CANNOT_START"] += "".join(
+            c for c in CANNOT_START if c not in names["ALL_CANNOT_START"]
+        )
 
 
 @cache
 def _font() -> str:
     """Register the report font once; returns its name."""
     from reportlab.pdfbase import pdfmetrics
+
+    _kinsoku()
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -75,6 +101,7 @@ class _Doc:
         self.s = {
             "base": base,
             "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
+            "note": ParagraphStyle("note", parent=base, fontSize=8, leading=11, spaceBefore=4),
             "h1": ParagraphStyle("h1", parent=base, fontSize=17, leading=23, spaceAfter=8),
             "h2": ParagraphStyle(
                 "h2",
@@ -86,20 +113,32 @@ class _Doc:
                 textColor=colors.HexColor("#1d3b5e"),
             ),
             "h3": ParagraphStyle("h3", parent=base, fontSize=10.5, leading=15, spaceBefore=6),
-            "big": ParagraphStyle("big", parent=base, fontSize=11.5, leading=17),
+            "strong": ParagraphStyle("strong", parent=base, textColor=colors.HexColor("#8b0000")),
         }
 
-    def para(self, value: object, style: str = "base") -> Any:
+    def para(self, value: object, style: str = "base", width: float = BODY) -> Any:
+        """A paragraph ``width`` points wide, its lines broken by :mod:`cjkwrap`'s rules
+        (ReportLab's CJK wrapping stays on for anything that still does not fit)."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
         from reportlab.platypus import Paragraph
 
-        return Paragraph(p(value), self.s[style])
+        st = self.s[style]
+
+        def measure(text: str) -> float:
+            return float(stringWidth(text, st.fontName, st.fontSize))
+
+        lines = break_lines(str(value), width - SLACK, measure)
+        return Paragraph("<br/>".join(p(line) for line in lines), st)
 
     def table(
         self, rows: Sequence[Sequence[object]], widths: list[float], header: bool = True
     ) -> Any:
         from reportlab.platypus import Table, TableStyle
 
-        cells = [[self.para(c, "small") for c in row] for row in rows]
+        cells = [
+            [self.para(c, "small", w - CELL_PADDING) for c, w in zip(row, widths, strict=True)]
+            for row in rows
+        ]
         table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
         style: list[Any] = [
             ("GRID", (0, 0), (-1, -1), 0.4, self.colors.HexColor("#c8d2dc")),
@@ -129,27 +168,33 @@ class _Doc:
         return drawing
 
     def cover(self) -> list[Any]:
+        """The reporting channels first; sections 一、二、 and items （一）（二） in one size
+        (the embedded font has no ☎, • or ·)."""
         from reportlab.platypus import PageBreak
 
         c = COVER_12339
-        out = [self.para(t("title_12339", "zh"), "h1"), self.para(c.heading, "h2")]
+        out = [self.para(t("title_12339", "zh"), "h1"), self.para(f"一、{c.heading}", "h2")]
         out += [self.para(c.law)]
-        out += [self.para(f"• {line}", "big") for line in c.channels]
-        out += [self.para(c.include_heading, "h2")]
-        out += [self.para(f"{n}. {line}") for n, line in enumerate(c.include, 1)]
-        out += [self.para(c.caution_heading, "h2")]
-        out += [self.para(f"• {line}") for line in c.caution]
+        out += [self.para(f"{item(n)}{line}", "strong") for n, line in enumerate(c.channels, 1)]
+        out += [self.para(f"二、{c.include_heading}", "h2")]
+        out += [self.para(f"{item(n)}{line}") for n, line in enumerate(c.include, 1)]
+        out += [self.para(f"三、{c.caution_heading}", "h2")]
+        out += [self.para(f"{item(n)}{line}") for n, line in enumerate(c.caution, 1)]
         return [*out, PageBreak()]
 
     def summary(self) -> list[Any]:
         v, lang = self.v, self.v.lang
         out = [self.para(v.title, "h1")]
-        if not v.complete:
+        if not v.complete:  # what could not be checked, first (no • : the font has none)
             out.append(self.para(t("incomplete_note", lang), "h3"))
-            out += [self.para(f"• {line}") for line in v.incomplete]
+            out += [self.para(f"{n}. {line}") for n, line in enumerate(v.incomplete, 1)]
         out.append(self.para(t("summary", lang), "h2"))
-        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [150, 330], False))
-        out += [self.para(n) for n in v.notes]
+        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [130, 385], False))
+        if v.time_note:
+            out.append(self.para(v.time_note, "note"))
+        if v.notes:
+            out.append(self.para(t("notes", lang), "note"))
+            out += [self.para(n, "small") for n in v.notes]
         out += [self.para(t("chart_classes", lang), "h3")]
         out.append(self.chart([(n, c, BAR) for n, c in v.class_counts]))
         if v.severity_counts:
@@ -167,31 +212,31 @@ class _Doc:
         rows = [
             [f.severity_label, f.kind_label, f.device, f.registry_ref, f.why] for f in v.findings
         ]
-        out.append(self.table([head, *rows], [38, 70, 62, 70, 240]))
+        out.append(self.table([head, *rows], [48, 78, 60, 74, 255]))
         if v.omitted_findings:
             out.append(self.para(t("omitted_findings", lang, n=v.omitted_findings)))
         for dep in v.deployments:
-            out += [self.para(f"{t('deployments', lang)}: {dep.id}", "h3")]
-            out.append(self.table([[k, val] for k, val in dep.cells], [150, 330], False))
+            colon = "：" if lang == "zh" else ": "
+            out += [self.para(f"{t('deployments', lang)}{colon}{dep.id}", "h3")]
+            out.append(self.table([[k, val] for k, val in dep.cells], [130, 385], False))
         return out
 
     def device(self, d: DeviceRow) -> list[Any]:
         from reportlab.platypus import KeepTogether
 
         lang = self.v.lang
-        head = f"{d.index}. {d.class_label}" + (
-            f" — {d.vendor} {d.model or d.product}" if d.vendor else ""
-        )
+        head = f"{d.index}. {d.class_label}" + (f" — {d.brand_model}" if d.brand_model else "")
         facts = [
             [t("status", lang), d.status_label], [t("addresses", lang), ", ".join(d.addresses)],
-            [t("product", lang), d.product or "—"], [t("serial", lang), d.serial or "—"],
-            [t("confidence", lang), d.confidence],
+            [t("brand_model", lang), d.brand_model or "—"],
+            *([] if lang == "zh" else [[t("product", lang), d.product or "—"]]),
+            [t("serial", lang), d.serial or "—"], [t("confidence", lang), d.certainty],
         ]  # fmt: skip
-        block = [self.para(head, "h3"), self.table(facts, [110, 370], False)]
+        block = [self.para(head, "h3"), self.table(facts, [110, 405], False)]
         if d.evidence:
             cols = [t(k, lang) for k in ("ev_field", "ev_value", "ev_source", "ev_rule")]
             rows = [[e.field, e.value, e.source, e.signature] for e in d.evidence]
-            block.append(self.table([cols, *rows], [90, 190, 70, 130]))
+            block.append(self.table([cols, *rows], [95, 205, 75, 140]))
         if d.more_evidence:
             block.append(self.para(t("more_evidence", lang, n=d.more_evidence), "small"))
         return [KeepTogether(block)]
@@ -205,7 +250,11 @@ class _Doc:
             out.append(self.para(t("omitted", lang, n=v.omitted_devices)))
         if v.skipped:
             out.append(self.para(t("skipped", lang), "h2"))
-            out += [self.para(f"• {s}", "small") for s in v.skipped]
+            colon = t("colon", lang)
+            out += [
+                self.para(f"{n}. {where}{colon}{why}", "small")
+                for n, (where, why) in enumerate(v.skipped, 1)
+            ]
         out += [self.para(t("method", lang), "h2"), self.para(t("method_text", lang))]
         return out
 
@@ -216,7 +265,9 @@ def render_pdf(view: View, options: ReportOptions, run: ScanRun) -> bytes:
 
     doc = _Doc(view, options)
     generated = when(options.generated_at or datetime.now(UTC), view.lang)
-    footer = f"{view.title} · {run.id} · {t('generated', view.lang)} {generated}"
+    sep = "，" if view.lang == "zh" else " | "
+    colon = "：" if view.lang == "zh" else ": "
+    footer = f"{view.title}{sep}{run.id}{sep}{t('generated', view.lang)}{colon}{generated}"
 
     def on_page(canvas: Any, document: Any) -> None:
         canvas.saveState()

@@ -30,11 +30,16 @@ def test_demo_sweeps_the_office_writes_a_report_and_tears_down(
     # compared with the office registry: the findings are printed and in the report
     unregistered = [f for f in run["findings"] if f["kind"] == "unregistered_collector"]
     assert unregistered and run["registry"]
-    assert f"{len(run['findings'])} findings against the site registry office.yaml" in done.stdout
+    # the default scenario is the Chinese sample site, compared with its Chinese registry
+    assert (
+        f"{len(run['findings'])} findings against the site registry office-zh.yaml" in done.stdout
+    )
+    assert run["site"] == "上海示例科技有限公司三楼办公区" and run["operator"] == "biosweep 演示"
     assert "Unregistered collector" in done.stdout
     page = report.with_suffix(".html").read_text(encoding="utf-8")
     address = unregistered[0]["device_id"].split(":", 1)[1]  # mac:… or, on loopback, ip:…
     assert page.startswith("<!DOCTYPE html>") and address in page and "未登记的采集设备" in page
+    assert "上海示例物业管理有限公司" in page and "Example Co." not in page
     torn = re.search(r"lab (\w+) torn down", done.stdout)
     assert torn is not None
     run_id = torn.group(1)

@@ -21,7 +21,7 @@ PAYLOADS = [
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "section", "h1", "h2", "h3", "p", "div",
     "b", "table", "thead", "tbody", "tr", "th", "td", "code", "ul", "ol", "li", "figure",
-    "figcaption", "svg", "text", "rect", "footer",
+    "figcaption", "svg", "text", "rect", "footer", "span", "wbr",
 }  # fmt: skip
 
 
@@ -117,7 +117,7 @@ def test_html_renders_in_chromium_with_no_request(tmp_path: Path) -> None:
     ]
     assert findings == ["critical", "info"]
     text = "".join(tree.text)
-    assert "在 10.0.0.51 发现人脸识别终端" in text
+    assert "在 10.0.0.51 发现海康威视 DS-K1T671MF 人脸识别终端" in text
     assert PAYLOADS[1] in text
 
 

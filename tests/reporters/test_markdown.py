@@ -18,4 +18,4 @@ def test_chinese_report_headings_and_findings() -> None:
     text = REPORTERS["md"].render(sample_run(), ReportOptions(lang="zh")).decode()
     assert text.startswith("# 生物特征采集设备排查报告")
     assert "## 发现的问题" in text
-    assert "站点登记表中没有这台设备" in text
+    assert "场所登记表中没有这台设备" in text
