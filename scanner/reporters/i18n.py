@@ -199,6 +199,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "监听 {what}：读取 {n} 个数据包，未发送任何数据。",
     ),
     "how_unparsed": ("{n} packets could not be parsed.", "{n} 个数据包无法解析。"),
+    "how_dropped": (
+        "{n} packets could not be decoded and were dropped ({kinds}); the rest were read.",
+        "{n} 个数据包无法解码，已略去（{kinds}），其余数据包照常读取。",
+    ),
     "how_resolvers": (
         "DNS queries of {n} sources were left out (each asked for over {m} names: a resolver "
         "or a computer, not a device).",

@@ -36,6 +36,7 @@ _FORMS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
          r"check's connection$", "how_connections", False),
         (r"^passive: (?P<what>.+): (?P<n>\d+) packets read, nothing sent$", "how_passive", False),
         (r"^passive: (?P<n>\d+) packets did not parse$", "how_unparsed", False),
+        (r"^passive: (?P<n>\d+) packets dropped: (?P<kinds>.+)$", "how_dropped", False),
         (r"^passive: DNS queries of (?P<n>\d+) sources left out \(each asked over "
          r"(?P<m>\d+) names: a resolver or a computer, not a device\)$", "how_resolvers", False),
         (r"^passive: stopped reading: (?P<why>.+)$", "warn_stopped_reading", True),
