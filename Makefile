@@ -17,8 +17,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check scanner tests bench
-	$(BIN)/ruff format --check scanner tests bench
+	$(BIN)/ruff check scanner tests bench docs
+	$(BIN)/ruff format --check scanner tests bench docs
 
 types: $(STAMP)
 	$(BIN)/mypy

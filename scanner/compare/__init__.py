@@ -8,6 +8,20 @@ placed are then matched by IP address; there, a disagreeing identifier means ano
 now sits where the registered one should be (a swap). A Bluetooth name never matches on its
 own: anyone can advertise any name.
 
+unregistered collector                 critical for biometric classes, else high (high at
+                                       most when known by a vendor prefix only: certainty.py)
+identity mismatch                      critical for biometric deployments or classes,
+                                       else high (the same vendor-prefix limit)
+registered                             info (low when matched by IP only)
+registered, changed (firmware/ports)   medium (firmware), low (ports, address)
+registered, not seen (in scope only)   medium
+filing overdue or missing              high (pending and not yet due: low)
+collector in a prohibited space        critical
+no signage in a public place           medium
+no non-biometric alternative           medium
+new since the last run                 medium if unregistered, else low
+=====================================  ===========================================
+=======
 Every finding kind, its severity, trigger and the article it cites is in README.md
 ("Findings"); the explanations are in :mod:`scanner.compare.why`.
 """
@@ -18,6 +32,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from scanner.compare.build import make_finding
+from scanner.compare.certainty import collector_severity
 from scanner.compare.classes import class_problem
 from scanner.compare.deployments import deployment_findings
 from scanner.compare.details import device_details, registry_details
@@ -28,7 +43,6 @@ from scanner.compare.runs import gone_findings, new_findings, previous_index
 from scanner.compare.scope import expected_in_scope
 from scanner.compare.why import explain
 from scanner.models import (
-    BIOMETRIC_CLASSES,
     Device,
     Finding,
     FindingKind,
@@ -49,7 +63,7 @@ def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
     if m.reg is None or m.dep is None:
         if not f.collector:
             return []
-        severity = Severity.CRITICAL if f.device_class in BIOMETRIC_CLASSES else Severity.HIGH
+        severity = collector_severity(f.device_class, f.prefix_only)
         return [
             make_finding(
                 FindingKind.UNREGISTERED_COLLECTOR, severity, "unregistered", details, f.id
@@ -60,8 +74,11 @@ def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
     if m.diffs:
         details |= {f"expected_{k}": v for k, v in m.diffs.items()}
         details["differs"] = ",".join(m.diffs)
-        biometric = m.dep.biometric or f.device_class in BIOMETRIC_CLASSES
-        severity = Severity.CRITICAL if biometric else Severity.HIGH
+        severity = (
+            Severity.CRITICAL
+            if m.dep.biometric
+            else collector_severity(f.device_class, f.prefix_only)
+        )
         reason = "identifiers_disagree" if m.matched_by else "swapped"
         return [
             make_finding(

@@ -6,7 +6,9 @@ stays in the device and does not cross the internet unless a law or the person's
 consent allows it, and is kept no longer than the purpose needs; Art. 9 an impact assessment
 before processing; Art. 10 face recognition not the only way where other means serve the
 purpose; Art. 13 signs in public places, and no equipment inside the private spaces of public
-places (hotel rooms, public bathrooms, changing rooms, toilets); Art. 15 filing (see
+places (hotel rooms, public bathrooms, changing rooms, toilets; the Public Security Video
+Regulation, 国务院令第799号, adds dormitory rooms, nursing and fitting rooms for any image
+capture equipment: ``SpaceType``); Art. 15 filing (see
 :mod:`scanner.compare.filing`). PIPL (《个人信息保护法》): Art. 19 retention, Art. 26 signs,
 Art. 28-29 biometric information is sensitive and needs separate consent, Art. 55-56 the
 impact assessment.

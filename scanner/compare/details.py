@@ -21,6 +21,7 @@ def device_details(f: Facts) -> dict[str, str]:
         "ports": ", ".join(str(p) for p in sorted(f.ports)),
         "uuid": min(f.uuids) if f.uuids else "",
         "ble_address": min(f.ble) if f.ble else "",
+        "basis": f.prefix_only or "",  # the class rests on a vendor prefix only (certainty.py)
     }
 
 

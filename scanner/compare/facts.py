@@ -14,6 +14,8 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from scanner.compare.certainty import prefix_basis
+from scanner.compare.labels import device_name, plain_name
 from scanner.models import Device, DeviceClass
 
 SERIAL_FIELDS = ("sadp.serial", "dhip.serial", "upnp.serial", "onvif.serial")
@@ -79,6 +81,8 @@ class Facts:
     device_class: DeviceClass | None
     product: str | None
     collector: bool
+    #: ``mac_prefix``/``ble_company`` when the identification rests on a vendor prefix only
+    prefix_only: str | None = None
     #: The vendor comes from a cross-vendor (generic) signature: it names no one vendor.
     generic: bool = False
 
@@ -99,10 +103,13 @@ class Facts:
 
     @property
     def label(self) -> str:
-        """Vendor and model where known, else the product a signature named."""
+        """Vendor and model where known, else the product a signature named, in plain words
+        (a signature's asides, such as how it recognised the device, are left out)."""
         if self.vendor and self.model:
-            return f"{self.vendor} {self.model}"
-        return self.product or self.vendor or self.model or ""
+            return f"{plain_name(self.vendor)} {self.model}"
+        if self.product:
+            return device_name(self.vendor or "", self.product)
+        return plain_name(self.vendor or "") or self.model or ""
 
 
 def facts(device: Device) -> Facts:
@@ -128,5 +135,6 @@ def facts(device: Device) -> Facts:
         device_class=best.device_class if best else None,
         product=best.product if best else None,
         collector=device.is_collector,
+        prefix_only=prefix_basis(device),
         generic=best.generic if best else False,
     )

@@ -21,7 +21,7 @@ from scanner.console import sessions
 from scanner.console.auth import User, get
 from scanner.console.config import ConsoleConfig
 from scanner.console.i18n import t
-from scanner.reporters.view import text as clip
+from scanner.reporters.rows import text as clip
 from scanner.store.backend import Database
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

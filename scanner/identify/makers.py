@@ -85,6 +85,8 @@ def _patterns(names: list[str], domains: list[str], pens: list[int]) -> list[tup
         )
         out.append(("upnp.device_type", rf"(?i)^urn:(?:schemas-)?(?:{dashes}):device:.*$"))
         out.append(("onvif.scope", rf"(?i)^onvif://(?:[^/]*\.)?(?:{dots})(?:[:/].*)?$"))
+        # a non-standard UDN that embeds the maker's site (uuid:www.dahuatech.com.device_3_0-…)
+        out.append(("upnp.udn", rf"(?i)^uuid:(?:www\.)?(?:{dots})[._:/].*$"))
     if pens:
         alt = "|".join(str(p) for p in pens)
         out.append(("snmp.sys_object_id", rf"^\.?1\.3\.6\.1\.4\.1\.(?:{alt})(?:\.\d+)*$"))

@@ -20,6 +20,13 @@ def scapy() -> SimpleNamespace:
         from scapy.layers.dhcp import BOOTP, DHCP
         from scapy.layers.dot11 import Dot11, RadioTap
         from scapy.layers.inet import IP, TCP, UDP
+        from scapy.layers.inet6 import (
+            ICMPv6ND_NA,
+            ICMPv6ND_NS,
+            ICMPv6NDOptDstLLAddr,
+            ICMPv6NDOptSrcLLAddr,
+            IPv6,
+        )
         from scapy.layers.l2 import ARP, Ether
         from scapy.packet import Packet
         from scapy.sendrecv import AsyncSniffer
@@ -29,6 +36,8 @@ def scapy() -> SimpleNamespace:
     conf.verb = 0
     return SimpleNamespace(
         ARP=ARP, BOOTP=BOOTP, CDP=CDPv2_HDR, DHCP=DHCP, Dot11=Dot11, Ether=Ether, IP=IP,
+        IPv6=IPv6, ND_NA=ICMPv6ND_NA, ND_NS=ICMPv6ND_NS, ND_TLL=ICMPv6NDOptDstLLAddr,
+        ND_SLL=ICMPv6NDOptSrcLLAddr,
         LLDPDU=LLDPDU, Packet=Packet, PcapReader=PcapReader, RadioTap=RadioTap, TCP=TCP,
         UDP=UDP, AsyncSniffer=AsyncSniffer, ScapyError=Scapy_Exception,
     )  # fmt: skip

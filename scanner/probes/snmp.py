@@ -28,6 +28,7 @@ MAX_OID_BYTES = 128
 OIDS = (SYS_DESCR, SYS_OBJECT_ID)
 COMMUNITY = b"public"
 UDP_WAIT = 1.5
+PORT = 161  # RFC 3417 §4: agents listen on UDP 161
 
 
 class SnmpParseError(ParseError):
@@ -93,6 +94,24 @@ def _read(data: bytes, at: int) -> tuple[int, bytes, int]:
 def parse_answer(data: bytes, request_id: int) -> dict[str, str]:
     """``{field: value}`` of a GetResponse to :func:`get_request`: ``snmp.sys_descr`` (text),
     ``snmp.sys_object_id`` (dotted OID); a variable the agent does not have is left out."""
+    rid, found = _response(data)
+    if rid != request_id:
+        raise SnmpParseError("answer to another request")
+    return found
+
+
+def response_values(data: bytes) -> dict[str, str]:
+    """The system identity in any GetResponse seen on the wire (``listen``: a monitoring
+    system's poll answered by a device), whatever request it answers: the same fields as
+    :func:`parse_answer`, read from at most :data:`MAX_VARBINDS` variables."""
+    return _response(data)[1]
+
+
+MAX_VARBINDS = 16
+
+
+def _response(data: bytes) -> tuple[int, dict[str, str]]:
+    """(request id, identity fields) of a GetResponse PDU (RFC 3416 §3)."""
     tag, message, _ = _read(data, 0)
     if tag != 0x30:
         raise SnmpParseError("not an SNMP message")
@@ -102,16 +121,15 @@ def parse_answer(data: bytes, request_id: int) -> dict[str, str]:
     if tag != 0xA2:
         raise SnmpParseError("not a GetResponse")
     _, rid, at = _read(pdu, 0)
-    if int.from_bytes(rid, "big", signed=True) != request_id:
-        raise SnmpParseError("answer to another request")
+    request_id = int.from_bytes(rid, "big", signed=True)
     _, status, at = _read(pdu, at)
     _, _index, at = _read(pdu, at)
     if any(status):
-        return {}
+        return request_id, {}
     _, varbinds, _ = _read(pdu, at)
     found: dict[str, str] = {}
     at = 0
-    for _ in OIDS:
+    for _ in range(MAX_VARBINDS):
         if at >= len(varbinds):
             break
         _, varbind, at = _read(varbinds, at)
@@ -123,7 +141,7 @@ def parse_answer(data: bytes, request_id: int) -> dict[str, str]:
                 found["snmp.sys_descr"] = text
         elif oid == SYS_OBJECT_ID and tag == 0x06:
             found["snmp.sys_object_id"] = decode_oid(value)
-    return found
+    return request_id, found
 
 
 def parse_sys_descr(data: bytes, request_id: int) -> str | None:

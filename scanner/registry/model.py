@@ -30,8 +30,11 @@ DEFAULT_FILING_THRESHOLD = 100_000
 
 
 class SpaceType(StrEnum):
-    """Where a deployment collects. The private spaces are where the Measures forbid
-    face-recognition equipment (hotel rooms, public bathrooms, changing rooms, toilets)."""
+    """Where a deployment collects. The private spaces are where no collector may be installed
+    inside: the Facial Recognition Measures (Art. 13) name hotel rooms, public bathrooms,
+    changing rooms and toilets for face recognition equipment; the Public Security Video
+    Regulation (国务院令第799号, 2025) adds dormitory rooms, nursing rooms and fitting rooms for
+    any image capture equipment (scanner/compare/statutes.yaml)."""
 
     PUBLIC_PLACE = "public_place"
     INTERNAL_MANAGEMENT = "internal_management"
@@ -39,10 +42,13 @@ class SpaceType(StrEnum):
     PUBLIC_BATHROOM = "public_bathroom"
     CHANGING_ROOM = "changing_room"
     TOILET = "toilet"
+    DORMITORY = "dormitory"
+    NURSING_ROOM = "nursing_room"
+    FITTING_ROOM = "fitting_room"
 
 
 PROHIBITED_SPACES = frozenset(
-    {SpaceType.HOTEL_ROOM, SpaceType.PUBLIC_BATHROOM, SpaceType.CHANGING_ROOM, SpaceType.TOILET}
+    set(SpaceType) - {SpaceType.PUBLIC_PLACE, SpaceType.INTERNAL_MANAGEMENT}
 )
 
 
@@ -212,8 +218,17 @@ class Registry:
         return [(dep, dev) for dep in self.deployments for dev in dep.devices]
 
     def describe(self) -> str:
-        """How a run names the registry it was compared with."""
-        return f"{self.source} sha256:{self.digest}" if self.digest else self.source
+        """How a run names the registry it was compared with: file name and SHA-256, never
+        the folder it sits in (runs and reports travel; the operator's paths stay home)."""
+        return registry_name(f"{self.source} sha256:{self.digest}" if self.digest else self.source)
 
     def deployment(self, deployment_id: str) -> Deployment | None:
         return next((d for d in self.deployments if d.id == deployment_id), None)
+
+
+def registry_name(described: str) -> str:
+    """``/home/li/site.yaml sha256:…`` as ``site.yaml sha256:…``: a run's registry named by
+    file name and hash only (runs written before biosweep stopped recording the folder)."""
+    path, sep, digest = described.partition(" sha256:")
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return f"{name or path}{sep}{digest}"

@@ -8,13 +8,16 @@ most ``max_devices`` devices and point to the JSON (case 55).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from scanner import __version__
+from scanner.compare.zhtext import item
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
 from scanner.reporters.i18n import COVER_12339, t
@@ -25,6 +28,23 @@ from scanner.reporters.view import build_view, when
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
+#: Identifiers a browser would break at a hyphen or colon (serials, models, MAC addresses).
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{2,38}[A-Za-z0-9]")
+
+
+def keep_identifiers(value: str) -> Markup:
+    """``value`` escaped, with each identifier in a ``span.id`` that does not wrap, so a serial
+    is never split across lines (longer tokens may still wrap: device text is untrusted)."""
+    out, pos = [], 0
+    for m in _IDENTIFIER.finditer(value):
+        if "-" in m.group() or ":" in m.group():
+            out += [escape(value[pos : m.start()]), Markup('<span class="id">'), escape(m.group())]
+            out.append(Markup("</span>"))
+            pos = m.end()
+    out.append(escape(value[pos:]))
+    return Markup("").join(out)
+
+
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=True,
@@ -32,6 +52,7 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.filters["ids"] = keep_identifiers
 
 
 class HtmlReporter(Reporter):
@@ -57,5 +78,6 @@ class HtmlReporter(Reporter):
             chart_findings=bar_chart(t("chart_findings", lang), severities),
             generated=when(options.generated_at or datetime.now(UTC), lang),
             tool_version=__version__,
+            item=item,
         )
         yield page.encode("utf-8", "replace")

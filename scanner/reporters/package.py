@@ -29,23 +29,24 @@ import io
 import json
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from scanner import __version__
-from scanner.compare import IDENTITY_FIELDS
-from scanner.compare.labels import CLASSES, KINDS, label
+from scanner.compare import IDENTITY_FIELDS, zhtext
 from scanner.errors import InputError
 from scanner.inputs import load_json
 from scanner.models import Device, Evidence, FindingKind, Identification, ScanRun
-from scanner.registry.model import Registry
+from scanner.registry.model import Registry, registry_name
 from scanner.reporters.base import ReportOptions
 from scanner.reporters.html import HtmlReporter
 from scanner.reporters.i18n import COVER_12339, t
 from scanner.reporters.jsonout import scanrun_json
 from scanner.reporters.pdf import PdfReporter
-from scanner.reporters.view import when
+from scanner.reporters.rows import DeviceRow
+from scanner.reporters.view import View, build_view, scope_text, span, utc_note
 
 SCHEMA = "biosweep.package-12339/1"
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
@@ -86,6 +87,8 @@ def minimal_run(run: ScanRun) -> ScanRun:
     addresses = {a for d in kept for a in (*d.ips, *d.macs)}
     return replace(
         run,
+        # the registry by file name and hash: the operator's folders stay out of the package
+        registry=registry_name(run.registry) if run.registry else None,
         devices=tuple(kept),
         findings=tuple(
             f
@@ -109,34 +112,73 @@ class PackageFile:
     description: str
 
 
-def _cover(run: ScanRun, registry: Registry | None) -> bytes:
-    c = COVER_12339
-    counts = {k: sum(f.kind == k for f in run.findings) for k in FindingKind}
-    lines = [t("title_12339", "zh"), "=" * 40, "", c.heading, "", c.law, ""]
-    lines += [f"  ☎ {line}" for line in c.channels]
-    lines += ["", c.include_heading, ""]
-    lines += [f"  {n}. {line}" for n, line in enumerate(c.include, 1)]
-    lines += ["", c.caution_heading, ""]
-    lines += [f"  · {line}" for line in c.caution]
-    lines += ["", "本次排查概况", ""]
+#: The cover letter's device list: one heading per registry status, those needing action first.
+COVER_GROUPS = (
+    ("unregistered", "未登记的采集设备"),
+    ("mismatch", "身份不符（疑似被调换）的采集设备"),
+    ("changed", "已登记但有变化的采集设备"),
+    ("not_compared", "未与场所登记表比对的采集设备"),
+    ("registered", "已登记的采集设备"),
+)
+
+
+def _device_line(d: DeviceRow) -> str:
+    """``- 网络摄像机 10.77.0.44（未登记）：宇视 IPC322LB-SF28-A，MAC 48:ea:63:5a:c0:44``."""
+    ips = [a for a in d.addresses if not a.startswith(("MAC ", "BLE ")) and ":" not in a]
+    where = (ips or d.addresses or [d.id])[0]
+    more = [x for x in (d.brand_model, *(a for a in d.addresses if a.startswith("MAC "))) if x]
+    status = "；".join(x for x in (d.status_label, d.suspected) if x)
+    line = f"  - {zhtext.sp(d.class_label, where)}（{status}）"
+    return line + (f"：{'，'.join(more)}" if more else "")
+
+
+def _cover_devices(view: View) -> list[str]:
+    lines = ["五、采集设备清单", ""]
+    for status, heading in COVER_GROUPS:
+        rows = [d for d in view.devices if d.status == status]
+        if rows:
+            lines += [f"{heading}：", *(_device_line(d) for d in rows), ""]
+    if view.omitted_devices:
+        lines += [t("omitted", "zh", n=view.omitted_devices), ""]
+    return lines
+
+
+def _cover(run: ScanRun, registry: Registry | None, found: int) -> bytes:
+    """The cover letter (plain text): channels, what to include, cautions, this case.
+
+    ``run`` is the minimised run (collectors only); ``found`` is how many devices the sweep
+    found in all, which the letter states beside the collectors it lists."""
+    c, view = COVER_12339, build_view(run, "zh", registry, max_devices=1000)
+    status = Counter(d.status for d in view.devices)
+    lines = [t("title_12339", "zh"), "=" * 40, "", f"一、{c.heading}", "", c.law, ""]
+    lines += [f"  {zhtext.item(n)}{line}" for n, line in enumerate(c.channels, 1)]
+    lines += ["", f"二、{c.include_heading}", ""]
+    lines += [f"  {zhtext.item(n)}{line}" for n, line in enumerate(c.include, 1)]
+    lines += ["", f"三、{c.caution_heading}", ""]
+    lines += [f"  {zhtext.item(n)}{line}" for n, line in enumerate(c.caution, 1)]
+    result = (
+        f"排查发现设备 {found} 台（按最小必要原则，本材料仅列出其中 {len(run.devices)} 台"
+        f"采集设备），其中未登记的采集设备 {status['unregistered']} 台，身份不符（疑似被调换）"
+        f"的采集设备 {status['mismatch']} 台。"
+    )
+    lines += ["", "四、本次排查概况", ""]
     lines += [
         f"  场所：{run.site or '—'}",
         f"  地址：{registry.site.address if registry else '—'}",
         f"  排查人员：{run.operator or '—'}",
-        f"  排查时间：{when(run.started_at, 'zh')} 至 {when(run.finished_at, 'zh')}",
-        f"  排查范围：{', '.join(run.scope) or '—'}",
-        f"  发现采集设备：{len(run.devices)} 台",
-    ]
-    for kind in (FindingKind.UNREGISTERED_COLLECTOR, FindingKind.IDENTITY_MISMATCH):
-        lines.append(f"  {label(KINDS, kind, 'zh')}：{counts[kind]} 台")
-    for d in run.devices:
-        cls = label(CLASSES, d.best.device_class if d.best else "", "zh")
-        where = ", ".join((*d.ips, *d.macs)) or d.id
-        lines.append(f"    - {cls}：{where}")
-    lines += [
+        f"  排查时间：{span(run.started_at, run.finished_at, 'zh')}",
+        f"  排查范围：{scope_text(run, 'zh')}",
+        f"  排查结果：{result}",
         "",
-        "材料清单：report.zh.pdf（报告）、report.zh.html（网页版报告）、report.json（机器可读数据）、",
-        "manifest.json 与 SHA256SUMS（校验清单）。",
+    ]
+    lines += _cover_devices(view)
+    lines += [
+        "六、材料清单",
+        "",
+        "  report.zh.pdf（报告）、report.zh.html（网页版报告）、report.json（机器可读数据）、",
+        "  manifest.json 和 SHA256SUMS（校验清单）。",
+        "",
+        utc_note(run),
         "",
     ]
     return "\n".join(lines).encode("utf-8")
@@ -152,7 +194,8 @@ def build_package(
     small = minimal_run(run)
     options = ReportOptions(lang="zh", registry=registry, generated_at=created, cover_12339=True)
     files = [
-        PackageFile("cover.zh.txt", _cover(small, registry), "text/plain; charset=utf-8",
+        PackageFile("cover.zh.txt", _cover(small, registry, len(run.devices)),
+                    "text/plain; charset=utf-8",
                     "封面：举报渠道与注意事项"),
         PackageFile("report.zh.pdf", PdfReporter().render(small, options), "application/pdf",
                     "排查报告（PDF）"),

@@ -22,12 +22,15 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from scanner import __version__
+from scanner.compare.zhtext import item
 from scanner.errors import BiosweepError
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
+from scanner.reporters.cjkwrap import break_lines
 from scanner.reporters.i18n import COVER_12339, t
+from scanner.reporters.rows import DeviceRow, Location
 from scanner.reporters.svg import BAR, SEVERITY_COLOURS
-from scanner.reporters.view import DeviceRow, View, build_view, when
+from scanner.reporters.view import View, build_view, when
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -36,12 +39,36 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
 FONT = "BiosweepCJK"
+#: Text width of the page's frame (A4 less 40 pt margins and the frame's 6 pt padding), of a
+#: table cell (its width less 6 pt padding each side), and the slack left for rounding.
+BODY, CELL_PADDING, SLACK = 595.27 - 80 - 12, 12, 1.5
+
+
+#: Full-width punctuation no line may start with (GB/T 15834; Chinese line breaking). ReportLab's
+#: CJK wrapping knows the Japanese set, which lacks ， ： ； ？ ！ and closing quotes
+#: (reportlab.lib.textsplit.CANNOT_START_LINE), so a line could start with a comma.
+CANNOT_START = "，：；？！”’》」』〕】"
+
+
+def _kinsoku() -> None:
+    """Teach ReportLab's CJK wrapping the Chinese punctuation that cannot start a line (both
+    line breakers read the module global: paragraphs of one fragment use textsplit's)."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for module in (textsplit, paragraph):
+        names = vars(module)  # the module global the line breakers read (untyped in the stubs)
+        names["ALL_CANNOT_START"] += "".join(
+            c for c in CANNOT_START if c not in names["ALL_CANNOT_START"]
+        )
 
 
 @cache
 def _font() -> str:
     """Register the report font once; returns its name."""
     from reportlab.pdfbase import pdfmetrics
+
+    _kinsoku()
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -71,10 +98,14 @@ class _Doc:
 
         self.v, self.options, self.colors = view, options, colors
         font = _font()
-        base = ParagraphStyle("base", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+        # CJK text breaks between any two characters; English only between words, so a
+        # narrow column never shows "Severit y" (ReportLab's default wrapping).
+        wrap = "CJK" if view.lang == "zh" else None
+        base = ParagraphStyle("base", fontName=font, fontSize=9, leading=13, wordWrap=wrap)
         self.s = {
             "base": base,
             "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
+            "note": ParagraphStyle("note", parent=base, fontSize=8, leading=11, spaceBefore=4),
             "h1": ParagraphStyle("h1", parent=base, fontSize=17, leading=23, spaceAfter=8),
             "h2": ParagraphStyle(
                 "h2",
@@ -87,20 +118,46 @@ class _Doc:
             ),
             "h3": ParagraphStyle("h3", parent=base, fontSize=10.5, leading=15, spaceBefore=6),
             "big": ParagraphStyle("big", parent=base, fontSize=11.5, leading=17),
+            "warn": ParagraphStyle(
+                "warn",
+                parent=base,
+                backColor=colors.HexColor("#fff8e1"),
+                borderColor=colors.HexColor("#e8a317"),
+                borderWidth=0.5,
+                borderPadding=4,
+                spaceBefore=4,
+                spaceAfter=6,
+            ),
+            "strong": ParagraphStyle("strong", parent=base, textColor=colors.HexColor("#8b0000")),
         }
 
-    def para(self, value: object, style: str = "base") -> Any:
+    def para(self, value: object, style: str = "base", width: float = BODY) -> Any:
+        """A paragraph ``width`` points wide, its lines broken by :mod:`cjkwrap`'s rules
+        (ReportLab's CJK wrapping stays on for anything that still does not fit)."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
         from reportlab.platypus import Paragraph
 
-        return Paragraph(p(value), self.s[style])
+        st = self.s[style]
+
+        def measure(text: str) -> float:
+            return float(stringWidth(text, st.fontName, st.fontSize))
+
+        lines = break_lines(str(value), width - SLACK, measure)
+        return Paragraph("<br/>".join(p(line) for line in lines), st)
 
     def table(
-        self, rows: Sequence[Sequence[object]], widths: list[float], header: bool = True
-    ) -> Any:
+        self, rows: Sequence[Sequence[object]], widths: list[float], header: bool = True,
+        row_height: float | None = None,
+    ) -> Any:  # fmt: skip
         from reportlab.platypus import Table, TableStyle
 
-        cells = [[self.para(c, "small") for c in row] for row in rows]
-        table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
+        cells = [
+            [self.para(c, "small", w - CELL_PADDING) for c, w in zip(row, widths, strict=True)]
+            for row in rows
+        ]
+        heights = [None, *[row_height] * (len(rows) - 1)] if row_height else None
+        table = Table(cells, colWidths=widths, repeatRows=1 if header else 0,
+                      rowHeights=heights)  # fmt: skip
         style: list[Any] = [
             ("GRID", (0, 0), (-1, -1), 0.4, self.colors.HexColor("#c8d2dc")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -129,27 +186,33 @@ class _Doc:
         return drawing
 
     def cover(self) -> list[Any]:
+        """The reporting channels first; sections 一、二、 and items （一）（二） in one size
+        (the embedded font has no ☎, • or ·)."""
         from reportlab.platypus import PageBreak
 
         c = COVER_12339
-        out = [self.para(t("title_12339", "zh"), "h1"), self.para(c.heading, "h2")]
+        out = [self.para(t("title_12339", "zh"), "h1"), self.para(f"一、{c.heading}", "h2")]
         out += [self.para(c.law)]
-        out += [self.para(f"• {line}", "big") for line in c.channels]
-        out += [self.para(c.include_heading, "h2")]
-        out += [self.para(f"{n}. {line}") for n, line in enumerate(c.include, 1)]
-        out += [self.para(c.caution_heading, "h2")]
-        out += [self.para(f"• {line}") for line in c.caution]
+        out += [self.para(f"{item(n)}{line}", "strong") for n, line in enumerate(c.channels, 1)]
+        out += [self.para(f"二、{c.include_heading}", "h2")]
+        out += [self.para(f"{item(n)}{line}") for n, line in enumerate(c.include, 1)]
+        out += [self.para(f"三、{c.caution_heading}", "h2")]
+        out += [self.para(f"{item(n)}{line}") for n, line in enumerate(c.caution, 1)]
         return [*out, PageBreak()]
 
     def summary(self) -> list[Any]:
         v, lang = self.v, self.v.lang
         out = [self.para(v.title, "h1")]
-        if not v.complete:
+        if not v.complete:  # what could not be checked, first (no • : the font has none)
             out.append(self.para(t("incomplete_note", lang), "h3"))
-            out += [self.para(f"• {line}") for line in v.incomplete]
+            out += [self.para(f"{n}. {line}") for n, line in enumerate(v.incomplete, 1)]
         out.append(self.para(t("summary", lang), "h2"))
-        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [150, 330], False))
-        out += [self.para(n) for n in v.notes]
+        out.append(self.table([[k, val] for k, val in v.facts + v.headline], [130, 385], False))
+        if v.time_note:
+            out.append(self.para(v.time_note, "note"))
+        if v.warnings:
+            out.append(self.para(t("limits", lang), "h3"))
+            out += [self.para(w, "warn") for w in v.warnings]
         out += [self.para(t("chart_classes", lang), "h3")]
         out.append(self.chart([(n, c, BAR) for n, c in v.class_counts]))
         if v.severity_counts:
@@ -163,35 +226,40 @@ class _Doc:
         out = [self.para(t("findings", lang), "h2")]
         if not v.findings:
             return [*out, self.para(t("no_findings", lang))]
-        head = [t(k, lang) for k in ("severity", "kind", "device", "registry_ref", "why")]
+        head = [t(k, lang) for k in ("severity", "kind", "device", "location", "why", "action")]
         rows = [
-            [f.severity_label, f.kind_label, f.device, f.registry_ref, f.why] for f in v.findings
-        ]
-        out.append(self.table([head, *rows], [38, 70, 62, 70, 240]))
+            [f.severity_label, f.kind_label, f.device, self.place(f.location, f.registry_ref),
+             f.why, f.action]
+            for f in v.findings
+        ]  # fmt: skip
+        out.append(self.table([head, *rows], [48, 80, 58, 76, 122, 131]))
         if v.omitted_findings:
             out.append(self.para(t("omitted_findings", lang, n=v.omitted_findings)))
         for dep in v.deployments:
-            out += [self.para(f"{t('deployments', lang)}: {dep.id}", "h3")]
-            out.append(self.table([[k, val] for k, val in dep.cells], [150, 330], False))
+            colon = "：" if lang == "zh" else ": "
+            out += [self.para(f"{t('deployments', lang)}{colon}{dep.id}", "h3")]
+            out.append(self.table([[k, val] for k, val in dep.cells], [130, 385], False))
         return out
 
     def device(self, d: DeviceRow) -> list[Any]:
         from reportlab.platypus import KeepTogether
 
         lang = self.v.lang
-        head = f"{d.index}. {d.class_label}" + (
-            f" — {d.vendor} {d.model or d.product}" if d.vendor else ""
-        )
+        name = d.brand_model if lang == "zh" and d.brand_model else f"{d.product} {d.model}"
+        head = f"{d.index}. {d.class_label} — {name.strip()}"
         facts = [
-            [t("status", lang), d.status_label], [t("addresses", lang), ", ".join(d.addresses)],
-            [t("product", lang), d.product or "—"], [t("serial", lang), d.serial or "—"],
-            [t("confidence", lang), d.confidence],
+            [t("status", lang), d.status_label], [t("location", lang), self.place(d.location)],
+            [t("addresses", lang), ", ".join(d.addresses)],
+            [t("brand_model", lang), d.brand_model or "—"],
+            *([] if lang == "zh" else [[t("product", lang), d.product or "—"]]),
+            [t("serial", lang), d.serial or "—"], [t("confidence", lang), d.certainty],
+            [t("rule", lang), d.rule or "—"],
         ]  # fmt: skip
-        block = [self.para(head, "h3"), self.table(facts, [110, 370], False)]
+        block = [self.para(head, "h3"), self.table(facts, [110, 405], False)]
         if d.evidence:
             cols = [t(k, lang) for k in ("ev_field", "ev_value", "ev_source", "ev_rule")]
             rows = [[e.field, e.value, e.source, e.signature] for e in d.evidence]
-            block.append(self.table([cols, *rows], [90, 190, 70, 130]))
+            block.append(self.table([cols, *rows], [95, 205, 75, 140]))
         if d.more_evidence:
             block.append(self.para(t("more_evidence", lang, n=d.more_evidence), "small"))
         return [KeepTogether(block)]
@@ -201,13 +269,46 @@ class _Doc:
         out = [self.para(t("devices", lang), "h2")]
         for d in v.devices:
             out += self.device(d)
+        if v.others:
+            out += [self.para(t("others", lang), "h3"), self.para(t("others_note", lang), "small")]
+            cols = [t(k, lang) for k in ("addresses", "mac", "class", "name", "location_fill")]
+            rows = [[o.address, o.mac, o.class_label, o.name, ""] for o in v.others]
+            out.append(self.table([cols, *rows], [80, 80, 90, 130, 135]))
         if v.omitted_devices:
             out.append(self.para(t("omitted", lang, n=v.omitted_devices)))
         if v.skipped:
             out.append(self.para(t("skipped", lang), "h2"))
-            out += [self.para(f"• {s}", "small") for s in v.skipped]
-        out += [self.para(t("method", lang), "h2"), self.para(t("method_text", lang))]
+            colon = t("colon", lang)
+            out += [
+                self.para(f"{n}. {where}{colon}{why}", "small")
+                for n, (where, why) in enumerate(v.skipped, 1)
+            ]
         return out
+
+    def how_ran(self) -> list[Any]:
+        v, lang = self.v, self.v.lang
+        out = [self.para(t("how_ran", lang), "h2")]
+        out += [self.para(f"• {h}", "small") for h in v.how_ran]
+        out += [self.para(t("method", lang), "h3"), self.para(t("method_text", lang))]
+        return out
+
+    def signoff(self) -> list[Any]:
+        from reportlab.platypus import KeepTogether
+
+        v, lang = self.v, self.v.lang
+        cols = [t(k, lang) for k in ("signoff_role", "signoff_name", "signature", "date")]
+        rows = [[role, name, "", ""] for role, name in v.signoff]
+        table = self.table([cols, *rows], [130, 130, 140, 115], row_height=30)
+        return [KeepTogether([self.para(t("signoff", lang), "h2"), table])]
+
+    def place(self, loc: Location, registry_ref: str = "") -> str:
+        """A location cell: what is known, then a line to write on where it is blank."""
+        lines = [loc.known]
+        if registry_ref:
+            lines.append(f"{t('registry_ref', self.v.lang)}: {registry_ref}")
+        if loc.to_fill:
+            lines.append(f"{t('location_fill', self.v.lang)}: __________")
+        return "\n".join(lines)
 
 
 def render_pdf(view: View, options: ReportOptions, run: ScanRun) -> bytes:
@@ -216,7 +317,9 @@ def render_pdf(view: View, options: ReportOptions, run: ScanRun) -> bytes:
 
     doc = _Doc(view, options)
     generated = when(options.generated_at or datetime.now(UTC), view.lang)
-    footer = f"{view.title} · {run.id} · {t('generated', view.lang)} {generated}"
+    sep = "，" if view.lang == "zh" else " | "
+    colon = "：" if view.lang == "zh" else ": "
+    footer = f"{view.title}{sep}{run.id}{sep}{t('generated', view.lang)}{colon}{generated}"
 
     def on_page(canvas: Any, document: Any) -> None:
         canvas.saveState()
@@ -232,7 +335,7 @@ def render_pdf(view: View, options: ReportOptions, run: ScanRun) -> bytes:
         creator=f"biosweep {__version__}", invariant=int(options.generated_at is not None),
     )  # fmt: skip
     story = (doc.cover() if options.cover_12339 else []) + doc.summary()
-    story += doc.findings() + doc.devices()
+    story += doc.findings() + doc.devices() + doc.how_ran() + doc.signoff()
     try:
         pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
     except (ValueError, KeyError, IndexError) as exc:  # ReportLab layout errors

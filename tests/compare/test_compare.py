@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 
 from scanner.compare import compare, explain
-from scanner.compare.why import _EN, _ZH
+from scanner.compare.why import _EN
+from scanner.compare.why_zh import ZH as _ZH
 from scanner.identify import identify
 from scanner.models import Device, Finding, FindingKind, Observation, ScanRun, Severity
 from scanner.registry import Registry, parse_registry
@@ -234,24 +235,27 @@ def test_deployment_findings(changes: dict[str, str], expected: list[tuple[str, 
     assert [k for k in kinds(findings) if k[0] != "registered"] == expected
 
 
+#: A value for every detail any explanation reads.
+SAMPLE_DETAILS = {
+    "device_class": "face_terminal", "label": "Hikvision DS-K1T671MF", "address": "10.0.0.51",
+    "ip": "10.0.0.51", "registry_id": "cam-lobby", "deployment": "lobby", "location": "Lobby",
+    "matched_by": "serial,mac", "serial": "S1", "mac": "aa:bb:cc:dd:ee:ff", "differs": "serial,model",
+    "expected_serial": "S0", "model": "M1", "expected_model": "M0", "expected_at": "10.0.0.41",
+    "firmware": "2", "expected_firmware": "1", "ports": "80", "expected_ports": "80, 554",
+    "expected_ip": "10.0.0.40", "enrolled": "150000", "threshold": "100000",
+    "status": "not_filed", "due": "2026-04-01", "space": "toilet", "method": "1:N",
+    "previous": "run-1", "last_seen": "2026-05-01", "modalities": "face", "word": "更衣室",
+    "area": "Staff area", "storage": "cloud", "legal_basis": "consent", "retention_days": "90",
+    "needed_days": "30", "face": "yes", "reached": "2026-01-30", "due_basis": "computed",
+    "calendar": "2025-01-01..2026-12-31",
+}  # fmt: skip
+
+
 def test_every_reason_reads_in_both_languages_without_gaps() -> None:
     assert set(_EN) == set(_ZH)
-    samples = {
-        "device_class": "face_terminal", "label": "Hikvision DS-K1T671MF", "address": "10.0.0.51",
-        "ip": "10.0.0.51", "registry_id": "cam-lobby", "deployment": "lobby", "location": "Lobby",
-        "matched_by": "serial,mac", "serial": "S1", "mac": "aa:bb:cc:dd:ee:ff", "differs": "serial,model",
-        "expected_serial": "S0", "model": "M1", "expected_model": "M0", "expected_at": "10.0.0.41",
-        "firmware": "2", "expected_firmware": "1", "ports": "80", "expected_ports": "80, 554",
-        "expected_ip": "10.0.0.40", "enrolled": "150000", "threshold": "100000",
-        "status": "not_filed", "due": "2026-04-01", "space": "toilet", "method": "1:N",
-        "previous": "run-1", "last_seen": "2026-05-01", "modalities": "face", "word": "更衣室",
-        "area": "Staff area", "storage": "cloud", "legal_basis": "consent", "retention_days": "90",
-        "needed_days": "30", "face": "yes", "reached": "2026-01-30", "due_basis": "computed",
-        "calendar": "2025-01-01..2026-12-31",
-    }  # fmt: skip
     for reason in _EN:
         f = Finding(FindingKind.CHANGED, Severity.LOW, None, "fallback", reason=reason,
-                    details=tuple(samples.items()))  # fmt: skip
+                    details=tuple(SAMPLE_DETAILS.items()))  # fmt: skip
         en, zh = explain(f, "en"), explain(f, "zh")
         assert "fallback" not in (en, zh), reason
         assert not re.search(r"[{}]", en + zh), reason

@@ -66,6 +66,30 @@ def test_cover_names_the_channels_and_what_to_include(package: bytes) -> None:
     assert 'id="cover"' in html and "www.12339.gov.cn" in html
 
 
+def test_cover_counts_every_device_and_lists_collectors_under_their_status(
+    package: bytes,
+) -> None:
+    """The case summary says how many devices the sweep found and how many collectors the
+    package keeps; each collector is listed with its status under its status's heading."""
+    cover = entries(package)["cover.zh.txt"].decode("utf-8")
+    found = len(sample_run().devices)
+    assert found == 4
+    assert "排查发现设备 4 台（按最小必要原则，本材料仅列出其中 2 台采集设备）" in cover
+    assert "排查时间：2026年5月4日 10:30:00 至 10:35:00（北京时间）" in cover
+    assert "排查范围：10.0.0.0/24（不含 10.0.0.250）" in cover
+    assert "协调世界时 2026-05-04 02:30:00 至 02:35:00 UTC" in cover
+    lines = cover.splitlines()
+    unregistered, registered = lines.index("未登记的采集设备："), lines.index("已登记的采集设备：")
+    assert lines.index("五、采集设备清单") < unregistered < registered
+    assert lines[unregistered + 1] == (
+        "  - 人脸识别终端 10.0.0.51（未登记）：海康威视 DS-K1T671MF，MAC c0:56:e3:5a:d0:51"
+    )
+    assert lines[registered + 1].startswith("  - 网络摄像机 10.0.0.41（已登记）：")
+    assert "（一）国家安全机关举报受理电话：12339" in cover
+    for glyph in "☎·•":  # numbered （一）（二） instead: the PDF font has none of these
+        assert glyph not in cover
+
+
 def test_minimum_necessity_no_personal_names_or_bystander_addresses(package: bytes) -> None:
     """Catalogue case 67: a phone named after its owner and a wearable in BLE range."""
     run = sample_run()

@@ -74,3 +74,37 @@ def test_exploit_markup_is_printed_not_run(tmp_path: Path, monkeypatch: pytest.M
     text = text_of(pdf)
     assert "getattr(pow, Word('__globals__'))['os'].system('touch pwned')" in text
     assert '<font color="[' in text
+
+
+def test_chinese_lines_break_where_chinese_typesetting_allows() -> None:
+    from scanner.reporters.cjkwrap import CANNOT_END, CANNOT_START, break_lines
+
+    def measure(text: str) -> float:  # a Chinese character 10, anything else 5
+        return sum(10 if ord(c) > 0x2E80 else 5 for c in text)
+
+    text = (
+        "已登记为 cam-entrance（采集点 entrance-video，三楼大堂及主入口），序列号 "
+        "DS-2CD2143G2-I20230511AAWR5AC041、MAC 地址 3c:ef:8c:5a:c0:42 与登记一致。"
+    )
+    for width in range(60, 400, 7):
+        lines = break_lines(text, width, measure)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        # a line fits, or only a closing mark hangs past its end
+        assert all(measure(s) <= width or measure(s[:-1]) <= width for s in lines), width
+        assert not [s for s in lines[1:] if s and s[0] in CANNOT_START], (width, lines)
+        assert not [s for s in lines[:-1] if s and s[-1] in CANNOT_END], (width, lines)
+        for token in ("DS-2CD2143G2-I20230511AAWR5AC041", "3c:ef:8c:5a:c0:42"):
+            if measure(token) <= width:
+                assert any(token in line for line in lines), (width, lines)
+    assert break_lines("entrance-video/cam-lobby", 80, measure) == ["entrance-video/", "cam-lobby"]
+
+
+def test_no_line_of_the_chinese_pdf_starts_with_a_closing_mark(tmp_path: Path) -> None:
+    from scanner.reporters.cjkwrap import CANNOT_START
+
+    done = subprocess.run(
+        [tool("pdftotext"), str(render(tmp_path)), "-"], capture_output=True, check=True
+    )  # without -layout, one output line per line of a paragraph
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert len(lines) > 50
+    assert not [s for s in lines if s and s[0] in CANNOT_START and s.strip() != "—"]
