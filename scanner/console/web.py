@@ -21,6 +21,7 @@ from scanner.console import sessions
 from scanner.console.auth import User, get
 from scanner.console.config import ConsoleConfig
 from scanner.console.i18n import t
+from scanner.reporters.html import template_environment
 from scanner.reporters.rows import text as clip
 from scanner.store.backend import Database
 
@@ -45,13 +46,7 @@ class FormError(Exception):
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment(TEMPLATES)
     env.filters["clip"] = clip
     return env
 
