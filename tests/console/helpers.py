@@ -51,7 +51,9 @@ def console(url: str, page_size: int = 50) -> Console:
         for role in auth.ROLES:
             auth.add(tx, "test", role, role, PASSWORD, must_change=False)
         _sensor, token = sensors.add(tx, "test", SITE)
-    client = TestClient(create_app(ConsoleConfig(url, page_size=page_size), db), follow_redirects=False)
+    client = TestClient(
+        create_app(ConsoleConfig(url, page_size=page_size), db), follow_redirects=False
+    )
     return Console(db, client, token)
 
 
