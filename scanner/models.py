@@ -110,6 +110,48 @@ class Severity(StrEnum):
     CRITICAL = "critical"
 
 
+#: Severities in order, least first: ``SEVERITY_RANK[a] >= SEVERITY_RANK[b]`` is "at least b".
+SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+class Reason(StrEnum):
+    """Why compare made a finding: the stable code a finding's sentence is written from, in
+    every language (:mod:`scanner.wording.why`; a test holds that each member has its English
+    and its Chinese text). ``Finding.details`` carry the values the sentence names."""
+
+    UNREGISTERED = "unregistered"
+    REGISTERED = "registered"
+    REGISTERED_IP_ONLY = "registered_ip_only"
+    NOT_SEEN = "not_seen"
+    SWAPPED = "swapped"
+    IDENTIFIERS_DISAGREE = "identifiers_disagree"
+    FIRMWARE_CHANGED = "firmware_changed"
+    FIRMWARE_CHANGED_SINCE_LAST_RUN = "firmware_changed_since_last_run"
+    PORTS_CHANGED = "ports_changed"
+    PORTS_CHANGED_SINCE_LAST_RUN = "ports_changed_since_last_run"
+    IP_CHANGED = "ip_changed"
+    FILING_MISSING = "filing_missing"
+    FILING_DUE = "filing_due"
+    FILING_OVERDUE = "filing_overdue"
+    FILING_PENDING = "filing_pending"
+    FILING_PENDING_UNDATED = "filing_pending_undated"
+    PROHIBITED_SPACE = "prohibited_space"
+    PRIVATE_SPACE_NAMED = "private_space_named"
+    MISSING_SIGNAGE = "missing_signage"
+    NO_ALTERNATIVE = "no_alternative"
+    SEPARATE_CONSENT_MISSING = "separate_consent_missing"
+    SEPARATE_CONSENT_NOT_RECORDED = "separate_consent_not_recorded"
+    PIA_NOT_RECORDED = "pia_not_recorded"
+    FACE_CROSSES_INTERNET = "face_crosses_internet"
+    FACE_OFF_DEVICE = "face_off_device"
+    RETENTION_BEYOND_PURPOSE = "retention_beyond_purpose"
+    NOT_A_COLLECTOR = "not_a_collector"
+    MODALITY_MISMATCH = "modality_mismatch"
+    NEW = "new"
+    GONE_REGISTERED = "gone_registered"
+    GONE_UNREGISTERED = "gone_unregistered"
+
+
 @dataclass(frozen=True, slots=True)
 class Observation:
     """One fact a probe saw: ``subject`` (``mac:…``, ``ip:…``, ``ble:…``) has ``field`` = ``value``.
@@ -201,9 +243,12 @@ class Device:
 class Finding:
     """Something the officer must know about one device (or one registry row).
 
-    ``why`` is the plain-language explanation in English; ``reason`` (a stable code such as
-    ``serial_differs``) and ``details`` (name, value pairs: what was expected and what was
-    seen) let a report say the same thing in another language. ``deployment`` and
+    ``why`` is the plain-language explanation in English; ``reason`` (the code it was written
+    from; None for a finding made elsewhere) and ``details`` let a report say the same thing in
+    another language. ``details`` are (name, value) pairs with unique names (what was expected,
+    what was seen: ``expected_serial``, ``serial``), in the order compare wrote them; they stay
+    pairs rather than a dict so the finding stays frozen and hashable, and they are text
+    because they are device data and registry text a sentence quotes. ``deployment`` and
     ``registry_id`` name the registry rows the finding is about.
     """
 
@@ -212,7 +257,7 @@ class Finding:
     device_id: str | None
     why: str
     expected: str | None = None
-    reason: str = ""
+    reason: Reason | None = None
     deployment: str | None = None
     registry_id: str | None = None
     details: tuple[tuple[str, str], ...] = ()

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from scanner.compare.diff import at_least, diff_findings
 from scanner.errors import BiosweepError
-from scanner.models import Device, Finding, ScanRun, Severity
+from scanner.models import SEVERITY_RANK, Device, Finding, ScanRun, Severity
 from scanner.normalize import clean_text
-from scanner.store.diff import at_least, diff_findings
 
 ALERT_SCHEMA = "biosweep.alert/1"
 
@@ -48,7 +48,11 @@ class Alert:
 
     @property
     def severity(self) -> Severity:
-        worst = max((i.finding.severity for i in self.items), key=_rank, default=Severity.INFO)
+        worst = max(
+            (i.finding.severity for i in self.items),
+            key=SEVERITY_RANK.__getitem__,
+            default=Severity.INFO,
+        )
         return worst
 
     def subject(self) -> str:
@@ -82,10 +86,6 @@ class Alert:
         return [item_line(i) for i in self.items]
 
 
-def _rank(s: Severity) -> int:
-    return list(Severity).index(s)
-
-
 def _device_dict(d: Device | None) -> dict[str, Any] | None:
     if d is None:
         return None
@@ -106,7 +106,7 @@ def _item_dict(i: AlertItem) -> dict[str, Any]:
         "change": i.change,
         "kind": f.kind.value,
         "severity": f.severity.value,
-        "reason": f.reason,
+        "reason": f.reason or "",
         "device_id": clean_text(f.device_id, 200) if f.device_id else None,
         "registry_id": f.registry_id,
         "deployment": f.deployment,

@@ -31,6 +31,7 @@ from scanner.cli.console import (
 from scanner.cli.files import check_destination
 from scanner.cli.report_cmd import report_maker, write_report
 from scanner.cli.tables import run_tables
+from scanner.compare.diff import Change, RunDiff, diff_runs
 from scanner.config import Config, ConfigError, load_config
 from scanner.config.ranges import RANGES
 from scanner.errors import InputError
@@ -41,16 +42,13 @@ from scanner.reporters.jsonout import device_dict, finding_dict, scanrun_json
 from scanner.scan import SweepOptions
 from scanner.store import (
     DiskFullError,
-    RunDiff,
     RunInfo,
     Store,
     StoreError,
     default_store_path,
-    diff_runs,
     lock_path,
     site_lock,
 )
-from scanner.store.diff import Change
 
 DIFF_SCHEMA = "biosweep.historydiff/1"
 #: Exit status of ``watch`` and ``sweep --store`` when another run of the site holds the lock.

@@ -22,7 +22,6 @@ from scanner.cli.console import (
 )
 from scanner.cli.files import check_destination, write_atomic, write_or_rescue
 from scanner.compare import facts
-from scanner.compare.labels import CLASSES, label
 from scanner.compare.match import match_devices
 from scanner.errors import InputError
 from scanner.inputs import read_text
@@ -33,6 +32,7 @@ from scanner.registry.load import MAX_BYTES
 from scanner.registry.template import TEMPLATE
 from scanner.reporters.jsonin import read_scanrun
 from scanner.scan import SweepOptions
+from scanner.wording.labels import CLASSES, label
 
 app = typer.Typer(
     help="The site registry of authorised collectors (site.yaml): init, check, add.",

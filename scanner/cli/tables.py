@@ -20,21 +20,20 @@ from rich.text import Text
 
 from scanner.cli.console import safe
 from scanner.compare import facts
-from scanner.compare.labels import (
+from scanner.models import SEVERITY_RANK, Device, Finding, ScanRun, Severity
+from scanner.normalize import clean_text
+from scanner.reporters.actions import action_key
+from scanner.reporters.view import device_status
+from scanner.wording.labels import (
     CLASSES,
     KINDS,
     SEVERITIES,
-    SEVERITY_RANK,
     STATUS,
     device_name,
     label,
     plain_name,
 )
-from scanner.models import Device, Finding, ScanRun, Severity
-from scanner.normalize import clean_text
-from scanner.reporters.actions import action_key
-from scanner.reporters.i18n import t
-from scanner.reporters.view import device_status
+from scanner.wording.reports import t
 
 ALL_HINT = "--all lists them"
 

@@ -23,7 +23,7 @@ new since the last run                 medium if unregistered, else low
 =====================================  ===========================================
 =======
 Every finding kind, its severity, trigger and the article it cites is in README.md
-("Findings"); the explanations are in :mod:`scanner.compare.why`.
+("Findings"); the explanations are in :mod:`scanner.wording.why`.
 """
 
 from __future__ import annotations
@@ -37,21 +37,21 @@ from scanner.compare.classes import class_problem
 from scanner.compare.deployments import deployment_findings
 from scanner.compare.details import device_details, registry_details
 from scanner.compare.facts import IDENTITY_FIELDS, Facts, facts
-from scanner.compare.labels import SEVERITY_RANK
 from scanner.compare.match import Match, match_devices
 from scanner.compare.runs import gone_findings, new_findings, previous_index
 from scanner.compare.scope import expected_in_scope
-from scanner.compare.why import explain
 from scanner.models import (
+    SEVERITY_RANK,
     Device,
     Finding,
     FindingKind,
+    Reason,
     ScanRun,
     Severity,
 )
 from scanner.registry.model import Registry
 
-__all__ = ["IDENTITY_FIELDS", "Facts", "compare", "explain", "facts", "sort_findings"]
+__all__ = ["IDENTITY_FIELDS", "Facts", "compare", "facts", "sort_findings"]
 
 _KIND_ORDER = {k: i for i, k in enumerate(FindingKind)}
 
@@ -66,7 +66,7 @@ def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
         severity = collector_severity(f.device_class, f.prefix_only)
         return [
             make_finding(
-                FindingKind.UNREGISTERED_COLLECTOR, severity, "unregistered", details, f.id
+                FindingKind.UNREGISTERED_COLLECTOR, severity, Reason.UNREGISTERED, details, f.id
             )
         ]
     details |= registry_details(m.dep, m.reg)
@@ -79,14 +79,14 @@ def _match_findings(m: Match, prev: dict[str, Facts]) -> list[Finding]:
             if m.dep.biometric
             else collector_severity(f.device_class, f.prefix_only)
         )
-        reason = "identifiers_disagree" if m.matched_by else "swapped"
+        reason = Reason.IDENTIFIERS_DISAGREE if m.matched_by else Reason.SWAPPED
         return [
             make_finding(
                 FindingKind.IDENTITY_MISMATCH, severity, reason, details, f.id, m.dep, m.reg
             )
         ]
-    reason = "registered" if m.matched_by != ("ip",) else "registered_ip_only"
-    severity = Severity.INFO if reason == "registered" else Severity.LOW
+    reason = Reason.REGISTERED if m.matched_by != ("ip",) else Reason.REGISTERED_IP_ONLY
+    severity = Severity.INFO if reason is Reason.REGISTERED else Severity.LOW
     out = [make_finding(FindingKind.REGISTERED, severity, reason, details, f.id, m.dep, m.reg)]
     problem = class_problem(f.device_class, m.dep)
     if problem is not None:
@@ -106,7 +106,7 @@ def _changes(m: Match, details: dict[str, str], before: Facts | None) -> list[Fi
     assert reg is not None and dep is not None
     out: list[Finding] = []
 
-    def changed(reason: str, severity: Severity, **expected: str) -> None:
+    def changed(reason: Reason, severity: Severity, **expected: str) -> None:
         extra = {f"expected_{k}": v for k, v in expected.items()}
         out.append(
             make_finding(FindingKind.CHANGED, severity, reason, details | extra, f.id, dep, reg)
@@ -114,18 +114,20 @@ def _changes(m: Match, details: dict[str, str], before: Facts | None) -> list[Fi
 
     ports = ", ".join(str(p) for p in sorted(f.ports))
     if reg.firmware and f.firmware and reg.firmware.casefold() != f.firmware.casefold():
-        changed("firmware_changed", Severity.MEDIUM, firmware=reg.firmware)
+        changed(Reason.FIRMWARE_CHANGED, Severity.MEDIUM, firmware=reg.firmware)
     if reg.ports is not None and f.ports and set(reg.ports) != set(f.ports):
-        changed("ports_changed", Severity.LOW, ports=", ".join(map(str, reg.ports)) or "-")
+        changed(Reason.PORTS_CHANGED, Severity.LOW, ports=", ".join(map(str, reg.ports)) or "-")
     if reg.ip and f.ips and reg.ip not in f.ips:
-        changed("ip_changed", Severity.LOW, ip=reg.ip)
+        changed(Reason.IP_CHANGED, Severity.LOW, ip=reg.ip)
     if before is not None:
         if before.firmware and f.firmware and before.firmware != f.firmware:
-            changed("firmware_changed_since_last_run", Severity.MEDIUM, firmware=before.firmware)
+            changed(
+                Reason.FIRMWARE_CHANGED_SINCE_LAST_RUN, Severity.MEDIUM, firmware=before.firmware
+            )
         if before.ports and f.ports and before.ports != f.ports:
             was = ", ".join(str(p) for p in sorted(before.ports))
             if ports != was:
-                changed("ports_changed_since_last_run", Severity.LOW, ports=was)
+                changed(Reason.PORTS_CHANGED_SINCE_LAST_RUN, Severity.LOW, ports=was)
     return out
 
 
@@ -140,7 +142,7 @@ def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
                 f.deployment or "",
                 f.registry_id or "",
                 f.device_id or "",
-                f.reason,
+                f.reason or "",
             ),
         )
     )
@@ -176,7 +178,7 @@ def compare(
                 make_finding(
                     FindingKind.REGISTERED_NOT_SEEN,
                     Severity.MEDIUM,
-                    "not_seen",
+                    Reason.NOT_SEEN,
                     details,
                     None,
                     dep,

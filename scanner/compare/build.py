@@ -3,15 +3,15 @@ uses for any other language, so the two can never say different things."""
 
 from __future__ import annotations
 
-from scanner.compare.why import explain
-from scanner.models import Finding, FindingKind, Severity
+from scanner.models import Finding, FindingKind, Reason, Severity
 from scanner.registry.model import Deployment, RegisteredDevice
+from scanner.wording.why import explain
 
 
 def make_finding(
     kind: FindingKind,
     severity: Severity,
-    reason: str,
+    reason: Reason,
     details: dict[str, str],
     device_id: str | None = None,
     dep: Deployment | None = None,

@@ -9,7 +9,7 @@ deployment) collects something the registry does not declare.
 
 from __future__ import annotations
 
-from scanner.models import BIOMETRIC_CLASSES, DeviceClass, Severity
+from scanner.models import BIOMETRIC_CLASSES, DeviceClass, Reason, Severity
 from scanner.registry.model import BIOMETRIC_MODALITIES, Deployment, Modality
 
 _CAMERA = frozenset({Modality.VIDEO, Modality.FACE})
@@ -27,14 +27,14 @@ SERVES: dict[DeviceClass, frozenset[Modality]] = {
 }
 
 
-def class_problem(cls: DeviceClass | None, dep: Deployment) -> tuple[str, Severity] | None:
+def class_problem(cls: DeviceClass | None, dep: Deployment) -> tuple[Reason, Severity] | None:
     """(reason, severity) when a device of class ``cls`` cannot be ``dep``'s collector."""
     if cls is None:
         return None
     serves = SERVES.get(cls)
     if serves is None:
-        return "not_a_collector", Severity.MEDIUM
+        return Reason.NOT_A_COLLECTOR, Severity.MEDIUM
     if serves & set(dep.modalities):
         return None
     severity = Severity.HIGH if cls in BIOMETRIC_CLASSES else Severity.MEDIUM
-    return "modality_mismatch", severity
+    return Reason.MODALITY_MISMATCH, severity

@@ -20,7 +20,7 @@ import datetime as dt
 
 from scanner.compare.build import make_finding
 from scanner.compare.filing import filing_findings
-from scanner.models import Finding, FindingKind, Severity
+from scanner.models import Finding, FindingKind, Reason, Severity
 from scanner.registry.model import (
     PROHIBITED_SPACES,
     Deployment,
@@ -41,6 +41,8 @@ PRIVATE_WORDS = (
 )  # fmt: skip
 #: Bases under which a law, not the person, permits the processing ("法律、行政法规另有规定").
 LAW_BASES = frozenset({LegalBasis.LEGAL_DUTY, LegalBasis.OTHER_LAW, LegalBasis.PUBLIC_SECURITY})
+#: A finding to make: its kind, severity, reason and details.
+_Made = tuple[FindingKind, Severity, Reason, dict[str, str]]
 
 
 def private_word(dep: Deployment) -> str | None:
@@ -49,47 +51,45 @@ def private_word(dep: Deployment) -> str | None:
     return next((w for w in PRIVATE_WORDS if w in text), None)
 
 
-def _space(
-    dep: Deployment, base: dict[str, str]
-) -> list[tuple[FindingKind, Severity, str, dict[str, str]]]:
+def _space(dep: Deployment, base: dict[str, str]) -> list[_Made]:
     out = []
     if dep.space in PROHIBITED_SPACES and dep.devices:
         details = base | {"space": dep.space.value}
-        out.append((FindingKind.PROHIBITED_SPACE, Severity.CRITICAL, "prohibited_space", details))
+        out.append(
+            (FindingKind.PROHIBITED_SPACE, Severity.CRITICAL, Reason.PROHIBITED_SPACE, details)
+        )
     elif dep.devices and (word := private_word(dep)) is not None:
         details = base | {"space": dep.space.value, "area": dep.area, "word": word}
-        out.append((FindingKind.SPACE_INCONSISTENT, Severity.HIGH, "private_space_named", details))
+        out.append(
+            (FindingKind.SPACE_INCONSISTENT, Severity.HIGH, Reason.PRIVATE_SPACE_NAMED, details)
+        )
     if dep.space == SpaceType.PUBLIC_PLACE and not dep.signage:
-        out.append((FindingKind.MISSING_SIGNAGE, Severity.MEDIUM, "missing_signage", base))
+        out.append((FindingKind.MISSING_SIGNAGE, Severity.MEDIUM, Reason.MISSING_SIGNAGE, base))
     if dep.biometric and dep.method != Method.NONE and not dep.alternative:
         details = base | {"method": dep.method.value}
-        out.append((FindingKind.NO_ALTERNATIVE, Severity.MEDIUM, "no_alternative", details))
+        out.append((FindingKind.NO_ALTERNATIVE, Severity.MEDIUM, Reason.NO_ALTERNATIVE, details))
     return out
 
 
-def _consent(
-    dep: Deployment, base: dict[str, str]
-) -> list[tuple[FindingKind, Severity, str, dict[str, str]]]:
+def _consent(dep: Deployment, base: dict[str, str]) -> list[_Made]:
     """What the law requires before biometric processing: separate consent, an assessment."""
     out = []
     modalities = base | {"modalities": ", ".join(m.value for m in dep.modalities)}
     if dep.biometric and dep.legal_basis == LegalBasis.CONSENT and dep.separate_consent is not True:
         reason, severity = (
-            ("separate_consent_missing", Severity.HIGH)
+            (Reason.SEPARATE_CONSENT_MISSING, Severity.HIGH)
             if dep.separate_consent is False
-            else ("separate_consent_not_recorded", Severity.MEDIUM)
+            else (Reason.SEPARATE_CONSENT_NOT_RECORDED, Severity.MEDIUM)
         )
         out.append((FindingKind.NO_SEPARATE_CONSENT, severity, reason, modalities))
     if dep.biometric and dep.pia is None:
         out.append(
-            (FindingKind.NO_IMPACT_ASSESSMENT, Severity.MEDIUM, "pia_not_recorded", modalities)
+            (FindingKind.NO_IMPACT_ASSESSMENT, Severity.MEDIUM, Reason.PIA_NOT_RECORDED, modalities)
         )
     return out
 
 
-def _storage(
-    dep: Deployment, base: dict[str, str]
-) -> list[tuple[FindingKind, Severity, str, dict[str, str]]]:
+def _storage(dep: Deployment, base: dict[str, str]) -> list[_Made]:
     """Face information off the device or across the internet, and retention past purpose."""
     out = []
     face = Modality.FACE in dep.modalities
@@ -98,9 +98,9 @@ def _storage(
     if face and off_device and not allowed:
         internet = dep.crosses_internet or dep.storage == Storage.CLOUD
         reason, severity = (
-            ("face_crosses_internet", Severity.HIGH)
+            (Reason.FACE_CROSSES_INTERNET, Severity.HIGH)
             if internet
-            else ("face_off_device", Severity.MEDIUM)
+            else (Reason.FACE_OFF_DEVICE, Severity.MEDIUM)
         )
         details = base | {"storage": dep.storage.value, "legal_basis": dep.legal_basis.value}
         out.append((FindingKind.FACE_DATA_OFF_DEVICE, severity, reason, details))
@@ -112,7 +112,7 @@ def _storage(
             (
                 FindingKind.RETENTION_BEYOND_PURPOSE,
                 Severity.MEDIUM,
-                "retention_beyond_purpose",
+                Reason.RETENTION_BEYOND_PURPOSE,
                 details,
             )
         )

@@ -15,8 +15,8 @@ import uuid
 from dataclasses import dataclass
 
 from scanner.compare.certainty import prefix_basis
-from scanner.compare.labels import device_name, plain_name
 from scanner.models import Device, DeviceClass
+from scanner.wording.labels import device_name, plain_name
 
 SERIAL_FIELDS = ("sadp.serial", "dhip.serial", "upnp.serial", "onvif.serial")
 UUID_FIELDS = ("upnp.udn", "wsd.endpoint")

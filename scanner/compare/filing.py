@@ -14,7 +14,7 @@ import datetime as dt
 
 from scanner.compare.build import make_finding
 from scanner.compare.workdays import filing_deadline
-from scanner.models import Finding, FindingKind, Severity
+from scanner.models import Finding, FindingKind, Reason, Severity
 from scanner.registry.model import Deployment, FilingStatus, Modality
 
 
@@ -34,15 +34,17 @@ def _due(dep: Deployment) -> tuple[dt.date | None, dict[str, str]]:
 
 def _reason(
     status: FilingStatus, due: dt.date | None, today: dt.date | None
-) -> tuple[str, Severity]:
+) -> tuple[Reason, Severity]:
     past = due is not None and today is not None and due < today
     if status == FilingStatus.PENDING:
         if due is None:
-            return "filing_pending_undated", Severity.MEDIUM
-        return ("filing_overdue", Severity.HIGH) if past else ("filing_pending", Severity.LOW)
+            return Reason.FILING_PENDING_UNDATED, Severity.MEDIUM
+        if past:
+            return Reason.FILING_OVERDUE, Severity.HIGH
+        return Reason.FILING_PENDING, Severity.LOW
     if due is not None and not past:
-        return "filing_due", Severity.MEDIUM
-    return "filing_missing", Severity.HIGH
+        return Reason.FILING_DUE, Severity.MEDIUM
+    return Reason.FILING_MISSING, Severity.HIGH
 
 
 def filing_findings(dep: Deployment, threshold: int, today: dt.date | None) -> list[Finding]:

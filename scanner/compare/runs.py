@@ -17,7 +17,7 @@ from scanner.compare.facts import Facts, facts
 from scanner.compare.match import match_devices
 from scanner.compare.pairing import pair
 from scanner.compare.scope import address_in_scope
-from scanner.models import Finding, FindingKind, ScanRun, Severity
+from scanner.models import Finding, FindingKind, Reason, ScanRun, Severity
 from scanner.registry.model import Registry
 
 
@@ -42,7 +42,7 @@ def new_findings(
         if f.collector and f.id not in prev:
             d = device_details(f) | {"previous": previous.id}
             severity = Severity.MEDIUM if f.id in unregistered else Severity.LOW
-            out.append(make_finding(FindingKind.NEW_SINCE_LAST_RUN, severity, "new", d, f.id))
+            out.append(make_finding(FindingKind.NEW_SINCE_LAST_RUN, severity, Reason.NEW, d, f.id))
     return out
 
 
@@ -62,14 +62,14 @@ def gone_findings(
             d |= registry_details(m.dep, m.reg)
             out.append(
                 make_finding(
-                    FindingKind.GONE_SINCE_LAST_RUN, Severity.MEDIUM, "gone_registered", d,
+                    FindingKind.GONE_SINCE_LAST_RUN, Severity.MEDIUM, Reason.GONE_REGISTERED, d,
                     m.found.id, m.dep, m.reg,
                 )
             )  # fmt: skip
         else:
             out.append(
                 make_finding(
-                    FindingKind.GONE_SINCE_LAST_RUN, Severity.MEDIUM, "gone_unregistered", d,
+                    FindingKind.GONE_SINCE_LAST_RUN, Severity.MEDIUM, Reason.GONE_UNREGISTERED, d,
                     m.found.id,
                 )
             )  # fmt: skip

@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from scanner.compare.diff import finding_key
 from scanner.console import audit
 from scanner.errors import InputError
 from scanner.models import Finding
 from scanner.normalize import clean_text
 from scanner.store.backend import Tx
 from scanner.store.codec import RunInfo, untext
-from scanner.store.diff import finding_key
 
 STATES = ("open", "acknowledged", "resolved", "filed")
 #: Which state may follow which (anything may be reopened by an officer).

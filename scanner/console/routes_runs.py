@@ -11,6 +11,7 @@ from urllib.parse import quote
 from starlette.responses import Response
 from starlette.routing import Route
 
+from scanner.compare.diff import RunDiff, diff_runs
 from scanner.console import findings, queries
 from scanner.console.registries import registry_of
 from scanner.console.web import Ctx, back, int_param, page
@@ -21,7 +22,6 @@ from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.package import build_package
 from scanner.store import runs
 from scanner.store.codec import RunInfo
-from scanner.store.diff import RunDiff, diff_runs
 
 
 def _site(ctx: Ctx, names: list[str]) -> str:

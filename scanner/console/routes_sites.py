@@ -7,10 +7,10 @@ from datetime import date
 from starlette.responses import Response
 from starlette.routing import Route
 
-from scanner.compare.labels import CLASSES
 from scanner.console import queries
 from scanner.console.queries import DeviceFilter
 from scanner.console.web import Ctx, page
+from scanner.wording.labels import CLASSES
 
 
 @page("viewer")

@@ -16,14 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from scanner.compare.labels import CLASSES, KINDS, SEVERITIES, Lang, label, vendor_name
 from scanner.console import sessions
 from scanner.console.auth import User, get
 from scanner.console.config import ConsoleConfig
-from scanner.console.i18n import t
 from scanner.reporters.html import template_environment
 from scanner.reporters.rows import text as clip
 from scanner.store.backend import Database
+from scanner.wording.console import t
+from scanner.wording.labels import CLASSES, KINDS, SEVERITIES, Lang, label, vendor_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANG_COOKIE = "biosweep_lang"

@@ -34,7 +34,7 @@ class SpaceType(StrEnum):
     inside: the Facial Recognition Measures (Art. 13) name hotel rooms, public bathrooms,
     changing rooms and toilets for face recognition equipment; the Public Security Video
     Regulation (国务院令第799号, 2025) adds dormitory rooms, nursing rooms and fitting rooms for
-    any image capture equipment (scanner/compare/statutes.yaml)."""
+    any image capture equipment (scanner/wording/statutes.yaml)."""
 
     PUBLIC_PLACE = "public_place"
     INTERNAL_MANAGEMENT = "internal_management"

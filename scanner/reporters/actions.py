@@ -1,5 +1,5 @@
 """What the officer should do about each finding: one recommended action, named in the
-report's language (the texts are :mod:`scanner.reporters.i18n`'s ``act_*`` keys).
+report's language (the texts are :mod:`scanner.wording.reports`'s ``act_*`` keys).
 
 The actions follow the 12339 guidance the package's cover page gives: a collector nobody
 claims, or a registered one that seems swapped, is reported to the national security
@@ -11,7 +11,7 @@ operator. Registry and compliance gaps go back to the operator with the article 
 
 from __future__ import annotations
 
-from scanner.models import Finding, FindingKind, Severity
+from scanner.models import Finding, FindingKind, Reason, Severity
 
 _BY_KIND: dict[FindingKind, str] = {
     FindingKind.IDENTITY_MISMATCH: "act_report_swap",
@@ -42,6 +42,6 @@ def action_key(finding: Finding) -> str:
         # medium: new and unregistered; low: new but registered
         return "act_confirm_register" if finding.severity is Severity.MEDIUM else "act_none"
     if kind is FindingKind.GONE_SINCE_LAST_RUN:
-        registered = finding.reason == "gone_registered"
+        registered = finding.reason is Reason.GONE_REGISTERED
         return "act_confirm_not_seen" if registered else "act_gone_unregistered"
     return _BY_KIND.get(kind, "act_confirm_owner")

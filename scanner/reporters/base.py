@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from scanner.compare.labels import Lang
 from scanner.models import ScanRun
 from scanner.registry.model import Registry
+from scanner.wording.labels import Lang
 
 
 @dataclass(frozen=True, slots=True)

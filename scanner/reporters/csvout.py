@@ -12,11 +12,11 @@ import csv
 import io
 from collections.abc import Iterator
 
-from scanner.compare.labels import CLASSES, KINDS, STATUS, label
 from scanner.models import Finding, ScanRun
 from scanner.normalize import clean_text
 from scanner.reporters.base import Reporter, ReportOptions
 from scanner.reporters.view import device_status
+from scanner.wording.labels import CLASSES, KINDS, STATUS, label
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = {

@@ -17,12 +17,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from scanner import __version__
-from scanner.compare.zhtext import item
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
-from scanner.reporters.i18n import COVER_12339, t
 from scanner.reporters.svg import BAR, SEVERITY_COLOURS, bar_chart
 from scanner.reporters.view import build_view, when
+from scanner.wording.reports import COVER_12339, t
+from scanner.wording.zhtext import item
 
 #: Nothing may load: no script, image, font, frame or form target, no base URL; inline CSS only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"

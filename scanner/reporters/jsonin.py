@@ -25,6 +25,7 @@ from scanner.models import (
     FindingKind,
     Identification,
     Observation,
+    Reason,
     ScanRun,
     Severity,
     Skipped,
@@ -171,7 +172,7 @@ def _finding(p: _Path, raw: Any, where: str) -> Finding:
         device_id=_opt(p, f, "device_id", where),
         why=_str(p, f, "why", where, optional=True),
         expected=_opt(p, f, "expected", where),
-        reason=_str(p, f, "reason", where, optional=True),
+        reason=_enum(p, f, "reason", where, Reason) if f.get("reason") else None,
         deployment=_opt(p, f, "deployment", where),
         registry_id=_opt(p, f, "registry_id", where),
         details=tuple(

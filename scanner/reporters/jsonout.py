@@ -70,7 +70,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "severity": f.severity.value,
         "device_id": f.device_id,
         "why": f.why,
-        "reason": f.reason,
+        "reason": f.reason or "",
         "expected": f.expected,
         "deployment": f.deployment,
         "registry_id": f.registry_id,

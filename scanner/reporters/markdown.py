@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from scanner.compare.labels import Lang
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
-from scanner.reporters.i18n import t
 from scanner.reporters.rows import DeviceRow, Location
 from scanner.reporters.view import View, build_view
+from scanner.wording.labels import Lang
+from scanner.wording.reports import t
 
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
 #: What makes a line a heading, list item or rule: ``# x``, ``- x``, ``+ x``, ``1. x``, ``---``.

@@ -3,7 +3,7 @@ shown at the top) and how the sweep ran (its own section).
 
 A run's ``notes`` are English lines the sweep, ``listen`` and ``import`` write (ScanRun JSON
 keeps them as they are). Each known form is matched here and retold in English or Chinese
-(the ``how_*`` and ``warn_*`` keys of :mod:`scanner.reporters.i18n`); a note of an unknown
+(the ``how_*`` and ``warn_*`` keys of :mod:`scanner.wording.reports`); a note of an unknown
 form is shown as written, under "How the sweep ran". Skipped ARP also limits the findings: a
 device known only by its MAC address (an iris reader's vendor block) is then missed.
 """
@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scanner.compare.labels import Lang
 from scanner.models import ScanRun
 from scanner.normalize import clean_text
-from scanner.reporters.i18n import t
+from scanner.wording.labels import Lang
+from scanner.wording.reports import t
 
 #: (pattern, i18n key, limits the findings?)
 _FORMS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(

@@ -35,18 +35,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scanner import __version__
-from scanner.compare import IDENTITY_FIELDS, zhtext
+from scanner.compare import IDENTITY_FIELDS
 from scanner.errors import InputError
 from scanner.inputs import load_json
 from scanner.models import Device, Evidence, FindingKind, Identification, ScanRun
 from scanner.registry.model import Registry, registry_name
 from scanner.reporters.base import ReportOptions
 from scanner.reporters.html import HtmlReporter
-from scanner.reporters.i18n import COVER_12339, t
 from scanner.reporters.jsonout import scanrun_json
 from scanner.reporters.pdf import PdfReporter
 from scanner.reporters.rows import DeviceRow
 from scanner.reporters.view import View, build_view, scope_text, span, utc_note
+from scanner.wording import zhtext
+from scanner.wording.reports import COVER_12339, t
 
 SCHEMA = "biosweep.package-12339/1"
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"

@@ -22,15 +22,15 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from scanner import __version__
-from scanner.compare.zhtext import item
 from scanner.errors import BiosweepError
 from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
 from scanner.reporters.cjkwrap import break_lines
-from scanner.reporters.i18n import COVER_12339, t
 from scanner.reporters.rows import DeviceRow, Location
 from scanner.reporters.svg import BAR, SEVERITY_COLOURS
 from scanner.reporters.view import View, build_view, when
+from scanner.wording.reports import COVER_12339, t
+from scanner.wording.zhtext import item
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",

@@ -11,14 +11,17 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from scanner.compare import explain, facts
+from scanner.compare import facts
 from scanner.compare.certainty import prefix_basis
-from scanner.compare.labels import (
+from scanner.models import SEVERITY_RANK, Device, Finding
+from scanner.normalize import clean_text
+from scanner.registry.model import Registry
+from scanner.reporters.actions import action_key
+from scanner.wording.labels import (
     CERTAINTY,
     CLASSES,
     KINDS,
     SEVERITIES,
-    SEVERITY_RANK,
     STATUS,
     Lang,
     brand_model,
@@ -27,12 +30,9 @@ from scanner.compare.labels import (
     plain_name,
     vendor_name,
 )
-from scanner.compare.phrases import BASIS
-from scanner.models import Device, Finding
-from scanner.normalize import clean_text
-from scanner.registry.model import Registry
-from scanner.reporters.actions import action_key
-from scanner.reporters.i18n import t
+from scanner.wording.phrases import BASIS
+from scanner.wording.reports import t
+from scanner.wording.why import explain
 
 
 def text(value: object, limit: int = 300) -> str:

@@ -12,24 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
-from scanner.compare.labels import (
-    CLASSES,
-    FILING,
-    KINDS,
-    LEGAL_BASIS,
-    METHODS,
-    SEVERITIES,
-    SEVERITY_RANK,
-    SKIP_REASONS,
-    SPACES,
-    Lang,
-    label,
-    plain_name,
-)
-from scanner.compare.zhtext import date_zh
-from scanner.models import Device, Finding, FindingKind, ScanRun, Severity
+from scanner.models import SEVERITY_RANK, Device, Finding, FindingKind, ScanRun, Severity
 from scanner.registry.model import Deployment, Registry, registry_name
-from scanner.reporters.i18n import t
 from scanner.reporters.notes import run_notes
 from scanner.reporters.rows import (
     DeviceRow,
@@ -44,6 +28,21 @@ from scanner.reporters.rows import (
     other_row,
     text,
 )
+from scanner.wording.labels import (
+    CLASSES,
+    FILING,
+    KINDS,
+    LEGAL_BASIS,
+    METHODS,
+    SEVERITIES,
+    SKIP_REASONS,
+    SPACES,
+    Lang,
+    label,
+    plain_name,
+)
+from scanner.wording.reports import t
+from scanner.wording.zhtext import date_zh
 
 BEIJING = timezone(timedelta(hours=8))
 _STATUS_BY_KIND = {

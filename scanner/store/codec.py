@@ -26,6 +26,7 @@ from scanner.models import (
     FindingKind,
     Identification,
     Observation,
+    Reason,
     ScanRun,
     Severity,
     Skipped,
@@ -157,7 +158,7 @@ def run_rows(pk: int, run: ScanRun) -> RunRows:
         ]
     findings = [
         (
-            pk, n, f.kind.value, f.severity.value, text(f.device_id), text(f.reason),
+            pk, n, f.kind.value, f.severity.value, text(f.device_id), f.reason or "",
             text(f.why), text(f.expected), text(f.deployment), text(f.registry_id),
             dumps([list(p) for p in f.details]),
         )
@@ -211,7 +212,7 @@ def decode_findings(rows: Sequence[Row]) -> tuple[Finding, ...]:
                 device_id=untext(dev) or None,
                 why=untext(why),
                 expected=untext(expected) or None,
-                reason=untext(reason),
+                reason=_enum(Reason, reason) if reason else None,
                 deployment=untext(dep) or None,
                 registry_id=untext(reg) or None,
                 details=pairs,

@@ -3,8 +3,9 @@ critical (scanner/compare/certainty.py)."""
 
 from __future__ import annotations
 
-from scanner.compare import compare, explain
+from scanner.compare import compare
 from scanner.models import FindingKind, Observation, Severity
+from scanner.wording.why import explain
 from tests.compare.test_compare import SCOPE, TODAY, devices, face_terminal, registry
 
 IRIS_MAC = "e4:47:91:5a:d0:53"  # Iris ID Systems' block: a biometrics-only vendor

@@ -8,14 +8,14 @@ from dataclasses import replace
 
 import pytest
 
-from scanner.compare import compare, explain
-from scanner.compare.why import _EN
-from scanner.compare.why_zh import ZH as _ZH
+from scanner.compare import compare
 from scanner.identify import identify
-from scanner.models import Device, Finding, FindingKind, Observation, ScanRun, Severity
+from scanner.models import Device, Finding, FindingKind, Observation, Reason, ScanRun, Severity
 from scanner.registry import Registry, parse_registry
 from scanner.reporters.jsonin import parse_scanrun
 from scanner.reporters.jsonout import scanrun_json
+from scanner.wording.why import EN, explain
+from scanner.wording.why_zh import ZH
 from tests.reporters.sample import REGISTRY
 
 SCOPE = ("10.0.0.0/24",)
@@ -252,8 +252,10 @@ SAMPLE_DETAILS = {
 
 
 def test_every_reason_reads_in_both_languages_without_gaps() -> None:
-    assert set(_EN) == set(_ZH)
-    for reason in _EN:
+    """Every Reason has its English and its Chinese sentence (the tables are looked up without
+    a fallback), and each renders with no gap from the details compare writes."""
+    assert set(EN) == set(ZH) == set(Reason)
+    for reason in Reason:
         f = Finding(FindingKind.CHANGED, Severity.LOW, None, "fallback", reason=reason,
                     details=tuple(SAMPLE_DETAILS.items()))  # fmt: skip
         en, zh = explain(f, "en"), explain(f, "zh")

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from scanner.compare import compare, facts
+from scanner.compare.diff import diff_runs
 from scanner.compare.pairing import pair
 from scanner.identify import identify
 from scanner.models import FindingKind, Observation, ScanRun
-from scanner.store.diff import diff_runs
 from tests.compare.test_compare import SCOPE, camera, face_terminal, registry
 
 DAY = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)

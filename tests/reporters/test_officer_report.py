@@ -203,7 +203,7 @@ def test_package_names_the_registry_without_local_paths() -> None:
 def test_every_finding_kind_has_an_action_in_both_languages() -> None:
     from scanner.models import Finding, FindingKind, Severity
     from scanner.reporters.actions import action_key
-    from scanner.reporters.i18n import t
+    from scanner.wording.reports import t
 
     for kind in FindingKind:
         for severity in Severity:

@@ -1,5 +1,5 @@
 """What the Chinese output says: one term per concept (docs/GLOSSARY.zh.md), statutes quoted
-exactly as scanner/compare/statutes.yaml has them, one typesetting rule, and no English in the
+exactly as scanner/wording/statutes.yaml has them, one typesetting rule, and no English in the
 sentences of a Chinese report beyond brands, models and identifiers."""
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 
 from scanner.compare import compare
-from scanner.compare import labels as L
-from scanner.compare.statutes import passages
-from scanner.compare.why_zh import ZH
 from scanner.identify.signatures import load_signatures
 from scanner.models import ScanRun
 from scanner.registry import Registry, load_registry
 from scanner.registry.template import TEMPLATE
 from scanner.reporters import REPORTERS, ReportOptions
-from scanner.reporters.i18n import COVER_12339, TEXT
 from scanner.reporters.jsonin import parse_scanrun
 from scanner.reporters.package import build_package
+from scanner.wording import labels as L
+from scanner.wording.reports import COVER_12339, TEXT
+from scanner.wording.statutes import passages
+from scanner.wording.why_zh import ZH
 from tests.compare.test_compare import SAMPLE_DETAILS
 from tests.reporters.sample import registry as sample_registry
 from tests.reporters.sample import sample_run

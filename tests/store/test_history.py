@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli.app import app
+from scanner.compare.diff import diff_runs
 from scanner.models import FindingKind, Severity
-from scanner.store import Store, diff_runs
+from scanner.store import Store
 from tests.store.sample import NEW_MAC, make_run
 
 runner = CliRunner()

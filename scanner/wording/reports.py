@@ -1,7 +1,7 @@
 """Report wording in English and Chinese: headings, table columns and the 12339 cover page.
 
 Vocabularies shared with compare's explanations (classes, finding kinds, severities, spaces)
-live in :mod:`scanner.compare.labels`; this module holds what only reports say. The Chinese
+live in :mod:`scanner.wording.labels`; this module holds what only reports say. The Chinese
 is written, not glossed: it uses the terms of the Facial Recognition Measures, the PIPL and
 the national-security reporting guidance.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.compare.labels import Lang
-from scanner.compare.statutes import quote
+from scanner.wording.labels import Lang
+from scanner.wording.statutes import quote
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("Biometric collector sweep report", "生物特征采集设备排查报告"),
@@ -358,7 +358,7 @@ class Cover:
 
 
 #: The 12339 cover page (Chinese): channels, what to include, what not to do. Sections are
-#: numbered 一、二、 and items （一）（二） as official documents are (scanner/compare/zhtext.py).
+#: numbered 一、二、 and items （一）（二） as official documents are (scanner/wording/zhtext.py).
 COVER_12339 = Cover(
     heading="向国家安全机关举报的渠道",
     law=(

@@ -1,9 +1,9 @@
 """The console's own words in English and Chinese (classes, kinds and severities come from
-:mod:`scanner.compare.labels`, report wording from the reporters)."""
+:mod:`scanner.wording.labels`, report wording from the reporters)."""
 
 from __future__ import annotations
 
-from scanner.compare.labels import Lang
+from scanner.wording.labels import Lang
 
 TEXT: dict[str, tuple[str, str]] = {
     "console": ("biosweep console", "biosweep 管理台"),

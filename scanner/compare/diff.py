@@ -1,9 +1,9 @@
 """What changed between two runs: devices and findings that appeared, disappeared or changed.
 
 Pure: two ScanRuns in, a :class:`RunDiff` out (``history diff`` prints it, the watch loop
-picks alerts from it). Devices are paired by :func:`scanner.compare.pairing.pair`, the rule
-``sweep --previous`` uses too. Findings are paired by
-what they are about: kind, reason, device, deployment and registry row.
+picks alerts from it, the console shows it). Devices are paired by
+:func:`scanner.compare.pairing.pair`, the rule ``sweep --previous`` uses too. Findings are
+paired by what they are about: kind, reason, device, deployment and registry row.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scanner.compare import facts
-from scanner.compare.labels import SEVERITY_RANK
+from scanner.compare.facts import facts
 from scanner.compare.pairing import pair
-from scanner.models import Device, Finding, ScanRun, Severity
+from scanner.models import SEVERITY_RANK, Device, Finding, ScanRun, Severity
 
 #: Finding details that name the run itself; a new value there is not a change.
 VOLATILE_DETAILS = frozenset({"previous"})
@@ -102,7 +101,13 @@ def pair_devices(
 
 
 def finding_key(f: Finding) -> tuple[str, str, str, str, str]:
-    return (f.kind.value, f.reason, f.device_id or "", f.deployment or "", f.registry_id or "")
+    return (
+        f.kind.value,
+        f.reason or "",
+        f.device_id or "",
+        f.deployment or "",
+        f.registry_id or "",
+    )
 
 
 def _finding_view(f: Finding) -> dict[str, str]:

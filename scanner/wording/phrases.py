@@ -1,13 +1,13 @@
-"""Phrases the findings' explanations share (:mod:`scanner.compare.why` in English,
-:mod:`scanner.compare.why_zh` in Chinese): the device, the registry row, identifiers that
+"""Phrases the findings' explanations share (:mod:`scanner.wording.why` in English,
+:mod:`scanner.wording.why_zh` in Chinese): the device, the registry row, identifiers that
 matched or disagree, the filing deadline's basis. Details are device data (untrusted)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from scanner.compare.labels import CLASSES, FIELDS, MODALITIES, Lang, brand_model, label
-from scanner.compare.zhtext import date_zh, sp
+from scanner.wording.labels import CLASSES, FIELDS, MODALITIES, Lang, brand_model, label
+from scanner.wording.zhtext import date_zh, sp
 
 Details = dict[str, str]
 

@@ -86,7 +86,6 @@ SEVERITIES: dict[str, tuple[str, str]] = {
     Severity.HIGH: ("high", "高"),
     Severity.CRITICAL: ("critical", "严重"),
 }
-SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 #: Identifier and attribute names as they appear in explanations.
 FIELDS: dict[str, tuple[str, str]] = {
