@@ -16,6 +16,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from scanner import codec
 from scanner.cli.console import (
     ALL_HELP,
     EXIT_FOUND,
@@ -38,7 +39,7 @@ from scanner.errors import InputError
 from scanner.models import Device, Finding, ScanRun
 from scanner.normalize import clean_text
 from scanner.reporters import REPORTERS
-from scanner.reporters.jsonout import device_dict, finding_dict, scanrun_json
+from scanner.reporters.jsonout import device_dict, scanrun_json
 from scanner.scan import SweepOptions
 from scanner.store import (
     DiskFullError,
@@ -261,10 +262,10 @@ def diff_json(d: RunDiff) -> dict[str, Any]:
             ],
         },
         "findings": {
-            "added": [finding_dict(f) for f in d.findings_added],
-            "removed": [finding_dict(f) for f in d.findings_removed],
+            "added": [codec.finding_dict(f) for f in d.findings_added],
+            "removed": [codec.finding_dict(f) for f in d.findings_removed],
             "changed": [
-                {"finding": finding_dict(c.after), "changes": _change_json(c.changes)}
+                {"finding": codec.finding_dict(c.after), "changes": _change_json(c.changes)}
                 for c in d.findings_changed
             ],
         },

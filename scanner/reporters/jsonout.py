@@ -1,8 +1,11 @@
-"""JSON forms of devices (the ``identify`` line format; ScanRun JSON builds on it).
+"""The JSON a sweep prints: ``biosweep.device/1`` lines (``identify``) and the
+``biosweep.scanrun/1`` document, streamed.
 
-One device per line: ``id``, ``subjects``, ``macs``, ``ips``, ``ble``, ``collector`` and
-``identifications`` (best first, each with ``signature_id``, ``vendor``, ``product``,
-``device_class``, ``confidence``, ``certainty``, ``attributes`` and ``evidence``).
+Both are :mod:`scanner.codec`'s dicts with a ``schema`` tag and the derived ``collector`` flags
+(of each device and each identification). A device line has no ``facts``; a device in a run
+keeps as facts the observations compare relies on (:data:`~scanner.compare.IDENTITY_FIELDS`:
+serials, UUIDs, model, firmware, open ports), so a run read back compares like the live one;
+the raw observations are ``--observations-out``'s (:func:`observations_jsonl`).
 """
 
 from __future__ import annotations
@@ -12,46 +15,39 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from scanner import codec
 from scanner.compare import IDENTITY_FIELDS
-from scanner.models import Device, Finding, Identification, ScanRun
+from scanner.models import Device, Observation, ScanRun
 
 DEVICE_SCHEMA = "biosweep.device/1"
+SCANRUN_SCHEMA = "biosweep.scanrun/1"
 
 
-def identification_dict(ident: Identification) -> dict[str, Any]:
-    return {
-        "signature_id": ident.signature_id,
-        "vendor": ident.vendor,
-        "product": ident.product,
-        "device_class": ident.device_class.value,
-        "collector": ident.is_collector,
-        "confidence": ident.confidence,
-        "certainty": ident.certainty.value,
-        "attributes": dict(ident.attributes),
-        "evidence": [
-            {
-                "field": e.field,
-                "value": e.value,
-                "pattern": e.pattern,
-                "subject": e.subject,
-                "source": e.source,
-            }
-            for e in ident.evidence
-        ],
-    }
+def _with(d: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """``d`` with ``key`` placed right after ``after`` (the order the JSON always had)."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    return out
+
+
+def _flagged(device: Device, out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` (the device's codec dict) tagged with its schema and with the collector flags
+    a reader filters on."""
+    out["identifications"] = [
+        _with(d, "device_class", "collector", ident.is_collector)
+        for ident, d in zip(device.identifications, out["identifications"], strict=True)
+    ]
+    return _with({"schema": DEVICE_SCHEMA, **out}, "ble", "collector", device.is_collector)
 
 
 def device_dict(device: Device) -> dict[str, Any]:
-    return {
-        "schema": DEVICE_SCHEMA,
-        "id": device.id,
-        "subjects": list(device.subjects),
-        "macs": list(device.macs),
-        "ips": list(device.ips),
-        "ble": list(device.ble),
-        "collector": device.is_collector,
-        "identifications": [identification_dict(i) for i in device.identifications],
-    }
+    """A device as ``identify`` prints it (no facts)."""
+    out = codec.device_dict(device)
+    del out["facts"]
+    return _flagged(device, out)
 
 
 def device_line(device: Device) -> str:
@@ -59,55 +55,14 @@ def device_line(device: Device) -> str:
     return json.dumps(device_dict(device), ensure_ascii=True, separators=(",", ":"))
 
 
-SCANRUN_SCHEMA = "biosweep.scanrun/1"
-
-
-def finding_dict(f: Finding) -> dict[str, Any]:
-    """A finding as JSON: ``kind``, ``severity``, ``device_id``, ``why`` (English) and, from
-    compare, ``reason``, ``expected``, ``deployment``, ``registry_id`` and ``details``."""
-    return {
-        "kind": f.kind.value,
-        "severity": f.severity.value,
-        "device_id": f.device_id,
-        "why": f.why,
-        "reason": f.reason or "",
-        "expected": f.expected,
-        "deployment": f.deployment,
-        "registry_id": f.registry_id,
-        "details": dict(f.details),
-    }
-
-
-def facts_list(device: Device) -> list[dict[str, str]]:
-    """The observations compare relies on (serials, UUIDs, model, firmware, open ports), kept
-    so a run read back from JSON compares exactly like the live one."""
-    return [
-        {"subject": o.subject, "field": o.field, "value": o.value, "source": o.source}
-        for o in device.observations
-        if o.field in IDENTITY_FIELDS
-    ]
+def _is_fact(o: Observation) -> bool:
+    return o.field in IDENTITY_FIELDS
 
 
 def scanrun_device_dict(device: Device) -> dict[str, Any]:
     """A device in a ScanRun: the ``identify`` form plus its ``facts``."""
-    return {**device_dict(device), "facts": facts_list(device)}
-
-
-def _header(run: ScanRun) -> dict[str, Any]:
-    return {
-        "schema": SCANRUN_SCHEMA,
-        "id": run.id,
-        "started_at": run.started_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "tool_version": run.tool_version,
-        "signatures_version": run.signatures_version,
-        "site": run.site,
-        "operator": run.operator,
-        "scope": list(run.scope),
-        "complete": run.complete,
-        "notes": list(run.notes),
-        "registry": run.registry,
-    }
+    out = codec.device_dict(device, facts=_is_fact)
+    return _flagged(device, out)
 
 
 def _utf8_safe(value: Any) -> Any:
@@ -169,15 +124,12 @@ def _array(name: str, items: Iterator[dict[str, Any]], last: bool) -> Iterator[b
 def scanrun_chunks(run: ScanRun) -> Iterator[bytes]:
     """The ScanRun JSON a piece at a time (one device per piece), so a large run is written
     without building the whole document in memory (SAFETY-CATALOGUE case 55)."""
-    head = json.dumps(_utf8_safe(_header(run)), ensure_ascii=True, indent=2)
+    header = {"schema": SCANRUN_SCHEMA, **codec.run_header(run)}
+    head = json.dumps(_utf8_safe(header), ensure_ascii=True, indent=2)
     yield (head[: head.rindex("\n}")] + ",\n").encode("ascii")
     yield from _array("devices", (scanrun_device_dict(d) for d in run.devices), last=False)
-    yield from _array("findings", (finding_dict(f) for f in run.findings), last=False)
-    skipped = (
-        {"probe": s.probe, "reason": s.reason.value, "detail": s.detail, "target": s.target}
-        for s in run.skipped
-    )
-    yield from _array("skipped", skipped, last=True)
+    yield from _array("findings", (codec.finding_dict(f) for f in run.findings), last=False)
+    yield from _array("skipped", (codec.skipped_dict(s) for s in run.skipped), last=True)
     yield b"}\n"
 
 
@@ -192,13 +144,10 @@ _DERIVED_SOURCES = frozenset({"ieee-oui", "subject"})
 
 def observations_jsonl(run: ScanRun) -> bytes:
     """The raw observations of a run as JSON lines, the input format of ``biosweep identify``."""
-    lines = []
-    for device in run.devices:
-        for o in device.observations:
-            if o.source in _DERIVED_SOURCES:
-                continue
-            row = {"subject": o.subject, "field": o.field, "value": o.value, "source": o.source}
-            if o.seen_at:
-                row["seen_at"] = o.seen_at.isoformat()
-            lines.append(json.dumps(row, ensure_ascii=True))
+    lines = [
+        json.dumps(codec.observation_dict(o), ensure_ascii=True)
+        for device in run.devices
+        for o in device.observations
+        if o.source not in _DERIVED_SOURCES
+    ]
     return ("\n".join(lines) + "\n").encode("ascii") if lines else b""

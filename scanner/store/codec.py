@@ -1,5 +1,6 @@
-"""ScanRun <-> rows. Lists and identifications are stored as JSON text; everything else in
-typed columns so history can be queried (by site, time, device, severity) without decoding.
+"""ScanRun <-> rows. Lists, identifications and finding details are stored as JSON text (in
+:mod:`scanner.codec`'s shapes, the same as the run's JSON); everything else in typed columns so
+history can be queried (by site, time, device, severity) without decoding.
 
 Device text may carry lone surrogates (undecodable device bytes kept by ``surrogateescape``),
 which SQLite's UTF-8 text cannot hold: such a value is stored as a BLOB of its raw bytes and
@@ -15,13 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from scanner import codec
 from scanner.errors import InputError
 from scanner.inputs import load_json
 from scanner.models import (
-    Certainty,
     Device,
-    DeviceClass,
-    Evidence,
     Finding,
     FindingKind,
     Identification,
@@ -35,6 +34,7 @@ from scanner.models import (
 from scanner.store.errors import StoreError
 
 Row = tuple[Any, ...]
+iso = codec.iso  # the store writes times as the run's JSON does
 E = TypeVar("E")
 
 
@@ -68,10 +68,6 @@ def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
 
 
-def iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when is not None else None
-
-
 def _time(raw: object) -> datetime | None:
     if raw is None:
         return None
@@ -98,34 +94,25 @@ class RunRows:
     skipped: list[Row]
 
 
-def _identification(i: Identification) -> dict[str, Any]:
-    return {
-        "signature_id": i.signature_id,
-        "vendor": i.vendor,
-        "product": i.product,
-        "device_class": i.device_class.value,
-        "confidence": i.confidence,
-        "certainty": i.certainty.value,
-        "rule": i.rule,
-        "generic": i.generic,
-        "attributes": [list(a) for a in i.attributes],
-        "evidence": [[e.field, e.pattern, e.value, e.subject, e.source] for e in i.evidence],
-    }
+#: Evidence as rows written before the shared codec kept it: a list in this order.
+_OLD_EVIDENCE = ("field", "pattern", "value", "subject", "source")
 
 
-def _unidentification(d: dict[str, Any]) -> Identification:
-    return Identification(
-        signature_id=str(d["signature_id"]),
-        vendor=str(d["vendor"]),
-        product=str(d["product"]),
-        device_class=_enum(DeviceClass, d["device_class"]),
-        confidence=float(d["confidence"]),
-        certainty=_enum(Certainty, d["certainty"]),
-        rule=int(d["rule"]),
-        generic=bool(d["generic"]),
-        attributes=tuple((str(k), str(v)) for k, v in d["attributes"]),
-        evidence=tuple(Evidence(*(str(x) for x in e)) for e in d["evidence"]),
-    )
+def _identification(raw: Any, where: str) -> Identification:
+    """An identification from its JSON; one written before the shared codec (attributes as
+    pairs, evidence as lists) is read too."""
+    if isinstance(raw, dict) and isinstance(raw.get("attributes"), list):
+        evidence = [dict(zip(_OLD_EVIDENCE, e, strict=True)) for e in raw["evidence"]]
+        raw = {**raw, "attributes": dict(raw["attributes"]), "evidence": evidence}
+    return codec.identification_from(raw, where)
+
+
+def _details(raw: Any) -> tuple[tuple[str, str], ...]:
+    """A finding's details from their JSON: an object (pairs in rows written before)."""
+    value = loads(raw)
+    if isinstance(value, list):
+        value = dict(value)
+    return codec.TRUSTED.pairs({"details": value}, "details", "finding")
 
 
 def run_rows(pk: int, run: ScanRun) -> RunRows:
@@ -140,7 +127,7 @@ def run_rows(pk: int, run: ScanRun) -> RunRows:
                 text(best.vendor) if best else None,
                 text(best.product) if best else None,
                 dumps(d.subjects), dumps(d.macs), dumps(d.ips), dumps(d.ble),
-                dumps([_identification(i) for i in d.identifications]),
+                dumps([codec.identification_dict(i) for i in d.identifications]),
             )
         )  # fmt: skip
         observations += [
@@ -160,7 +147,7 @@ def run_rows(pk: int, run: ScanRun) -> RunRows:
         (
             pk, n, f.kind.value, f.severity.value, text(f.device_id), f.reason or "",
             text(f.why), text(f.expected), text(f.deployment), text(f.registry_id),
-            dumps([list(p) for p in f.details]),
+            dumps(dict(f.details)),
         )
         for n, f in enumerate(run.findings)
     ]  # fmt: skip
@@ -181,7 +168,9 @@ def decode_devices(rows: Sequence[Row], observations: Sequence[Row]) -> tuple[De
     out = []
     for _pk, seq, dev_id, _c, _cls, _v, _p, subjects, macs, ips, ble, idents in rows:
         try:
-            identifications = tuple(_unidentification(i) for i in loads(idents))
+            identifications = tuple(
+                _identification(i, f"identifications[{n}]") for n, i in enumerate(loads(idents))
+            )
             out.append(
                 Device(
                     id=untext(dev_id),
@@ -193,7 +182,7 @@ def decode_devices(rows: Sequence[Row], observations: Sequence[Row]) -> tuple[De
                     observations=tuple(by_device.get(int(seq), ())),
                 )
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:  # CodecError is a ValueError
             raise StoreError(f"history database: unreadable device row: {exc}") from None
     return tuple(out)
 
@@ -202,7 +191,7 @@ def decode_findings(rows: Sequence[Row]) -> tuple[Finding, ...]:
     out = []
     for _pk, _seq, kind, sev, dev, reason, why, expected, dep, reg, details in rows:
         try:
-            pairs = tuple((str(k), str(v)) for k, v in loads(details))
+            pairs = _details(details)
         except (ValueError, TypeError) as exc:
             raise StoreError(f"history database: unreadable finding row: {exc}") from None
         out.append(

@@ -31,9 +31,7 @@ def test_a_run_round_trips_through_json() -> None:
     run = sample_run()
     again = parse_scanrun(scanrun_json(run))
     assert again.findings == run.findings
-    assert [d.identifications for d in again.devices] == [
-        tuple(replace(i, rule=0, generic=False) for i in d.identifications) for d in run.devices
-    ]
+    assert [d.identifications for d in again.devices] == [d.identifications for d in run.devices]
     assert (again.started_at, again.scope, again.registry) == (
         run.started_at,
         run.scope,
