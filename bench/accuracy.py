@@ -2,7 +2,7 @@
 
 Runs the shipped signature database, in-process, over
 
-- the labelled development corpus (``../shared/eval/dev-corpus.jsonl``; each usable row becomes
+- the labelled development corpus (``$BIOSWEEP_EVAL/dev-corpus.jsonl``; each usable row becomes
   one observation exactly as the project's scorer ``score.py`` maps it, imported from beside
   the corpus so both count the same rows), and
 - the benign corpus of ordinary devices (``tests/data/benign/*.jsonl``, one device a line),
@@ -12,7 +12,7 @@ precision of the group's claims (confidence >= 0.5) among rows with a class labe
 false-collector rate on ordinary devices of each corpus. Vendor-only rows (``ambiguous``: a MAC
 prefix labelled with the vendor's default class) count for vendor recall, not for classes.
 
-    .venv/bin/python bench/accuracy.py [--corpus ../shared/eval/dev-corpus.jsonl] [--markdown]
+    BIOSWEEP_EVAL=DIR .venv/bin/python bench/accuracy.py [--corpus FILE] [--markdown]
         [--by field] [--by source_repo]
 
 ``--by field`` / ``--by source_repo`` add recall per kind of evidence and per public source
@@ -26,6 +26,7 @@ import argparse
 import datetime
 import importlib.util
 import json
+import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +42,15 @@ from scanner.normalize import normalize
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("video", "biometric", "access")
 MIN_CONFIDENCE = 0.5
+
+
+def eval_dir() -> Path:
+    """The folder of the labelled development corpus and its scorer (``BIOSWEEP_EVAL``): kept
+    outside the repository, so the measure stays held out from the signatures it scores."""
+    folder = os.environ.get("BIOSWEEP_EVAL")
+    if not folder:
+        raise SystemExit("set BIOSWEEP_EVAL to the folder of dev-corpus.jsonl and score.py")
+    return Path(folder)
 
 
 def load_scorer(path: Path) -> ModuleType:
@@ -210,7 +220,7 @@ def report(counts: dict[str, Any], benign: tuple[int, list[str]], markdown: bool
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/eval/dev-corpus.jsonl")
+    ap.add_argument("--corpus", type=Path, help="default: $BIOSWEEP_EVAL/dev-corpus.jsonl")
     ap.add_argument("--scorer", type=Path, help="score.py to take the row mapping from")
     ap.add_argument("--benign", type=Path, default=ROOT / "tests/data/benign")
     ap.add_argument("--markdown", action="store_true", help="print the bench/README.md table")
@@ -219,6 +229,7 @@ def main() -> None:
         help="also break recall down by the row's field or its source (repeatable)",
     )  # fmt: skip
     a = ap.parse_args()
+    a.corpus = a.corpus or eval_dir() / "dev-corpus.jsonl"
     scorer = load_scorer(a.scorer or a.corpus.parent / "score.py")
     print(report(score_corpus(a.corpus, scorer), score_benign(a.benign), a.markdown))
     for key in a.by:

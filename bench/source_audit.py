@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from accuracy import load_scorer  # noqa: E402
+from accuracy import eval_dir, load_scorer  # noqa: E402
 from source_collections import Row, Snapshot, rows_of  # noqa: E402
 
 from scanner.errors import InputError  # noqa: E402
@@ -43,7 +43,7 @@ from scanner.normalize import normalize  # noqa: E402
 
 MIN_CONFIDENCE = 0.5
 # The class groups as the project scorer counts them (imported from beside the corpus).
-GROUP: dict[str, str] = load_scorer(ROOT.parent / "shared" / "eval" / "score.py").GROUP
+GROUP: dict[str, str] = load_scorer(eval_dir() / "score.py").GROUP
 # A collection's maker name -> the database's vendor name where the two differ (rebrands,
 # Chinese names, company names); only for the audit's vendor check.
 VENDOR_ALIASES = {

@@ -3,10 +3,10 @@
 The labelled corpus's held-out part comes from the same public collections as the development
 third; signatures written for the examples miss the families those collections describe. This
 script walks each collection *entry by entry*, turns every entry into a representative
-observation the way ``../shared/eval/score.py`` maps corpus rows (a MAC prefix becomes
-``mac.address`` with a made-up suffix, an mDNS type ``mdns.service_type``, a HomeKit model
-``mdns.txt.md``, BLE ids normalised …), identifies it in-process with the shipped database and
-says whether the database claims what the entry describes:
+observation the way the project scorer (``$BIOSWEEP_EVAL/score.py``) maps corpus rows (a MAC
+prefix becomes ``mac.address`` with a made-up suffix, an mDNS type ``mdns.service_type``, a
+HomeKit model ``mdns.txt.md``, BLE ids normalised …), identifies it in-process with the
+shipped database and says whether the database claims what the entry describes:
 
 - a collector entry (camera, recorder, doorbell, biometric terminal, access panel) of a maker
   whose line is all collectors: the right class group at confidence >= 0.5;
@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from accuracy import load_scorer
+from accuracy import eval_dir, load_scorer
 from defusedxml import ElementTree
 from source_audit_net_families import (
     FAMILIES,
@@ -73,7 +73,7 @@ from scanner.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = Path("/work/.mirror")
-SCORER = load_scorer(ROOT.parent / "shared" / "eval" / "score.py")
+SCORER = load_scorer(eval_dir() / "score.py")
 GROUPS = {"video", "biometric", "access"}
 RECOG_FILES = {
     "snmp_sysdescr": "snmp.sys_descr",

@@ -1,7 +1,8 @@
 """Entries of public fingerprint collections as labelled observations (for source_audit.py).
 
 Each reader turns a collection snapshot into :class:`Row` objects: one observable (field and
-value in the project's vocabulary, mapped the way ``../shared/eval/score.py`` maps corpus rows)
+value in the project's vocabulary, mapped the way the project scorer
+(``$BIOSWEEP_EVAL/score.py``) maps corpus rows)
 with the label the collection's own words give it. Labels are keyword heuristics, shown with
 every listed row (``why``) so a reviewer can overrule them; they decide what the audit counts,
 never what the database says. The collections are read, never copied.

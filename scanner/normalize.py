@@ -1,4 +1,4 @@
-"""Normalise observation values where they are made (DESIGN.md "Values are normalised").
+"""Normalise observation values where they are made (docs/ARCHITECTURE.md, "Data types and forms").
 
 MAC addresses lowercase ``aa:bb:cc:dd:ee:ff``; BLE company ids ``0x`` + four lowercase hex
 digits; BLE UUIDs full lowercase 128-bit strings; BLE payloads ``<id>:<hex>`` with at most 64

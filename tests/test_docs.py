@@ -1,5 +1,6 @@
-"""The user documentation points only at files in the repository: no `../shared/…`, and every
-relative link of README.md, docs/ and examples/README.md leads to a file that exists."""
+"""The repository points only at itself: no `../shared/…` in any code, data or doc file, every
+`NAME.md` they cite is in the repository, and every relative link of README.md, docs/ and
+examples/README.md leads to a file that exists."""
 
 from __future__ import annotations
 
@@ -28,3 +29,35 @@ def test_readme_links_the_report_screenshots() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for shot in ("docs/report-html.png", "docs/report-html-en.png", "docs/report-pdf-1.png"):
         assert f"]({shot})" in text
+
+
+#: Where the repository's own text lives (code, data, docs); checked file by file.
+_TEXT_SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".txt", ".j2", ".html", ".cfg", ".sh"}
+_OUTSIDE = re.compile(r"\.\./shared|/work/shared")
+_DOC_NAME = re.compile(r"(?<![/\w.-])([A-Z][A-Z0-9-]+(?:\.zh)?\.md)\b")  # not a path elsewhere
+#: Files of public repositories a source table cites by name (not this repository's).
+_CITED_ELSEWHERE = {"SKILL.md"}  # worldcoin/orb-software, docs/SIGNATURE-KNOWLEDGE.md "orb"
+
+
+def _own_text_files() -> list[Path]:
+    files = [ROOT / "README.md", ROOT / "Makefile", ROOT / "pyproject.toml"]
+    for folder in ("scanner", "signatures", "bench", "tests", "docs", "examples"):
+        files += [
+            p
+            for p in sorted((ROOT / folder).rglob("*"))
+            if p.suffix in _TEXT_SUFFIXES and "__pycache__" not in p.parts
+        ]
+    return [p for p in files if p.is_file() and p != Path(__file__).resolve()]
+
+
+def test_no_text_points_outside_the_repository() -> None:
+    """Code comments, signatures, benchmarks and docs cite only what a clone contains: no path
+    into a sibling folder, and every ``NAME.md`` they name is a file of the repository."""
+    names = {p.name for p in ROOT.rglob("*.md") if ".venv" not in p.parts} | _CITED_ELSEWHERE
+    bad = []
+    for path in _own_text_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        rel = path.relative_to(ROOT)
+        bad += [f"{rel}: {m.group(0)}" for m in _OUTSIDE.finditer(text)]
+        bad += [f"{rel}: {n}" for n in sorted(set(_DOC_NAME.findall(text)) - names)]
+    assert bad == []

@@ -1,6 +1,6 @@
 """The layout shows the architecture: no module imports a stage downstream of it.
 
-Pipeline order (DESIGN.md): models/errors → scope → probes → identify/registry → compare →
+Pipeline order (docs/ARCHITECTURE.md): models/errors → scope → probes → identify/registry → compare →
 store → reporters → scan/lab → cli. A module may import its own stage and stages before it.
 """
 
@@ -80,7 +80,7 @@ def test_only_the_cli_prints() -> None:
 
 
 def test_every_field_a_probe_names_is_in_the_vocabulary() -> None:
-    """A new field is added to the vocabulary with the probe that emits it (DESIGN.md)."""
+    """A new field is added to the vocabulary with the probe that emits it (docs/ARCHITECTURE.md)."""
     import re
 
     from scanner.identify.vocab import load_vocabulary

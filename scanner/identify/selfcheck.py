@@ -1,4 +1,5 @@
-"""The database checks itself by its own examples (recog's self-test, DESIGN.md style rule 6).
+"""The database checks itself by its own examples (recog's self-test; docs/ARCHITECTURE.md,
+style rule 6).
 
 Each example must match its own signature with exactly the stated extractions (and
 confidence, when given) and rank it first across the whole database; each counterexample must

@@ -32,7 +32,7 @@ from scanner.models import BIOMETRIC_CLASSES, Certainty, DeviceClass
 from scanner.normalize import normalize
 
 #: Fields that only say who made the network interface or radio: a rule made of these alone
-#: may name a vendor but never a biometric class (DESIGN.md, "Signatures").
+#: may name a vendor but never a biometric class (docs/ARCHITECTURE.md, "A signature").
 VENDOR_PREFIX_FIELDS = frozenset({"mac.address", "mac.oui_vendor", "ble.company_id"})
 _FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")

@@ -6,7 +6,7 @@ and the services it runs (web pages, RTSP, ZK, raw print, banner ports). :func:`
 model plus one scenario device (its MAC and overrides) into concrete emulator specs.
 
 Where a string comes from public data, the entry cites it with the source keys of
-``/work/shared/SIGNATURE-KNOWLEDGE.md`` (``nmap-sp``: nmap ``nmap-service-probes``; ``recog``:
+``docs/SIGNATURE-KNOWLEDGE.md`` (``nmap-sp``: nmap ``nmap-service-probes``; ``recog``:
 rapid7/recog XML; ``HA``: Home Assistant's generated matchers; ``pyzk``: fananimi/pyzk). MAC
 prefixes are IEEE MA-L/MA-M registrations (checked against the registry copy shipped with
 netaddr). Strings marked *illustrative* are plausible stand-ins with no public capture behind
