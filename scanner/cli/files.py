@@ -1,5 +1,5 @@
-"""Writing output files: atomically (temp file in the same folder, fsync, rename) and never
-over an existing file unless the user said ``--force``.
+"""Writing output files: atomically (:func:`scanner.atomic.write_atomic`: temp file in the same
+folder, fsync, rename) and never over an existing file unless the user said ``--force``.
 
 Nothing lost: every command checks each destination with :func:`check_destination` before it
 starts work (before the first packet of a sweep), so a typo in a folder name costs nothing;
@@ -10,13 +10,13 @@ report is never thrown away.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scanner.atomic import write_atomic
 from scanner.errors import InputError
 
 
@@ -34,25 +34,6 @@ def check_destination(path: Path, *, force: bool = False) -> None:
         raise InputError(f"{path}: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InputError(f"{path}: you cannot write in the folder {folder}")
-
-
-def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, never half."""
-    if path.exists() and not force:
-        raise InputError(f"{path} exists: choose another name or pass --force")
-    if not (path.parent or Path(".")).is_dir():
-        raise InputError(f"{path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def rescue_folders() -> list[Path]:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import typer
 
+from scanner.atomic import write_atomic
 from scanner.cli.console import fail
-from scanner.cli.files import check_destination, write_atomic
+from scanner.cli.files import check_destination
 from scanner.errors import InputError
 from scanner.identify import oui
 from scanner.identify.ieee import REGISTRIES, Table, dump, read_csv_dir

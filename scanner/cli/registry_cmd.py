@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from scanner.atomic import write_atomic
 from scanner.cli.console import (
     EXIT_FOUND,
     EXIT_INCOMPLETE,
@@ -20,7 +21,7 @@ from scanner.cli.console import (
     fail,
     safe,
 )
-from scanner.cli.files import check_destination, write_atomic, write_or_rescue
+from scanner.cli.files import check_destination, write_or_rescue
 from scanner.compare import facts
 from scanner.compare.match import match_devices
 from scanner.errors import InputError

@@ -9,9 +9,6 @@ files left by a killed run are removed the next time a report is written to that
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -21,6 +18,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from scanner.atomic import write_atomic
 from scanner.cli.console import (
     EXIT_FOUND,
     EXIT_RUNTIME,
@@ -56,54 +54,6 @@ Exit status: 0 written / verified, 1 verification failed, 2 bad input, the outpu
 (use --force) or its folder does not (checked first), 3 the report could not be written (it
 is then saved to a rescue file named in the message).
 """
-
-
-def _temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_stale_temps(path: Path) -> list[Path]:
-    """Remove temp files of ``path`` left by writers that no longer run."""
-    removed = []
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2 :].split(".")[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-                removed.append(tmp)
-    return removed
-
-
-def write_chunks(path: Path, chunks: Iterable[bytes], *, force: bool = False) -> int:
-    """Write ``chunks`` to ``path`` atomically; returns the number of bytes written."""
-    if path.exists() and not force:
-        raise InputError(f"{path} exists: choose another name or pass --force")
-    clean_stale_temps(path)
-    tmp = _temp_name(path)
-    size = 0
-    try:
-        with open(tmp, "xb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-                size += len(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return size
 
 
 def _verify(package: Path) -> None:
@@ -249,7 +199,7 @@ def write_report(target: Path, chunks: Callable[[], Iterable[bytes]], force: boo
     sizes: list[int] = []
 
     def write(path: Path) -> None:
-        sizes.append(write_chunks(path, chunks(), force=force and path == target))
+        sizes.append(write_atomic(path, chunks(), force=force and path == target, private=False))
 
     try:
         problem = deliver(target, write)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import typer
 
+from scanner.atomic import write_atomic
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, console, err_console, fail, safe
-from scanner.cli.files import write_atomic
 from scanner.cli.history_cmd import CONFIG_HELP, config_or_fail, store_path
 from scanner.cli.units import (
     biosweep_command,

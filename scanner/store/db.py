@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from scanner.atomic import clean_stale_temps, temp_beside
 from scanner.models import ScanRun
 from scanner.store import codec, identity, schema, space
 from scanner.store.codec import RUN_COLUMNS, RunInfo
@@ -373,7 +374,8 @@ class Store:
         """
         if dest.exists() and not force:
             raise StoreError(f"{dest} exists: choose another name or pass --force")
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        clean_stale_temps(dest)
+        tmp = temp_beside(dest)
         try:
             target = sqlite3.connect(str(tmp), isolation_level=None)
             try:

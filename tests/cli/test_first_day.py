@@ -118,14 +118,14 @@ def test_a_report_that_cannot_be_written_goes_to_a_rescue_file(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "r.html"
-    real = report_cmd.write_chunks
+    real = report_cmd.write_atomic
 
     def disk_full(path: Path, *args: Any, **kwargs: Any) -> int:
         if path == target:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(report_cmd, "write_chunks", disk_full)
+    monkeypatch.setattr(report_cmd, "write_atomic", disk_full)
     done = runner.invoke(app, ["report", str(run_file), "-o", str(target), "--lang", "en"])
     assert done.exit_code == 3
     assert "No space left on device" in done.output and "saved to" in done.output

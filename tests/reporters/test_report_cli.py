@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from scanner.atomic import write_atomic
 from scanner.cli import app
-from scanner.cli.report_cmd import write_chunks
 from scanner.models import Evidence, ScanRun
 from scanner.reporters import REPORTERS, ReportOptions
 from scanner.reporters.jsonout import scanrun_chunks, scanrun_json
@@ -70,7 +70,7 @@ def test_a_failed_write_leaves_the_previous_report_intact(tmp_path: Path) -> Non
     target = tmp_path / "report.html"
     target.write_bytes(b"previous report")
     with pytest.raises(OSError, match="No space"):
-        write_chunks(target, _failing(1), force=True)
+        write_atomic(target, _failing(1), force=True)
     assert target.read_bytes() == b"previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
 
@@ -82,18 +82,18 @@ def test_a_killed_writer_leaves_no_partial_file_and_its_temp_is_cleaned(tmp_path
     code = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        from scanner.cli.report_cmd import write_chunks
+        from scanner.atomic import write_atomic
         def chunks():
             yield b"x" * 100000
             os.kill(os.getpid(), signal.SIGKILL)
-        write_chunks(Path({str(target)!r}), chunks(), force=True)
+        write_atomic(Path({str(target)!r}), chunks(), force=True)
     """)
     done = subprocess.run([sys.executable, "-c", code], check=False, cwd=Path.cwd())
     assert done.returncode == -signal.SIGKILL
     assert target.read_bytes() == b"previous report"
     leftovers = list(tmp_path.glob(".report.pdf.*.tmp"))
     assert len(leftovers) == 1
-    write_chunks(target, [b"new report"], force=True)
+    write_atomic(target, [b"new report"], force=True)
     assert target.read_bytes() == b"new report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]
 

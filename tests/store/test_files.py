@@ -55,11 +55,11 @@ def test_sigkill_while_writing_a_report_leaves_the_old_one_intact(
     code = textwrap.dedent(f"""
         import time
         from pathlib import Path
-        from scanner.cli.report_cmd import write_chunks
+        from scanner.atomic import write_atomic
         def chunks():
             yield b'{{"half": '
             time.sleep(60)
-        write_chunks(Path({str(out)!r}), chunks(), force=True)
+        write_atomic(Path({str(out)!r}), chunks(), force=True)
     """)
     proc = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.monotonic() + 30
