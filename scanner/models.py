@@ -77,6 +77,7 @@ class SkipReason(StrEnum):
     DISABLED = "disabled"
     TIMED_OUT = "timed_out"
     ERROR = "error"
+    NOT_FOLLOWED = "not_followed"  # a target a device named, not contacted (and why)
 
 
 class FindingKind(StrEnum):

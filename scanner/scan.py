@@ -37,6 +37,7 @@ from scanner.identify import Engine, default_engine, identify, oui, privacy
 from scanner.identify.signatures import database_version
 from scanner.models import Certainty, Device, Observation, ScanRun, Skipped, SkipReason
 from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, ble, nd, probes_for, udp_probes
+from scanner.probes.base import PartialProbeError
 from scanner.probes.ble import BleOptions
 from scanner.probes.discovery import (
     CONTROL_PORT,
@@ -164,6 +165,9 @@ async def _contained(
         res.skipped.append(Skipped(probe.name, SkipReason.TIMED_OUT, "request deadline", target))
     except (ProbeError, ParseError) as exc:
         res.skipped.append(Skipped(probe.name, SkipReason.ERROR, str(exc)[:200], target))
+        if isinstance(exc, PartialProbeError):  # what it learned before failing still counts
+            res.observations += exc.observations
+            return exc.observations
     except Exception as exc:  # a bug in one probe or parser must not end the sweep
         log.exception("probe %s on %s failed", probe.name, target)
         res.skipped.append(Skipped(probe.name, SkipReason.ERROR, internal_error(exc), target))
@@ -376,6 +380,7 @@ async def _hosts(
     try:
         await asyncio.gather(*sweeps, *(worker() for _ in range(scope.limits.host_concurrency)))
     finally:
+        res.skipped += ctx.unfollowed.skipped()
         res.notes.append("discovery: tcp-connect" + (" (after ARP)" if res.arp_covered else ""))
         res.observations += neighbour_macs(res.hosts)
 

@@ -4,7 +4,7 @@
 
 NAME is one of the parsers in tests/hardening/test_parser_properties.py: http, rtsp, xml, sadp,
 dhip, hid, zk, anviz, snmp, x509, arp, ipv6-echo, mdns, ssdp, upnp-description, wsd,
-sadp-multicast, dhip-multicast, ble-ad, nmap-xml, pcap, ethernet-frame, radiotap-frame, dhcp,
+sadp-multicast, dhip-multicast, json, ble-ad, nmap-xml, pcap, ethernet-frame, radiotap-frame, dhcp,
 scanrun-json. Any exception other than that parser's family error (``ERRORS`` there) is a crash
 that atheris reports with the input that caused it.
 """

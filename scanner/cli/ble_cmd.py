@@ -33,6 +33,7 @@ from scanner.cli.console import (
     fail,
     safe,
 )
+from scanner.config import load_config
 from scanner.errors import BiosweepError, InputError
 from scanner.probes.ble import BACKEND_NAMES, BleOptions, BleUnavailable, choose_backend, site_salt
 from scanner.probes.ble.backends.bumble_stack import INSTALL_FIX as BUMBLE_FIX
@@ -45,6 +46,10 @@ app = typer.Typer(help="Bluetooth LE: walk-test locator and the virtual BLE lab.
 
 BACKEND_HELP = f"BLE stack: {' | '.join(BACKEND_NAMES)} (auto: bumble with a transport, else OS)."
 TRANSPORT_HELP = "HCI transport for bumble: usb:0, serial:/dev/ttyUSB0, tcp-client:127.0.0.1:PORT."
+KERNEL_OK_HELP = (
+    "The OS stack's Linux kernel carries the CVE-2020-24490 fix although its version does not "
+    "say so (a distribution backport); config: ble_kernel_ok in [sweep]."
+)
 BAR_WIDTH = 40
 _ARROWS = {
     Trend.WARMER: ("↑ warmer", "bold green"),
@@ -55,8 +60,25 @@ _ARROWS = {
 }
 
 
+def uses_os_stack(backend: str, transport: str | None) -> bool:
+    """Would these flags scan with the OS stack (bleak), whose kernel is checked?"""
+    return backend == "bleak" or (backend == "auto" and not transport)
+
+
+def kernel_vouched(flag: bool) -> bool:
+    """``--ble-kernel-ok``, else ``ble_kernel_ok`` in the ``[sweep]`` section of
+    ``biosweep.toml`` (found as for ``sweep``): the operator's word that the kernel carries the
+    CVE-2020-24490 fix (``ble locate`` and ``doctor``; ``sweep`` merges it with its flags)."""
+    return flag or load_config(None).settings.ble_kernel_ok
+
+
 def ble_options(
-    backend: str, transport: str | None, duration: float, passive: bool, site: str | None
+    backend: str,
+    transport: str | None,
+    duration: float,
+    passive: bool,
+    site: str | None,
+    kernel_ok: bool = False,
 ) -> BleOptions:
     """The probe's options from the shared flags; the site's salt is loaded (or made) here."""
     if backend not in BACKEND_NAMES:
@@ -75,6 +97,7 @@ def ble_options(
         duration=duration,
         active=not passive,
         salt=site_salt(site),
+        kernel_ok=kernel_ok,
     )
 
 
@@ -134,11 +157,13 @@ def locate(
     ),
     site: str = typer.Option(None, "--site", help="Site whose report ids (ble:h-…) to match."),
     passive: bool = typer.Option(False, "--passive", help="Send nothing (no scan requests)."),
+    kernel_ok: bool = typer.Option(False, "--ble-kernel-ok", help=KERNEL_OK_HELP),
 ) -> None:
     """Follow one device's signal for the walk test: warmer as you get closer."""
     try:
         wanted = Target.parse(target)
-        chosen = choose_backend(backend, transport)
+        vouched = kernel_vouched(kernel_ok) if uses_os_stack(backend, transport) else kernel_ok
+        chosen = choose_backend(backend, transport, vouched)
         if (problem := chosen.unavailable()) is not None:
             raise problem
         locator = Locator(wanted, site_salt(site) if wanted.hashed else b"")
@@ -226,10 +251,11 @@ def _check_line(check: Check) -> Text:
 
 def doctor(
     transport: str = typer.Option(None, "--ble-transport", help="Also open this transport."),
+    kernel_ok: bool = typer.Option(False, "--ble-kernel-ok", help=KERNEL_OK_HELP),
 ) -> None:
     """Say whether this machine can scan Bluetooth LE, why not, and the fix."""
     try:
-        checks = run_checks(transport)
+        checks = run_checks(transport, kernel_vouched(kernel_ok))
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     console.print("Bluetooth LE", style="bold", markup=False)

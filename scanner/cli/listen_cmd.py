@@ -65,18 +65,10 @@ def extracted_run(
     extractor: Extractor, started: datetime, what: str, site: str | None, operator: str | None,
     complete: bool = True,
 ) -> ScanRun:  # fmt: skip
-    notes = [f"passive: {what}: {extractor.packets} packets read, nothing sent"]
-    if extractor.errors.errors:
-        notes.append(f"passive: {extractor.errors.errors} packets did not parse")
-    if extractor.queries.resolvers:
-        notes.append(
-            f"passive: DNS queries of {extractor.queries.resolvers} sources left out "
-            "(each asked over 32 names: a resolver or a computer, not a device)"
-        )
-    if extractor.stopped:
-        notes.append(f"passive: stopped reading: {extractor.stopped}")
+    found = extractor.observations()  # first: the flows it flushes may count drops too
+    notes = [f"passive: {what}: {extractor.packets} packets read, nothing sent", *extractor.notes()]
     return scan.package_run(
-        extractor.observations(), started=started, notes=tuple(notes), site=site,
+        found, started=started, notes=tuple(notes), site=site,
         operator=operator, complete=complete, keep=keep_wifi,
     )  # fmt: skip
 

@@ -84,6 +84,7 @@ FLAGS: dict[str, tuple[Any, Any]] = {
     "ble_transport": (str, _opt("--ble-transport", ble_cmd.TRANSPORT_HELP)),
     "ble_duration": (float, _opt("--ble-duration", "Seconds to listen for BLE (10).")),
     "ble_passive": (bool, _opt("--ble-passive/--ble-active", "BLE: send no scan requests.")),
+    "ble_kernel_ok": (bool, _opt("--ble-kernel-ok/--no-ble-kernel-ok", ble_cmd.KERNEL_OK_HELP)),
 }  # fmt: skip
 
 
@@ -205,7 +206,7 @@ def plan(
         frozenset(n.strip() for n in (net_only or "").split(","))
     )
     ble = ble_cmd.ble_options(
-        s.ble_backend, s.ble_transport, s.ble_duration, s.ble_passive, s.site
+        s.ble_backend, s.ble_transport, s.ble_duration, s.ble_passive, s.site, s.ble_kernel_ok
     ) if ble_on else None  # fmt: skip
     opts = scan.SweepOptions(
         parse_ports(s.ports), names, s.site, s.operator, arp=not ble_only,

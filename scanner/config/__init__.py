@@ -55,7 +55,7 @@ KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "host_rate": (int, float), "host_connections": int, "deadline": (int, float),
         "host_budget": (int, float), "rtsp_describe": bool, "passive_first": (int, float),
         "early_stop": bool, "ble": bool, "ble_backend": str, "ble_transport": str,
-        "ble_duration": (int, float), "ble_passive": bool,
+        "ble_duration": (int, float), "ble_passive": bool, "ble_kernel_ok": bool,
     },
     "store": {"path": str, "keep_days": int},
     "watch": {

@@ -39,6 +39,7 @@ class SweepSettings:
     ble_transport: str | None = None
     ble_duration: float = 10.0
     ble_passive: bool = False
+    ble_kernel_ok: bool = False  # the OS stack's kernel carries the CVE-2020-24490 fix
     exclude: tuple[str, ...] = ()
     exclude_files: tuple[Path, ...] = ()
     allow_public: bool = False

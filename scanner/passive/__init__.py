@@ -25,7 +25,6 @@ from scanner.probes.oserrors import SourceUnavailable, mapped_os_errors
 from scanner.scope import Scope
 
 MAX_PACKETS = 5_000_000  # a capture is read up to this many packets
-MAX_FRAME = 65_535
 
 
 def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
@@ -45,8 +44,7 @@ def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
         for n, pkt in enumerate(reader):
             if n >= MAX_PACKETS:
                 break
-            if len(pkt) <= MAX_FRAME:
-                extractor.feed(pkt)
+            extractor.feed(pkt)  # a frame over 65,535 bytes is one counted drop there
     except (OSError, s.ScapyError, EOFError, CaptureError) as exc:
         extractor.stopped = str(exc) or type(exc).__name__
     finally:
@@ -102,7 +100,8 @@ async def listen_scope(
     except ProbeError as exc:
         return [], [Skipped("passive", SkipReason.ERROR, str(exc)[:300])], []
     note = f"discovery: passive {seconds:g} s on {', '.join(ifaces)}: {extractor.packets} packets"
-    return extractor.observations(), [], [note]
+    found = extractor.observations()
+    return found, [], [note, *extractor.notes()]
 
 
 __all__ = ["Extractor", "keep_wifi", "listen_interfaces", "listen_scope", "read_capture"]

@@ -20,16 +20,19 @@ One :class:`Extractor` reads packets (from a live interface or a capture) and ke
   host accepts connections on, IPv6 neighbour discovery (:mod:`scanner.passive.frames`);
 - 802.11 frame headers (radiotap captures): see :mod:`scanner.passive.wifi`.
 
-Nothing is sent; payloads are never stored. Every packet is untrusted: parse failures are
-counted and logged at most once per minute per kind (catalogue case 32); observations are
+Nothing is sent; payloads are never stored. Every packet is untrusted: a packet that does not
+decode, whatever raised, is one drop counted per kind (``mdns``, ``dhip``, ...) and logged at
+most once per minute per kind (catalogue case 32); the other packets go on; observations are
 capped (:data:`MAX_OBSERVATIONS`) so a hostile capture cannot exhaust memory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import ipaddress
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from scanner.errors import InputError, ParseError
@@ -42,14 +45,16 @@ from scanner.passive.layers import scapy
 from scanner.passive.tcpflow import Flows
 from scanner.passive.wifi import WifiStats
 from scanner.probes import snmp
+from scanner.probes.derived import is_excluded
 from scanner.probes.multicast import mdns, ssdp, wsd
-from scanner.probes.multicast.base import RateLimitedLog, is_excluded
+from scanner.probes.multicast.base import Drops
 from scanner.probes.multicast.vendor import dhip_address, sadp_address, vendor_observations
-from scanner.probes.vendor_udp import parse_dhip, parse_sadp
+from scanner.probes.vendor_udp import NotAnAnswer, parse_dhip, parse_sadp
 from scanner.scope import Scope
 
 MAX_OBSERVATIONS = 200_000
 MAX_HTTP_HEAD = 8 * 1024
+MAX_FRAME = 65_535
 UNSPECIFIED = str(ipaddress.IPv4Address(0))  # "this host": an ARP probe or a DHCP client
 _HTTP_METHODS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"OPTIONS ", b"DELETE ", b"SUBSCRIBE ")
 log = logging.getLogger(__name__)
@@ -77,15 +82,32 @@ class Extractor:
         self.source = source
         self.packets = 0
         self.wifi = WifiStats()
-        self.errors = RateLimitedLog(log)
+        self.drops = Drops(log)
         self.stopped: str | None = None  # why a capture was not read to its end
         self._out: dict[Observation, None] = {}
         self.queries = dns.DnsQueries()
-        self.flows = Flows(source, self._add, self.errors.problem)
+        self.flows = Flows(source, self._add, self.drops.count)
         self.frames = FrameEvidence()  # source MACs, MAC ↔ address links, open ports
 
+    def notes(self) -> list[str]:
+        """What the run's notes say of the packets: drops per kind, an early stop."""
+        out = []
+        if self.drops.total:
+            out.append(f"passive: {self.drops.total} packets dropped: {self.drops.summary()}")
+        if self.queries.resolvers:
+            out.append(
+                f"passive: DNS queries of {self.queries.resolvers} sources left out "
+                "(each asked over 32 names: a resolver or a computer, not a device)"
+            )
+        if self.stopped:
+            out.append(f"passive: stopped reading: {self.stopped}")
+        return out
+
     def observations(self) -> list[Observation]:
-        self.flows.flush()
+        try:
+            self.flows.flush()
+        except Exception as exc:  # a flow's reader failing at the end is one more drop
+            self.drops.add("http", exc)
         found = [
             *self._out,
             *self.queries.observations(f"{self.source}:dns"),
@@ -111,69 +133,98 @@ class Extractor:
         return Observation(subject, field, value, f"{self.source}:{kind}")
 
     def feed(self, pkt: Any) -> None:
-        """Read one packet; a packet that does not parse is counted, never raised."""
+        """Read one packet. A packet that does not decode is one counted drop of its kind,
+        whatever raised (a parse error, or a bug a device's bytes found): never raised."""
         self.packets += 1
+        kind = "frame"
         try:
+            if len(pkt) > MAX_FRAME:
+                raise ParseError(f"frame over {MAX_FRAME} bytes")
             record_frame(pkt, self.frames)
-            self._feed(pkt)
-        except (ParseError, InputError, ValueError, IndexError, TypeError, AttributeError) as exc:
-            self.errors.problem(type(exc).__name__, str(exc))
+            route = self._route(pkt)
+            if route is None:
+                return
+            kind, read = route
+            read()
+        except Exception as exc:
+            self.drops.add(kind, exc)
 
-    def _feed(self, pkt: Any) -> None:
+    def _route(self, pkt: Any) -> tuple[str, Callable[[], None]] | None:
+        """The packet's kind and the reader that takes it, or None when nothing reads it."""
         s = scapy()
-        if pkt.haslayer(s.Dot11):
-            self.wifi.feed(pkt)
-            return
-        if pkt.haslayer(s.ARP):
-            self._arp(pkt[s.ARP])
-        elif pkt.haslayer(s.LLDPDU):
-            self._lldp(pkt)
-        elif pkt.haslayer(s.CDP):
-            self._cdp(pkt)
-        elif pkt.haslayer(s.IP) and pkt.haslayer(s.UDP):
-            self._udp(pkt, str(pkt[s.IP].src), pkt[s.UDP])
-        elif pkt.haslayer(s.IP) and pkt.haslayer(s.TCP):
-            self._tcp(str(pkt[s.IP].src), str(pkt[s.IP].dst), pkt[s.TCP])
-        elif pkt.haslayer(s.IPv6) and pkt.haslayer(s.UDP):  # mDNS, SSDP, WSD over IPv6 too
-            self._udp(pkt, str(pkt[s.IPv6].src), pkt[s.UDP])
-        elif pkt.haslayer(s.IPv6) and pkt.haslayer(s.TCP):
-            self._tcp(str(pkt[s.IPv6].src), str(pkt[s.IPv6].dst), pkt[s.TCP])
+        layers: tuple[tuple[Any, str, Callable[[Any], None]], ...] = (
+            (s.Dot11, "wifi", self.wifi.feed),
+            (s.ARP, "arp", self._arp),
+            (s.LLDPDU, "lldp", self._lldp),
+            (s.CDP, "cdp", self._cdp),
+        )
+        for layer, kind, read in layers:
+            if pkt.haslayer(layer):
+                return kind, functools.partial(read, pkt)
+        ip = s.IP if pkt.haslayer(s.IP) else s.IPv6 if pkt.haslayer(s.IPv6) else None
+        if ip is None:
+            return None  # mDNS, SSDP, WSD and HTTP are read over IPv6 too
+        src, dst = str(pkt[ip].src), str(pkt[ip].dst)
+        if pkt.haslayer(s.UDP):
+            return self._udp(pkt, src, pkt[s.UDP])
+        if pkt.haslayer(s.TCP):
+            return "http", functools.partial(self._tcp, src, dst, pkt[s.TCP])
+        return None
 
-    def _arp(self, arp: Any) -> None:
+    def _arp(self, pkt: Any) -> None:
+        arp = pkt[scapy().ARP]
         sender, ip = _mac_or_none(str(arp.hwsrc)), str(arp.psrc)
         if sender and ip != UNSPECIFIED:
             self._add([self._obs(f"mac:{sender}", "ip.address", ip, "arp")])
 
-    def _udp(self, pkt: Any, src: str, udp: Any) -> None:
+    def _udp(self, pkt: Any, src: str, udp: Any) -> tuple[str, Callable[[], None]] | None:
         ports = {int(udp.sport), int(udp.dport)}
         data = _raw(udp)
-        subject = f"ip:{src}"
         if ports & {67, 68}:
-            self._dhcp(pkt)
-        elif int(udp.dport) == dns.PORT:
-            self.queries.feed(src, data)
-        elif _question(data, ports):
-            return  # someone's question (ours, during a sweep): it says nothing about a device
-        elif mdns.PORT in ports:
-            r = mdns.decode(data)
-            self._add(mdns.responder_observations(src, r, f"{self.source}:mdns"))
-        elif ssdp.PORT in ports:
-            msg = ssdp.parse_ssdp(data)
-            if msg.kind != "search":
-                self._add([self._obs(subject, "ip.address", src, "ssdp")])
-                self._add(ssdp.message_observations(subject, msg, f"{self.source}:ssdp"))
-        elif wsd.PORT in ports:
-            for m in wsd.parse_wsd(data):
-                self._add(wsd.match_observations(subject, src, m, f"{self.source}:wsd"))
-        elif 37020 in ports:
-            _, found = vendor_observations(src, data, parse_sadp, sadp_address, "passive:sadp")
-            self._add(found)
-        elif 37810 in ports:
-            _, found = vendor_observations(src, data, parse_dhip, dhip_address, "passive:dhip")
-            self._add(found)
-        elif int(udp.sport) == snmp.PORT:  # an agent's answer to a monitoring system's poll
-            identity = snmp.response_values(data)
-            self._add(self._obs(subject, f, v, "snmp") for f, v in identity.items())
+            return "dhcp", functools.partial(self._dhcp, pkt)
+        if int(udp.dport) == dns.PORT:
+            return "dns", functools.partial(self.queries.feed, src, data)
+        if _question(data, ports):
+            return None  # someone's question (ours, during a sweep): it says nothing of a device
+        readers = {
+            mdns.PORT: ("mdns", self._mdns),
+            ssdp.PORT: ("ssdp", self._ssdp),
+            wsd.PORT: ("wsd", self._wsd),
+            37020: ("sadp", self._sadp),
+            37810: ("dhip", self._dhip),
+        }
+        for port, (kind, read) in readers.items():
+            if port in ports:
+                return kind, functools.partial(read, src, data)
+        if int(udp.sport) == snmp.PORT:  # an agent's answer to a monitoring system's poll
+            return "snmp", functools.partial(self._snmp, src, data)
+        return None
+
+    def _snmp(self, src: str, data: bytes) -> None:
+        identity = snmp.response_values(data)
+        self._add(self._obs(f"ip:{src}", f, v, "snmp") for f, v in identity.items())
+
+    def _mdns(self, src: str, data: bytes) -> None:
+        self._add(mdns.responder_observations(src, mdns.decode(data), f"{self.source}:mdns"))
+
+    def _ssdp(self, src: str, data: bytes) -> None:
+        msg = ssdp.parse_ssdp(data)
+        if msg.kind != "search":
+            subject = f"ip:{src}"
+            self._add([self._obs(subject, "ip.address", src, "ssdp")])
+            self._add(ssdp.message_observations(subject, msg, f"{self.source}:ssdp"))
+
+    def _wsd(self, src: str, data: bytes) -> None:
+        for m in wsd.parse_wsd(data):
+            self._add(wsd.match_observations(f"ip:{src}", src, m, f"{self.source}:wsd"))
+
+    def _sadp(self, src: str, data: bytes) -> None:
+        with contextlib.suppress(NotAnAnswer):  # another method than an identity answer
+            self._add(vendor_observations(src, data, parse_sadp, sadp_address, "passive:sadp")[1])
+
+    def _dhip(self, src: str, data: bytes) -> None:
+        with contextlib.suppress(NotAnAnswer):
+            self._add(vendor_observations(src, data, parse_dhip, dhip_address, "passive:dhip")[1])
 
     def _dhcp(self, pkt: Any) -> None:
         s = scapy()

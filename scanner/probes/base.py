@@ -2,26 +2,40 @@
 
 A probe asks one service one read-only question and returns typed observations. It raises
 :class:`~scanner.errors.ProbeError` or :class:`~scanner.errors.ParseError` (or times out)
-when it cannot; the scan turns that into a per-service error entry and goes on.
+when it cannot; the scan turns that into a per-service error entry and goes on (and keeps the
+observations of a :class:`PartialProbeError`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
+from scanner.errors import ProbeError
 from scanner.models import Observation
+from scanner.probes.derived import Unfollowed
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
 
 
 @dataclass(frozen=True, slots=True)
 class ProbeContext:
-    """What a probe may use: the scope (with its limits) and the network seam."""
+    """What a probe may use: the scope (with its limits), the network seam, and where to
+    record a target a device named that the probe did not follow (shared by one sweep)."""
 
     scope: Scope
     dialer: Dialer
+    unfollowed: Unfollowed = field(default_factory=Unfollowed)
+
+
+class PartialProbeError(ProbeError):
+    """A probe that failed after learning something: the scan records ``observations`` and
+    the error both (a TLS handshake OpenSSL refused, whose certificate was still read)."""
+
+    def __init__(self, message: str, observations: list[Observation]) -> None:
+        super().__init__(message)
+        self.observations = observations
 
 
 class Probe(ABC):

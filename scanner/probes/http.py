@@ -1,11 +1,14 @@
 """HTTP(S) probe: ``GET /`` and ``GET /favicon.ico``, nothing else, never with credentials.
 
 Emits ``http.status``, ``http.server``, ``http.title``, ``http.www_authenticate``,
-``http.location`` (untrusted text: redirects are not followed), ``http.cookie`` (names only:
-values may be session tokens), ``http.favicon_md5`` and ``http.favicon_mmh3`` (Shodan's form:
-MurmurHash3 of the base64 text with line breaks, as FingerprintHub and EHole use), and on TLS
-ports the certificate summary (:mod:`scanner.probes.tls`). The favicon is the site's icon, not
-a camera picture; snapshot, stream and MJPEG paths are never requested (catalogue case 9).
+``http.location`` (untrusted text: redirects are not followed; one that names another host,
+a DNS name, an address out of scope or another scheme is also a ``not_followed`` entry),
+``http.cookie`` (names only: values may be session tokens), ``http.favicon_md5`` and
+``http.favicon_mmh3`` (Shodan's form: MurmurHash3 of the base64 text with line breaks, as
+FingerprintHub and EHole use), and on TLS ports the certificate summary
+(:mod:`scanner.probes.tls`; when OpenSSL refuses the handshake, the certificate read from the
+raw records, and the handshake error). The favicon is the site's icon, not a camera picture;
+snapshot, stream and MJPEG paths are never requested (catalogue case 9).
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ import mmh3
 from scanner.errors import ParseError, ProbeError
 from scanner.models import Observation
 from scanner.normalize import clean_text
-from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.base import PartialProbeError, Probe, ProbeContext
+from scanner.probes.derived import WEB, url_problem
 from scanner.probes.httphead import Response, read_body, read_head
-from scanner.probes.tls import certificate_observations
+from scanner.probes.net import TlsHandshakeError
+from scanner.probes.tls import certificate_observations, observations_after_refusal
 
 _TITLE = re.compile(rb"<title[^>]{0,200}>(.{0,4096}?)</title", re.I | re.S)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}charset=[\"']?([A-Za-z0-9_-]{1,40})", re.I)
@@ -97,13 +102,24 @@ class HttpProbe(Probe):
         subject, source = f"ip:{host}", f"http:{port}"
         limits = ctx.scope.limits
         out: list[Observation] = []
-        async with ctx.dialer.connect(host, port, tls=tls) as stream:
-            if tls:
-                out += certificate_observations(subject, stream.peer_certificate(), f"tls:{port}")
-            await stream.send(request(host, "/"))
-            head = await read_head(stream, limits.max_headers)
-            body, truncated = await read_body(stream, head, limits.max_body)
+        try:
+            async with ctx.dialer.connect(host, port, tls=tls) as stream:
+                if tls:
+                    der = stream.peer_certificate()
+                    out += certificate_observations(subject, der, f"tls:{port}")
+                await stream.send(request(host, "/"))
+                head = await read_head(stream, limits.max_headers)
+                body, truncated = await read_body(stream, head, limits.max_body)
+        except TlsHandshakeError as exc:
+            seen = await observations_after_refusal(ctx.dialer, host, port, f"tls:{port}")
+            if seen:
+                raise PartialProbeError(str(exc), seen) from None
+            raise
         out += head_observations(subject, Response(head, body, truncated), source)
+        if (location := head.get("location")) and (
+            why := url_problem(ctx.scope, location, host, WEB)
+        ):
+            ctx.unfollowed.record(self.name, "redirect", location, f"{host}:{port}", why)
         out += await self._favicon(ctx, host, port, tls)
         return out
 

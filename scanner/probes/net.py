@@ -36,6 +36,11 @@ from scanner.scope import PRINTER_PORTS, Scope
 MAX_DATAGRAM = 9000  # the largest discovery answer we keep (mDNS's own cap, RFC 6762 §17)
 
 
+class TlsHandshakeError(ProbeError):
+    """OpenSSL refused the server's handshake (not a timeout, not a reset): its certificate
+    may still be read from the raw records (:mod:`scanner.probes.tlsraw`)."""
+
+
 class PortState(StrEnum):
     OPEN = "open"  # connected: a service listens
     CLOSED = "closed"  # refused: the host is alive, the port closed
@@ -285,7 +290,7 @@ class Connector:
         except TimeoutError:
             raise ProbeError("connect timed out") from None
         except ssl.SSLError as exc:
-            raise ProbeError(f"TLS handshake failed: {exc.reason or exc}") from None
+            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from None
         except OSError as exc:
             raise ProbeError(f"connect failed: {exc.strerror or exc}") from None
 
@@ -299,7 +304,7 @@ class Connector:
         except TimeoutError:
             raise ProbeError("TLS handshake timed out") from None
         except ssl.SSLError as exc:
-            raise ProbeError(f"TLS handshake failed: {exc.reason or exc}") from None
+            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from None
         except OSError as exc:
             raise ProbeError(f"TLS handshake failed: {exc.strerror or exc}") from None
 

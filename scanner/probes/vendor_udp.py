@@ -27,7 +27,6 @@ case 7). The port scan reports TCP 51211 open; that is all the sweep says of Sup
 
 from __future__ import annotations
 
-import json
 import struct
 import uuid
 from typing import ClassVar
@@ -36,14 +35,20 @@ from scanner.errors import InputError, ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text, mac
 from scanner.probes.base import Probe, ProbeContext
+from scanner.probes.jsonsafe import JsonParseError, parse_json
 from scanner.probes.xmlsafe import find_local, parse_xml
 
 UDP_WAIT = 1.5
 DHIP_MAGIC = b"DHIP"
+MAX_DHIP = 64 * 1024  # a DHIP JSON body (a datagram is capped at 9000 bytes anyway)
 
 
 class DiscoveryParseError(ParseError):
     """A vendor discovery answer that does not parse."""
+
+
+class NotAnAnswer(DiscoveryParseError):
+    """Well-formed, but not an identity answer (another asker's question, another method)."""
 
 
 def _mac(value: str) -> list[tuple[str, str]]:
@@ -65,7 +70,7 @@ def parse_sadp(data: bytes) -> list[tuple[str, str]]:
     root = parse_xml(data, 64 * 1024)
     match = root if root.tag == "ProbeMatch" else find_local(root, "ProbeMatch")
     if match is None:
-        raise DiscoveryParseError("SADP answer without ProbeMatch")
+        raise NotAnAnswer("SADP answer without ProbeMatch")
     pairs: list[tuple[str, str]] = []
     for tag, field in (
         ("DeviceDescription", "sadp.device_description"),
@@ -98,11 +103,11 @@ def parse_dhip(data: bytes) -> list[tuple[str, str]]:
     if size1 != size2 or size1 != len(body):
         raise DiscoveryParseError("DHIP length fields disagree with the datagram")
     try:
-        doc = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DiscoveryParseError("DHIP body is not JSON") from None
+        doc = parse_json(body, MAX_DHIP)
+    except JsonParseError as exc:
+        raise DiscoveryParseError(f"DHIP body: {exc}") from None
     if not isinstance(doc, dict) or doc.get("method") != "client.notifyDevInfo":
-        raise DiscoveryParseError("DHIP answer is not client.notifyDevInfo")
+        raise NotAnAnswer("DHIP answer is not client.notifyDevInfo")
     params = doc.get("params")
     info = params.get("deviceInfo", params) if isinstance(params, dict) else {}
     if not isinstance(info, dict):

@@ -13,6 +13,7 @@ from scanner.lab.ble import adbuild as ad
 from scanner.probes.ble.adparse import (
     MAX_AD_BYTES,
     MAX_ENTRIES,
+    MAX_NAME,
     MAX_PAYLOAD,
     Advert,
     advert_from_fields,
@@ -159,7 +160,7 @@ def test_case68_any_bytes_give_a_bounded_advert(data: bytes) -> None:
     assert peak < 4 << 20
     assert len(advert.service_uuids) <= MAX_ENTRIES
     assert len(advert.manufacturer) <= MAX_ENTRIES
-    assert advert.local_name is None or len(advert.local_name) <= 248
+    assert advert.local_name is None or len(advert.local_name) <= MAX_NAME
 
 
 VALID = ad.flags() + ad.name("Lock") + ad.uuids("180d", "fe2c") + ad.manufacturer(0x0CC2, b"\x85")
@@ -214,3 +215,13 @@ def test_case69_parse_of_build_is_identity(advert: Advert) -> None:
 
 def _fields(advert: Advert) -> dict[str, object]:
     return {name: getattr(advert, name) for name in Advert.__slots__}
+
+
+def test_names_are_cleaned_then_capped_at_64_characters() -> None:
+    """Issue 16: a name may be 248 octets on the air; 64 characters of it are kept, counted
+    after control and bidi characters are removed (so padding of controls buys no room)."""
+    padded = "\x07\u202e" * 40 + "B" * 80  # 240 octets: 80 invisible characters, then 80 Bs
+    assert len(padded.encode()) <= 248
+    assert parse_ad(ad.name(padded)).local_name == "B" * MAX_NAME == "B" * 64
+    long = advert_from_fields(local_name="N" * 248)  # the OS stack's decoded name, same cap
+    assert long.local_name == "N" * 64

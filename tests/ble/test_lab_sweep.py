@@ -10,12 +10,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from scanner.cli import app
 from scanner.identify import identify
+from scanner.lab.ble.catalogue import LONG_NAME
 from scanner.lab.ble.control import command
-from scanner.probes.ble import BleOptions, BleResult, apply_policy, collect
+from scanner.probes.ble import BleOptions, BleResult, apply_policy, collect, kernel
 
 runner = CliRunner()
 
@@ -133,4 +135,34 @@ def test_doctor_opens_the_lab_transport_and_resets_its_controller(site_air: dict
     result = runner.invoke(app, ["doctor", "--ble-transport", site_air["transport"]])
     assert result.exit_code == 0, result.output
     assert f"ok   transport {site_air['transport']}: controller answered" in result.output
+    assert "ok   BLE scanning: available with --ble-backend bumble" in result.output
+
+
+def test_a_long_name_on_the_air_is_kept_to_64_characters(hostile_air: dict[str, Any]) -> None:
+    """Issue 16: the hostile air's advertiser sends a 214-character name in one report over
+    the virtual link; the scan keeps its first 64 characters."""
+    out = BleResult()
+    opts = BleOptions(
+        backend="bumble", transport=hostile_air["transport"], duration=3.0, table_cap=200
+    )
+    asyncio.run(collect(opts, out))
+    address = next(a["address"] for a in hostile_air["advertisers"] if a["name"] == "long-name")
+    raw = {d.id: d for d in identify(out.observations)}
+    names = {o.value for o in raw["ble:" + address].observations if o.field == "ble.local_name"}
+    assert names == {LONG_NAME[:64]}
+    assert all(len(o.value) <= 64 for o in out.observations if o.field == "ble.local_name")
+
+
+def test_bumble_scans_and_doctor_says_so_on_a_kernel_the_os_stack_refuses(
+    site_air: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CVE-2020-24490 is the kernel host's: bumble's own host over a user-space transport is
+    not at risk, so a BLE sweep through it runs on an affected kernel, and doctor says both."""
+    monkeypatch.setattr(kernel, "kernel_release", lambda: "5.4.0-37-generic")
+    code, run, _ = sweep(site_air, seconds="2")
+    assert code == 1 and not [s for s in run["skipped"] if s["probe"] == "ble"]
+    assert any(d["collector"] for d in run["devices"])
+    result = runner.invoke(app, ["doctor", "--ble-transport", site_air["transport"]])
+    assert result.exit_code == 0, result.output
+    assert "FAIL kernel: Linux 5.4.0-37-generic may have CVE-2020-24490" in result.output
     assert "ok   BLE scanning: available with --ble-backend bumble" in result.output

@@ -7,7 +7,7 @@ hypothesis finds are kept as ``@example`` regressions (case 70).
 Families and their one error type (:data:`ERRORS`): HTTP and RTSP heads ``HttpParseError``;
 XML documents (ONVIF, UPnP descriptions) ``XmlParseError``; SSDP ``SsdpParseError``;
 WS-Discovery ``WsdParseError`` (or the XML layer's beneath it); mDNS ``MdnsParseError``;
-SADP/DHIP/HID ``DiscoveryParseError`` (SADP: or XML); ZK, Anviz, SNMP their own; nmap XML
+SADP/DHIP/HID ``DiscoveryParseError`` (SADP: or XML); JSON ``JsonParseError``; ZK, Anviz, SNMP their own; nmap XML
 ``NmapParseError`` (or XML); the capture and ScanRun readers, which read files a user hands
 over, ``InputError``. BLE AD, X.509 summaries, ARP/ND replies, Ethernet and radiotap frames
 (passive: ARP, DHCP, LLDP, CDP, mDNS, SSDP, WS-Discovery, SADP, DHIP, HTTP, 802.11) never raise:
@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from scanner.errors import InputError
 from scanner.importers.nmap import NmapParseError, parse_nmap
 from scanner.lab.ble import adbuild
+from scanner.lab.emulators.nesting import nested_dhip_answer, nested_xml, pointer_chain_answer
 from scanner.lab.emulators.ssdp import description
 from scanner.passive import read_capture
 from scanner.passive.layers import scapy
@@ -40,6 +41,7 @@ from scanner.probes.anviz import AnvizParseError
 from scanner.probes.arp import parse_reply as parse_arp
 from scanner.probes.ble.adparse import parse_ad
 from scanner.probes.httphead import HttpParseError, read_body, read_head
+from scanner.probes.jsonsafe import JsonParseError, parse_json
 from scanner.probes.multicast import mdns, ssdp, wsd
 from scanner.probes.multicast.vendor import dhip_address, sadp_address
 from scanner.probes.nd import parse_reply as parse_nd
@@ -55,6 +57,7 @@ from tests.importers.test_nmap import XML as NMAP_XML
 from tests.multicast.test_mdns import VALID as MDNS_ANSWER
 from tests.multicast.test_wsd import ENVELOPE, match
 from tests.passive.test_extract import NOTIFY, wired
+from tests.probes.test_vendor_udp import DHIP_ANSWER
 from tests.reporters.sample import sample_run
 
 # The hypothesis profiles (``ci``: bounded and derandomised; ``long``) are in conftest.py.
@@ -121,6 +124,7 @@ def _family_seeds() -> dict[str, tuple[bytes, ...]]:
         "wsd": (probe_match,),
         "xml": (upnp, probe_match),
         "sadp-multicast": (SEEDS[2],),
+        "json": (DHIP_ANSWER[32:], b'{"a": [1, 2.5, "x\\"]", {"b": null}]}'),
         "ble-ad": (ad, ad + adbuild.uuids("0000fe2c-0000-1000-8000-00805f9b34fb")),
         "nmap-xml": (NMAP_XML.encode(),),
         "pcap": (_capture(frames),),
@@ -232,6 +236,7 @@ PARSERS: dict[str, Callable[[bytes], Any]] = {
     "wsd": wsd_parse,
     "sadp-multicast": sadp_address,
     "dhip-multicast": dhip_address,
+    "json": lambda data: parse_json(data, MAX_INPUT),
     "ble-ad": parse_ad,
     "nmap-xml": parse_nmap,
     "pcap": pcap_parse,
@@ -262,6 +267,7 @@ ERRORS: dict[str, tuple[type[Exception], ...]] = {
     "wsd": (wsd.WsdParseError, XmlParseError),
     "sadp-multicast": (XmlParseError,),
     "dhip-multicast": (),
+    "json": (JsonParseError,),
     "ble-ad": (),
     "nmap-xml": (NmapParseError, XmlParseError),
     "pcap": (InputError,),
@@ -316,6 +322,10 @@ def test_parser_returns_or_raises_parse_error_only(
     @example(b"HTTP/1.0 200\nContent-Length:\x1c0")  # long profile: int() refused "\x1c0"
     @example(b"HTTP/1.0 200\nContent-Length: \xb2\n\n")  # "²".isdigit() but not int()
     @example(b"HTTP/1.0 200\nContent-Length: " + b"9" * 5000 + b"\n\n")  # int() digit limit
+    @example(b"[" * 5000 + b"]" * 5000)  # issue 21: nesting past the recursion limit
+    @example(nested_xml("a", 5000))
+    @example(nested_dhip_answer())
+    @example(pointer_chain_answer())  # issue 16: 3,000 backward pointers
     def check(data: bytes) -> None:
         with contextlib.suppress(*allowed):  # anything else (another ParseError too) fails
             bounded_memory(lambda: parser(data))

@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Callable
+from dataclasses import replace
 
 from scanner.models import Observation, Skipped
 from scanner.probes.multicast import FakeMulticast, Interface, MulticastContext, MulticastProbe
-from scanner.probes.multicast.base import Datagram
+from scanner.probes.multicast.base import Datagram, Drops
 from scanner.probes.multicast.net import Question
 from scanner.probes.net import Connector
 from scanner.scope import Limits, Scope, build_scope
@@ -34,10 +35,14 @@ def run_probe(
     answer: Answer,
     scope: Scope | None = None,
     where: Interface | None = None,
+    drops: Drops | None = None,
 ) -> tuple[list[Observation], list[Skipped], FakeMulticast]:
+    """Run ``probe`` against ``answer``; ``drops`` (if given) counts the answers it dropped."""
     scope = scope or scope_for()
     net = FakeMulticast(scope, {group: lambda _i, _q, payload: answer(payload)})
     ctx = MulticastContext(scope, net, Connector(scope), wait=0.1)
+    if drops is not None:
+        ctx = replace(ctx, drops=drops)
 
     async def main() -> tuple[list[Observation], list[Skipped]]:
         return await probe.discover(ctx, where or iface())

@@ -141,7 +141,7 @@ def test_hostile_dns_queries_are_counted_not_raised() -> None:
     for payload in (b"\x00", one_question + b"\xc0\x0c", one_question + b"\x40" + b"a" * 64):
         pkt = Ether() / IP(src=CAM, dst="192.168.1.1") / UDP(sport=5000, dport=53) / Raw(payload)
         extractor.feed(pkt)
-    assert extractor.errors.errors == 3
+    assert extractor.drops.counts["dns"] == 3
     # the frames still name their sender (frame-level evidence); no query is kept
     assert [o for o in extractor.observations() if o.source != "passive:frame"] == []
 

@@ -1,8 +1,8 @@
 """The lab's virtual BLE advertisers: what each one puts on the air, and the ground truth.
 
 Two scenarios: ``site`` (an iris reader and a fingerprint lock among phones, earbuds, a watch
-and a tracker) and ``hostile`` (the site plus a malformed advertiser, a spoofer and a flood of
-random addresses, for catalogue cases 40-43, 45 and 46).
+and a tracker) and ``hostile`` (the site plus a malformed advertiser, a spoofer, a flood of
+random addresses and a 214-character name, for catalogue cases 40-43, 45 and 46 and issue 16).
 
 Facts with a public source cite it: company identifiers from Bluetooth SIG Assigned Numbers
 (as shipped in google/bumble ``bumble/company_ids.py``): 0x004C Apple, 0x0075 Samsung
@@ -107,6 +107,10 @@ MALFORMED = (
     ad.name("Lab Broken") + ad.raw(0x07, bytes(17)),  # 43: 128-bit list of 17 octets
 )
 
+#: A 214-character local name (an extended advert may carry 248 octets; the virtual link
+#: passes it in one report): the scanner keeps 64 characters of it.
+LONG_NAME = "Lab Long Name " + "x" * 200
+
 SITE = (
     AdvertiserSpec("iris-reader", DeviceClass.IRIS_SCANNER, "e2:1e:15:00:00:01", STATIC,
                    _iris, tx_power=-12, distance=6.0, source="iritech.com IriShield (name)"),
@@ -136,6 +140,8 @@ HOSTILE = (
                    tags=("spoof",), source="catalogue case 46"),
     AdvertiserSpec("flooder", DeviceClass.OTHER_IOT, "00:70:00:00:00:0b", NRPA,
                    raw=(ad.flags(),), flood_rate=400, tags=("flood",)),
+    AdvertiserSpec("long-name", DeviceClass.OTHER_IOT, "00:1b:ad:00:00:0c", PUBLIC,
+                   raw=(ad.flags() + ad.name(LONG_NAME),), tags=("long-name",)),
 )  # fmt: skip
 
 SCENARIOS = {"site": SITE, "hostile": HOSTILE}

@@ -14,8 +14,8 @@ play the shapes of the safety catalogue (``docs/SAFETY.md``) on the wire of a la
   silence (cases 12-16, 37, 38; zgrab2's size caps and CPython's ``http.client`` limits are the
   behaviour expected of the scanner);
 - :class:`LoopingMdnsEmulator` answers mDNS questions with compression-pointer loops, a pointer
-  past the end, a count larger than the packet and an RDLENGTH past the end (cases 29, 31;
-  RFC 1035 §4.1.4, python-zeroconf PR #934);
+  past the end, a count larger than the packet, an RDLENGTH past the end and a chain of 3,000
+  backward pointers (cases 29, 31; RFC 1035 §4.1.4, python-zeroconf PRs #934 and #1719);
 - :class:`SsdpFloodEmulator` answers one M-SEARCH with a malformed answer, a datagram over
   9,000 bytes and a hundred answers with random USNs (case 27; UDA 2.0 §1.3.3);
 - :class:`SadpBombEmulator` answers a SADP inquiry with a billion-laughs document (case 21);
@@ -48,6 +48,7 @@ from scanner.lab.emulators.jetdirect import JetDirectEmulator, JetDirectSpec
 from scanner.lab.emulators.mdns import GROUP as MDNS_GROUP
 from scanner.lab.emulators.mdns import PORT as MDNS_PORT
 from scanner.lab.emulators.mdns import questions
+from scanner.lab.emulators.nesting import pointer_chain_answer
 
 HOLD = 600.0  # seconds a tarpit or a drip keeps a connection before giving up on the peer
 CHUNK = 64 * 1024
@@ -372,6 +373,7 @@ def looping_answers(qid: int) -> list[bytes]:
         header(1) + b"\xc0\xff" + ptr_rr + b"\xc0\x0c",  # a pointer past the end
         header(0xFFFF) + b"\x01a\x00" + ptr_rr + b"\xc0\x0c",  # ANCOUNT 65535, one record
         header(1) + b"\x01a\x00" + struct.pack("!HHIH", 12, 1, 120, 4000) + b"\x00",  # RDLENGTH
+        pointer_chain_answer(qid),  # 3,000 backward pointers: no cycle, only depth
     ]
 
 

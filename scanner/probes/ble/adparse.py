@@ -40,8 +40,11 @@ MAX_AD_BYTES = 1650
 MAX_ENTRIES = 32
 #: Octets kept of one manufacturer or service data payload.
 MAX_PAYLOAD = 64
-#: A local name is at most 248 octets (the GAP Device Name characteristic's limit).
-MAX_NAME = 248
+#: A local name is at most 248 octets on the air (the GAP Device Name characteristic's
+#: limit); at most 64 characters of it are kept, after cleaning (a name long enough to carry
+#: anything but a name is a payload, and the report has no use for it).
+MAX_NAME_OCTETS = 248
+MAX_NAME = 64
 MAX_PROBLEMS = 8
 
 AD_FLAGS = 0x01
@@ -107,8 +110,9 @@ def uuid_from_le(raw: bytes) -> str:
 
 
 def decode_name(raw: bytes) -> str:
-    """A local name as inert text: invalid UTF-8 replaced, controls removed, capped."""
-    return clean_text(raw[:MAX_NAME].decode("utf-8", errors="replace"), MAX_NAME)
+    """A local name as inert text: invalid UTF-8 replaced, controls removed, then capped at
+    :data:`MAX_NAME` characters."""
+    return clean_text(raw[:MAX_NAME_OCTETS].decode("utf-8", errors="replace"), MAX_NAME)
 
 
 @dataclass

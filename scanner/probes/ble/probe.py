@@ -37,7 +37,8 @@ DEFAULT_DURATION = 10.0
 @dataclass(frozen=True, slots=True)
 class BleOptions:
     """How to scan: backend and transport, how long, active or passive, the site's salt
-    (empty: a random one, so this run's ids link to no other) and the device-table cap."""
+    (empty: a random one, so this run's ids link to no other), the device-table cap, and
+    whether the operator vouched for the kernel (:mod:`scanner.probes.ble.kernel`)."""
 
     backend: str = "auto"
     transport: str | None = None
@@ -45,6 +46,7 @@ class BleOptions:
     active: bool = True
     salt: bytes = b""
     table_cap: int = DEFAULT_CAP
+    kernel_ok: bool = False  # the OS stack's kernel is patched (``--ble-kernel-ok``)
 
 
 class ResultSink(Protocol):
@@ -81,7 +83,7 @@ async def collect(opts: BleOptions, out: ResultSink, backend: BleBackend | None 
     """Scan and put observations, Skipped entries and notes into ``out`` — also what was
     heard before a cancellation (Ctrl-C)."""
     try:
-        backend = backend or choose_backend(opts.backend, opts.transport)
+        backend = backend or choose_backend(opts.backend, opts.transport, opts.kernel_ok)
         problem = backend.unavailable()
         if problem is not None:
             raise problem

@@ -81,11 +81,15 @@ async def discover(
     # kernel's neighbour cache: read it (no packet is sent) to link their MACs.
     answered = {o.value for o in observations if o.field == "ip.address"}
     observations += neighbour_macs({a for a in answered if ctx.scope.allows(a)})
-    skipped = [s for _, lost in results for s in lost]
+    skipped = [s for _, lost in results for s in lost] + ctx.unfollowed.skipped()
     notes = [
         f"discovery: multicast {', '.join(p.name for p in chosen)} on {i.name} ({i.network})"
         for i in ifaces
     ]
+    if ctx.drops.total:
+        notes.append(
+            f"discovery: {ctx.drops.total} multicast answers dropped: {ctx.drops.summary()}"
+        )
     return observations, skipped, notes
 
 

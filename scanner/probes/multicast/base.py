@@ -20,11 +20,14 @@ import ipaddress
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from scanner.errors import ParseError
 from scanner.models import Observation, Skipped, SkipReason
+from scanner.probes.derived import Unfollowed, is_excluded
 from scanner.probes.net import Dialer
 from scanner.scope import Scope
 
@@ -64,6 +67,10 @@ class MulticastContext:
     net: MulticastNet
     dialer: Dialer
     wait: float = DEFAULT_WAIT
+    #: answers that did not decode, per probe, for the run's notes
+    drops: Drops = field(default_factory=lambda: Drops(logging.getLogger(__name__)))
+    #: addresses and URLs answers named that were not contacted, for the run's skipped list
+    unfollowed: Unfollowed = field(default_factory=Unfollowed)
 
 
 class MulticastProbe(ABC):
@@ -80,21 +87,41 @@ class MulticastProbe(ABC):
 Found = tuple[list[Observation], list[Skipped]]
 
 
-def is_excluded(scope: Scope, address: str) -> bool:
-    """True when ``address`` is an IP literal inside an exclusion."""
-    try:
-        addr = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(addr in net for net in scope.excluded)
-
-
 def admitted(scope: Scope, addresses: Iterable[str]) -> bool:
     """A responder is kept only if none of its addresses is excluded."""
     return not any(is_excluded(scope, a) for a in addresses if a)
 
 
 MAX_MALFORMED = 64  # sources named in skipped entries per question
+T = TypeVar("T")
+
+
+def decode_each(
+    ctx: MulticastContext,
+    kind: str,
+    answers: Iterable[Datagram],
+    decode: Callable[[Datagram], T | None],
+    problems: dict[str, str],
+) -> list[tuple[Datagram, T]]:
+    """Each answer decoded on its own: one that raises, whatever it raises (a parse error, or
+    a bug a device's bytes found), is one counted drop (``ctx.drops``) and its sender's first
+    problem (``problems``, for :func:`malformed`); the others of the batch go on. ``decode``
+    returns None for an answer that is simply not for us (nothing is counted)."""
+    out = []
+    for d in answers:
+        try:
+            found = decode(d)
+        except Exception as exc:
+            ctx.drops.add(kind, exc, d.source)
+            problems.setdefault(d.source, _reason(exc))
+            continue
+        if found is not None:
+            out.append((d, found))
+    return out
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
 
 
 def malformed(probe: str, port: int, problems: dict[str, str], scope: Scope) -> list[Skipped]:
@@ -158,3 +185,39 @@ class RateLimitedLog:
                 self._last.clear()
             self._last[source] = now
             self.logger.info("%s: %s", source, message[:200])
+
+
+class Drops:
+    """Packets or answers dropped because they did not decode, counted per kind (``mdns``,
+    ``dhip``, ...) with the first reason of each, logged at most once a minute per kind.
+
+    A per-packet failure is one drop, whatever raised it (a parse error or a bug a device's
+    bytes found): the other answers of the same batch and the run go on. The run's notes
+    carry :meth:`summary`.
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.log = RateLimitedLog(logger)
+        self.counts: Counter[str] = Counter()
+        self.first: dict[str, str] = {}
+
+    def add(self, kind: str, exc: BaseException, source: str | None = None) -> None:
+        """Count one drop for what ``exc`` says; see :meth:`count`."""
+        self.count(kind, _reason(exc), source)
+
+    def count(self, kind: str, reason: str, source: str | None = None) -> None:
+        """Count one drop; the log says where from (at most a line a minute per kind and
+        source: catalogue case 32)."""
+        reason = reason[:120]
+        self.counts[kind] += 1
+        self.first.setdefault(kind, reason)
+        where = f"{kind} from {source}" if source else kind
+        self.log.problem(where, reason)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> str:
+        """``mdns 2 (compression pointer chain too long), dhip 1 (...)``, or ``""``."""
+        return ", ".join(f"{k} {n} ({self.first[k]})" for k, n in sorted(self.counts.items()))

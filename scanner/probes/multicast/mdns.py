@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import logging
 import re
 import struct
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -44,12 +44,13 @@ from scanner.errors import InputError, ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text, decimal, mac
 from scanner.probes.multicast.base import (
+    Datagram,
     Found,
     Interface,
     MulticastContext,
     MulticastProbe,
-    RateLimitedLog,
     admitted,
+    decode_each,
     malformed,
 )
 from scanner.probes.multicast.net import MAX_DATAGRAM, Question
@@ -78,6 +79,7 @@ MODEL_TYPES = (
     "_psia._tcp.local.",
 )
 MAX_LABELS = 128
+MAX_POINTER_HOPS = 128  # compression pointers followed in one name
 MAX_INSTANCES = 32  # service instances kept per responder
 MAX_HOSTS = 8  # host names (A records, reverse PTRs) kept per responder
 MAX_TXT_KEYS = 64
@@ -87,7 +89,6 @@ SOURCE = "mdns"
 TXT_FIELD = "mdns.txt.{}"  # the vocabulary's mdns.txt.* family, one field per TXT key
 _TYPE_A, _TYPE_PTR, _TYPE_TXT, _TYPE_SRV = 1, 12, 16, 33
 _KEY = re.compile(r"[^a-z0-9_-]")
-errors = RateLimitedLog(logging.getLogger(__name__))
 
 
 class MdnsParseError(ParseError):
@@ -95,22 +96,33 @@ class MdnsParseError(ParseError):
 
 
 def _name_end(data: bytes, offset: int) -> int:
-    """Offset after the name at ``offset``; pointers must point strictly backwards."""
-    labels, start = 0, offset
+    """Offset after the name at ``offset``, walked without recursion.
+
+    Pointers must point strictly backwards (before the labels that led to them, so no cycle),
+    a name follows at most :data:`MAX_POINTER_HOPS` of them and has at most
+    :data:`MAX_LABELS` labels in all: a chain of thousands of backward pointers in one
+    datagram is refused as a decode error, as python-zeroconf caps its own chain depth
+    (python-zeroconf PR #1719, ``depth > MAX_DNS_LABELS``).
+    """
+    labels, hops, start, end = 0, 0, offset, None
     while True:
         if offset >= len(data):
             raise MdnsParseError("name runs past the end of the packet")
         length = data[offset]
         if length == 0:
-            return offset + 1
+            return end if end is not None else offset + 1
         if length & 0xC0 == 0xC0:
             if offset + 1 >= len(data):
                 raise MdnsParseError("truncated compression pointer")
             target = ((length & 0x3F) << 8) | data[offset + 1]
             if target >= start:
                 raise MdnsParseError("compression pointer does not point backwards")
-            _name_end(data, target)  # the pointed-to name must itself be well formed
-            return offset + 2
+            hops += 1
+            if hops > MAX_POINTER_HOPS:
+                raise MdnsParseError("compression pointer chain too long")
+            end = offset + 2 if end is None else end
+            offset = start = target  # the pointed-to name must itself be well formed
+            continue
         if length & 0xC0:
             raise MdnsParseError("reserved label type")
         labels += 1
@@ -243,11 +255,21 @@ def _strip(name: str) -> str:
     return name.rstrip(".")
 
 
+def instance_addresses(r: Responder, instances: Iterable[str]) -> list[str]:
+    """The IPv4 addresses of the SRV hosts of ``instances``."""
+    return sorted({a for i in instances for a in r.hosts.get(r.srv.get(i, "").lower(), ())})
+
+
+def collector_addresses(r: Responder) -> list[str]:
+    """The addresses a responder's collector-type instances name (never a phone's)."""
+    return instance_addresses(r, [i for i, t in r.instances.items() if t in COLLECTOR_TYPES])
+
+
 def responder_observations(source_ip: str, r: Responder, src: str) -> list[Observation]:
     """Observations of one responder: every type, and for each instance (at most
     :data:`MAX_INSTANCES`) its name, SRV host and TXT; reverse PTRs as ``ip.hostname``."""
     instances = dict(list(r.instances.items())[:MAX_INSTANCES])
-    addresses = sorted({a for i in instances for a in r.hosts.get(r.srv.get(i, "").lower(), ())})
+    addresses = instance_addresses(r, instances)
     subject = f"ip:{addresses[0] if len(addresses) == 1 else source_ip}"
     out = [Observation(subject, "ip.address", source_ip, src)]
     out += [Observation(subject, "ip.address", a, src) for a in addresses if a != source_ip]
@@ -301,14 +323,17 @@ class MdnsProbe(MulticastProbe):
         answers = await ctx.net.exchange(iface, Question(GROUP, PORT, (query(),), ctx.wait))
         by_source: dict[str, Responder] = {}
         problems: dict[str, str] = {}
-        for d in answers:
-            try:
-                by_source[d.source] = decode(d.data, by_source.get(d.source))
-            except MdnsParseError as exc:
-                errors.problem(d.source, str(exc))
-                problems.setdefault(d.source, str(exc))
+
+        def merge(d: Datagram) -> Responder:
+            by_source[d.source] = decode(d.data, by_source.get(d.source))
+            return by_source[d.source]
+
+        decode_each(ctx, self.name, answers, merge, problems)
         out: list[Observation] = []
         for source_ip, r in by_source.items():
+            device = f"{source_ip}:{PORT}/udp"
+            named = collector_addresses(r)
+            ctx.unfollowed.addresses(self.name, "A record", named, device, ctx.scope)
             if admitted(ctx.scope, all_addresses(source_ip, r)):
                 out += responder_observations(source_ip, r, SOURCE)
         return list(dict.fromkeys(out)), malformed(self.name, PORT, problems, ctx.scope)

@@ -28,6 +28,7 @@ from xml.etree.ElementTree import Element
 from scanner.errors import ParseError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
 from scanner.normalize import clean_text
+from scanner.probes.derived import url_host, url_problem
 from scanner.probes.httphead import read_body, read_head
 from scanner.probes.multicast.base import (
     Found,
@@ -35,6 +36,7 @@ from scanner.probes.multicast.base import (
     MulticastContext,
     MulticastProbe,
     admitted,
+    decode_each,
     ipv4_literal,
     malformed,
 )
@@ -190,16 +192,14 @@ class SsdpProbe(MulticastProbe):
         out: list[Observation] = []
         locations: dict[str, tuple[str, int, str]] = {}
         problems: dict[str, str] = {}
-        for d in answers:
-            try:
-                msg = parse_ssdp(d.data)
-            except SsdpParseError as exc:
-                problems.setdefault(d.source, str(exc))
-                continue
+        for d, msg in decode_each(ctx, self.name, answers, lambda d: parse_ssdp(d.data), problems):
             if msg.kind != "response":
                 continue
             location = msg.get("location") or ""
-            host = ipv4_literal(urlsplit(location).hostname or "") if location else None
+            if location and (why := url_problem(ctx.scope, location, d.source)):
+                device = f"{d.source}:{PORT}/udp"
+                ctx.unfollowed.record(self.name, "LOCATION", location, device, why)
+            host = ipv4_literal(url_host(location)) if location else None
             if not admitted(ctx.scope, [d.source, host or ""]):
                 continue
             subject = f"ip:{d.source}"

@@ -12,22 +12,32 @@ port 37810). Each answer advertises the device's own address (SADP ``IPv4Address
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import ClassVar
 
 from scanner.errors import ParseError
 from scanner.models import Observation
+from scanner.probes.jsonsafe import parse_json
 from scanner.probes.multicast.base import (
+    Datagram,
     Found,
     Interface,
     MulticastContext,
     MulticastProbe,
     admitted,
+    decode_each,
     ipv4_literal,
+    malformed,
 )
 from scanner.probes.multicast.net import Question
-from scanner.probes.vendor_udp import dhip_request, parse_dhip, parse_sadp, sadp_request
+from scanner.probes.vendor_udp import (
+    MAX_DHIP,
+    NotAnAnswer,
+    dhip_request,
+    parse_dhip,
+    parse_sadp,
+    sadp_request,
+)
 from scanner.probes.xmlsafe import find_local, parse_xml
 
 SADP_GROUP, SADP_PORT = "239.255.255.250", 37020
@@ -43,10 +53,10 @@ def sadp_address(data: bytes) -> str | None:
 def dhip_address(data: bytes) -> str | None:
     """The ``IPv4Address.IPAddress`` a DHIP notifyDevInfo advertises."""
     try:
-        doc = json.loads(data[32:].decode("utf-8"))
+        doc = parse_json(data[32:], MAX_DHIP)
         info = doc["params"].get("deviceInfo", doc["params"])
         return ipv4_literal(str(info["IPv4Address"]["IPAddress"]))
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ParseError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -85,17 +95,24 @@ class _VendorMulticast(MulticastProbe):
 
     async def discover(self, ctx: MulticastContext, iface: Interface) -> Found:
         question = Question(self.group, self.port, (self.payload(),), ctx.wait, listen_group=True)
-        out: list[Observation] = []
-        for d in await ctx.net.exchange(iface, question):
+        src = f"{self.name}-multicast"
+
+        def answer(d: Datagram) -> tuple[list[str], list[Observation]] | None:
             try:
-                addresses, found = vendor_observations(
-                    d.source, d.data, self.parse, self.address, f"{self.name}-multicast"
-                )
-            except ParseError:
-                continue  # another asker's question on the group, or garbage
+                return vendor_observations(d.source, d.data, self.parse, self.address, src)
+            except NotAnAnswer:
+                return None  # another asker's question on the group (ours too)
+
+        problems: dict[str, str] = {}
+        answers = await ctx.net.exchange(iface, question)
+        out: list[Observation] = []
+        for d, (addresses, found) in decode_each(ctx, self.name, answers, answer, problems):
+            device = f"{d.source}:{self.port}/udp"
+            # a camera on a foreign subnet is reported with its own address, never contacted
+            ctx.unfollowed.addresses(self.name, "advertised address", addresses, device, ctx.scope)
             if admitted(ctx.scope, addresses):
                 out += found
-        return list(dict.fromkeys(out)), []
+        return list(dict.fromkeys(out)), malformed(self.name, self.port, problems, ctx.scope)
 
 
 class SadpMulticast(_VendorMulticast):

@@ -17,27 +17,30 @@ scopes are kept from one datagram; a match without XAddrs is kept as a partial r
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from dataclasses import dataclass
 from typing import ClassVar
-from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 from scanner.errors import ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text
+from scanner.probes.derived import WEB, url_host, url_problem
 from scanner.probes.multicast.base import (
+    Datagram,
     Found,
     Interface,
     MulticastContext,
     MulticastProbe,
     admitted,
+    decode_each,
     ipv4_literal,
     ipv6_literal,
     malformed,
 )
 from scanner.probes.multicast.net import Question
-from scanner.probes.xmlsafe import XmlParseError, find_local, local, parse_xml
+from scanner.probes.xmlsafe import find_local, local, parse_xml
 
 GROUP, PORT = "239.255.255.250", 3702
 MAX_DOCUMENT = 64 * 1024
@@ -69,15 +72,8 @@ class WsdMatch:
         IPv6 link-local service address beside the IPv4 one (``http://[fe80::…]/onvif/…``):
         kept, it ties the answer to the MAC that IPv6 neighbour discovery saw at that address
         (one device, not two). Only IPv4 responders are ever contacted."""
-        found = (ipv4_literal(h) or ipv6_literal(h) for h in map(_host, self.xaddrs))
+        found = (ipv4_literal(h) or ipv6_literal(h) for h in map(url_host, self.xaddrs))
         return tuple(dict.fromkeys(a for a in found if a))
-
-
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
 
 
 def probe_message(message_id: str, types: str) -> bytes:
@@ -160,15 +156,35 @@ class WsdProbe(MulticastProbe):
         expected = frozenset(ids.values())
         out: list[Observation] = []
         problems: dict[str, str] = {}
-        for d in answers:
+
+        def ours(d: Datagram) -> list[WsdMatch] | None:
             try:
-                matches = parse_wsd(d.data, expected)
-            except XmlParseError as exc:
-                problems.setdefault(d.source, str(exc))  # not XML: recorded, then the next
-                continue
-            except ParseError:
-                continue  # someone else's answer (RelatesTo) or no Body: ignored (case 24)
+                return parse_wsd(d.data, expected)
+            except WsdParseError:
+                return None  # someone else's answer (RelatesTo) or no Body: ignored (case 24)
+
+        for d, matches in decode_each(ctx, self.name, answers, ours, problems):
             for m in matches:
+                _record_xaddrs(ctx, d.source, m)
                 if admitted(ctx.scope, [d.source, *m.addresses]):
                     out += match_observations(f"ip:{d.source}", d.source, m, SOURCE)
         return list(dict.fromkeys(out)), malformed(self.name, PORT, problems, ctx.scope)
+
+
+def _record_xaddrs(ctx: MulticastContext, source: str, m: WsdMatch) -> None:
+    """XAddrs naming another host, a DNS name, an address out of scope or another scheme:
+    never contacted (the ONVIF probe asks in-scope hosts directly), recorded as such."""
+    for xaddr in m.xaddrs:
+        if _link_local(url_host(xaddr)):
+            continue  # the device's own IPv6 link-local service address (see WsdMatch)
+        if why := url_problem(ctx.scope, xaddr, source, WEB):
+            ctx.unfollowed.record("wsd", "XAddr", xaddr, f"{source}:{PORT}/udp", why)
+
+
+def _link_local(host: str) -> bool:
+    """An IPv6 link-local literal (``fe80::/10``)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.version == 6 and address.is_link_local

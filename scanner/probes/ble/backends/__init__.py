@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from scanner.errors import InputError
 from scanner.models import SkipReason
 from scanner.probes.ble.backends.base import BleBackend, BleUnavailable, OnSighting
@@ -16,8 +18,14 @@ TRANSPORT_FIX = (
 )
 
 
-def choose_backend(name: str, transport: str | None) -> BleBackend:
-    """The backend for ``--ble-backend NAME [--ble-transport SPEC]``.
+def choose_backend(
+    name: str,
+    transport: str | None,
+    kernel_ok: bool = False,
+    release: Callable[[], str] | None = None,
+) -> BleBackend:
+    """The backend for ``--ble-backend NAME [--ble-transport SPEC] [--ble-kernel-ok]``
+    (``release``: the kernel check's seam, see :class:`BleakBackend`).
 
     ``auto``: bumble when a transport is given (the operator named a controller), else bleak;
     when bleak cannot run here either, the BleUnavailable names both ways out. Raises
@@ -33,7 +41,7 @@ def choose_backend(name: str, transport: str | None) -> BleBackend:
                 SkipReason.DISABLED, "the bumble backend needs an HCI transport", TRANSPORT_FIX
             )
         return BumbleBackend(transport)
-    bleak = BleakBackend()
+    bleak = BleakBackend(kernel_ok=kernel_ok, release=release)
     problem = bleak.unavailable()
     if problem is not None and name == "auto":
         raise BleUnavailable(

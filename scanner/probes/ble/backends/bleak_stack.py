@@ -23,11 +23,13 @@ import contextlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from scanner.models import SkipReason
+from scanner.probes.ble import kernel
 from scanner.probes.ble.adparse import advert_from_fields
 from scanner.probes.ble.backends.base import BleBackend, BleUnavailable, OnSighting
 from scanner.probes.ble.model import Sighting, address_kind, normal_address
@@ -80,21 +82,40 @@ def linux_stack_problem(
 
 
 class BleakBackend(BleBackend):
-    """Scans with the OS stack. ``scanner_class`` replaces ``bleak.BleakScanner`` (tests)."""
+    """Scans with the OS stack. ``scanner_class`` replaces ``bleak.BleakScanner`` (tests);
+    ``release`` and ``platform`` are the kernel check's seams (:mod:`..kernel`), and
+    ``kernel_ok`` the operator's word that the kernel is patched (``--ble-kernel-ok``)."""
 
     name = "bleak"
 
-    def __init__(self, scanner_class: Any = None) -> None:
+    def __init__(
+        self,
+        scanner_class: Any = None,
+        *,
+        kernel_ok: bool = False,
+        release: Callable[[], str] | None = None,
+        platform: str | None = None,
+    ) -> None:
         self.scanner_class = scanner_class
+        self.kernel_ok = kernel_ok
+        self.release = release or kernel.kernel_release
+        self.platform = platform or sys.platform
 
     def unavailable(self) -> BleUnavailable | None:
-        if self.scanner_class is not None:
-            return None
-        try:
-            import_bleak()
-        except BleUnavailable as exc:
-            return exc
-        return linux_stack_problem() if sys.platform.startswith("linux") else None
+        linux = self.platform.startswith("linux")
+        if self.scanner_class is None:
+            try:
+                import_bleak()
+            except BleUnavailable as exc:
+                return exc
+            if linux and (problem := linux_stack_problem()) is not None:
+                return problem
+        return self.kernel_refusal() if linux else None
+
+    def kernel_refusal(self) -> BleUnavailable | None:
+        """BlueZ on a kernel with CVE-2020-24490 is refused unless the operator vouches."""
+        why = None if self.kernel_ok else kernel.problem(self.release())
+        return BleUnavailable(SkipReason.DISABLED, why, kernel.OVERRIDE_FIX) if why else None
 
     async def listen(self, on_sighting: OnSighting, *, active: bool) -> None:
         scanner_class = self.scanner_class or import_bleak().BleakScanner
