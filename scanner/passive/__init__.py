@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from scanner.errors import InputError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
 from scanner.passive.capture import CaptureError, open_capture
 from scanner.passive.extract import Extractor
+from scanner.passive.fastpath import FastPath
+from scanner.passive.pcapfile import records
 from scanner.passive.layers import scapy
 from scanner.passive.wifi import keep_wifi
 from scanner.probes.multicast.base import interfaces_in_scope
@@ -25,10 +28,39 @@ from scanner.probes.oserrors import SourceUnavailable, mapped_os_errors
 from scanner.scope import Scope
 
 MAX_PACKETS = 5_000_000  # a capture is read up to this many packets
+PROGRESS_EVERY = 16_384
+Progress = Callable[[int, int, int], None]  # bytes read, file size, packets
 
 
-def read_capture(path: Path, scope: Scope | None = None) -> Extractor:
-    """Every packet of a pcap/pcapng file through one extractor (exclusions from ``scope``)."""
+def read_capture(
+    path: Path, scope: Scope | None = None, progress: Progress | None = None
+) -> Extractor:
+    """Every packet of a pcap/pcapng file through one extractor (exclusions from ``scope``),
+    by the fast path (:mod:`scanner.passive.fastpath`); ``progress`` is called every
+    :data:`PROGRESS_EVERY` packets and at the end with (bytes read, file size, packets)."""
+    extractor = Extractor(scope, "pcap")
+    fast = FastPath(extractor)
+    with open_capture(path) as stream:
+        try:
+            for n, (linktype, ts, data, wirelen) in enumerate(records(stream)):
+                if n >= MAX_PACKETS:
+                    break
+                fast.packet(linktype, ts, data, wirelen)
+                if progress is not None and not n % PROGRESS_EVERY:
+                    progress(*stream.progress(), n)
+        except CaptureError as exc:
+            extractor.stopped = str(exc)
+        except OSError as exc:
+            extractor.stopped = f"{path}: cannot read: {exc.strerror or exc}"
+        if progress is not None:
+            progress(*stream.progress(), extractor.packets)
+    extractor.cost = fast.notes
+    return extractor
+
+
+def read_capture_scapy(path: Path, scope: Scope | None = None) -> Extractor:
+    """Every packet decoded by scapy (the path before the fast one): the reference the tests
+    hold the fast path to."""
     s = scapy()
     extractor = Extractor(scope, "pcap")
     stream = open_capture(path)
