@@ -13,6 +13,7 @@ from scanner import scan
 from scanner.cli.console import EXIT_FOUND, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, console, fail
 from scanner.cli.files import check_destination, write_or_rescue
 from scanner.cli.identify_cmd import device_table
+from scanner.cli.progress import capture_progress
 from scanner.errors import BiosweepError, InputError, ProbeError
 from scanner.models import ScanRun
 from scanner.passive import Extractor, keep_wifi, listen_interfaces, read_capture
@@ -96,7 +97,9 @@ def listen(
     complete = True
     try:
         if pcap is not None:
-            extractor, what = read_capture(pcap), f"capture {pcap.name}"
+            with capture_progress(f"reading {pcap.name}") as progress:
+                extractor = read_capture(pcap, progress=progress)
+            what = f"capture {pcap.name}"
         else:
             what = f"{', '.join(interface)} for {duration:g} s"
             try:

@@ -78,6 +78,11 @@ class BoundedCapture:
         self._pos += len(data)
         return data
 
+    @property
+    def compressed(self) -> bool:
+        """A decompressed stream: its end is not known until it is reached."""
+        return self._size is None
+
     def progress(self) -> tuple[int, int]:
         """(bytes of the file read, its size): of the compressed file for a gzip capture."""
         if self._owner is None:

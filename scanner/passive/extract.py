@@ -63,7 +63,9 @@ _HTTP_METHODS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"OPTIONS ", b"DELETE ", 
 # is built from these tables, so a packet a reader takes is never left out before decoding.
 DHCP_PORTS = frozenset({67, 68})
 #: UDP announcements and answers: port → kind (and reader), tried in this order
-DATAGRAM_PORTS = {mdns.PORT: "mdns", ssdp.PORT: "ssdp", wsd.PORT: "wsd", 37020: "sadp", 37810: "dhip"}
+DATAGRAM_PORTS = {
+    mdns.PORT: "mdns", ssdp.PORT: "ssdp", wsd.PORT: "wsd", 37020: "sadp", 37810: "dhip",
+}  # fmt: skip
 FILTER_UDP_PORTS = frozenset({*DHCP_PORTS, dns.PORT, *DATAGRAM_PORTS, snmp.PORT})
 #: TCP ports whose greetings tcpflow reads (and whose clients' first bytes end them)
 FILTER_TCP_PORTS = frozenset(BANNER_FIELDS)

@@ -27,13 +27,13 @@ import functools
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from scanner.errors import ParseError
 from scanner.passive import selection
 from scanner.passive.bpf import Filter, FilterError, compile_filter
 from scanner.passive.extract import MAX_FRAME, Extractor, Route
 from scanner.passive.layers import scapy
+from scanner.passive.live import KernelStats
 
 MAX_SEEN = 1 << 16  # distinct (MAC, address, TTL) triples remembered before starting afresh
 _ETHERNET, _SLL, _SLL2 = 1, 113, 276
@@ -43,6 +43,7 @@ _IPV4, _IPV6, _ARP = b"\x08\x00", b"\x86\xdd", b"\x08\x06"
 _TAGS = (b"\x81\x00", b"\x88\xa8")  # 802.1Q and 802.1ad: scapy's Dot1Q and Dot1AD
 _FRAME_ONLY_V4 = frozenset({1, 2, 50})  # ICMP, IGMP, ESP: scapy reads no further layer
 _ND_NS, _ND_NA = 135, 136
+_ROUTER_ALERT = b"\x94\x04\x00\x00"
 Plan = tuple[Callable[[], None], Callable[[], Route | None]]
 
 
@@ -56,6 +57,7 @@ class Counts:
     scapy: int = 0  # of the decoded, by scapy (what the fast path does not cover)
     unread_links: dict[int, int] = field(default_factory=dict)  # link type → packets skipped
     filtered: bool = True  # False when libpcap was missing: every packet decoded
+    seconds: float | None = None  # how long a capture file took to read
 
 
 class FastPath:
@@ -67,36 +69,53 @@ class FastPath:
         self._filters: dict[int, Filter | None] = {}
         self._seen: set[bytes] = set()
         self.open_flows: set[bytes] = set()  # raw keys of flows tcpflow may have open
+        self.kernel: KernelStats | None = None  # a live capture's kernel counts
+
+    def prepare(self) -> None:
+        """Import scapy and compile the common link types' filters ahead of a live capture:
+        each takes a moment the kernel would otherwise fill with queued frames."""
+        scapy()
+        for linktype in (_ETHERNET, 127, 101):
+            if linktype not in self._filters:
+                self._filter(linktype)
 
     def notes(self) -> list[str]:
         """The run's notes on what was read, selected and decoded."""
         c = self.counts
         how = "by the capture filter" if c.filtered else "(libpcap missing: no filter)"
+        took = ""
+        if c.seconds:
+            took = f" in {c.seconds:.1f} s ({c.read / c.seconds:,.0f}/s)"
         out = [
-            f"passive: {c.read:,} packets read, {c.selected:,} selected {how}, "
+            f"passive: {c.read:,} packets read{took}, {c.selected:,} selected {how}, "
             f"{c.decoded:,} decoded ({c.scapy:,} by scapy)"
         ]
+        if self.kernel is not None:
+            out.append(
+                f"passive: the kernel dropped {self.kernel.drops:,} of {self.kernel.packets:,} "
+                "packets it could not hand over (ps_drop)"
+            )
         for linktype, n in sorted(c.unread_links.items()):
             out.append(f"passive: {n:,} packets of link type {linktype} skipped: not read")
         return out
 
     def packet(self, linktype: int, ts: float, data: bytes, wirelen: int) -> None:
         """One captured packet: ``data`` (its captured bytes) of a ``wirelen`` frame."""
-        ex = self.ex
-        ex.packets += 1
-        self.counts.read += 1
+        counts = self.counts
+        counts.read += 1
+        self.ex.packets += 1
         if len(data) > MAX_FRAME:
-            ex.drops.add("frame", ParseError(f"frame over {MAX_FRAME} bytes"))
+            self.ex.drops.add("frame", ParseError(f"frame over {MAX_FRAME} bytes"))
             return
         flt = self._filters[linktype] if linktype in self._filters else self._filter(linktype)
         if flt is None or flt.matches(data, wirelen):
-            self.counts.selected += 1
+            counts.selected += 1
         elif linktype == _ETHERNET:
-            if self._bulk_ether(data, wirelen):
+            if len(data) == wirelen and self._bulk_ether(data):
                 return
         elif self._bulk_other(linktype, data, wirelen):
             return
-        self.counts.decoded += 1
+        counts.decoded += 1
         self.decode(linktype, ts, data, wirelen)
 
     def _filter(self, linktype: int) -> Filter | None:
@@ -111,10 +130,8 @@ class FastPath:
 
     # -- packets the filter rejected: headers only ------------------------------------------
 
-    def _bulk_ether(self, data: bytes, wirelen: int) -> bool:
-        """Frame evidence of a rejected Ethernet frame; False if it must be decoded."""
-        if len(data) != wirelen:
-            return False
+    def _bulk_ether(self, data: bytes) -> bool:
+        """Frame evidence of a whole rejected Ethernet frame; False if it must be decoded."""
         ethertype, off = data[12:14], 14
         if ethertype in _TAGS:
             ethertype, off = data[16:18], 18
@@ -131,25 +148,27 @@ class FastPath:
         return True
 
     def _bulk_v4(self, data: bytes, off: int) -> bytes | None:
-        """The (MAC, TTL, source) key of a clean rejected IPv4 packet, or None."""
-        if len(data) < off + 20 or data[off] != 0x45:
+        """The (MAC, TTL, source) key of a clean rejected IPv4 packet, or None. Options are
+        clean only as the one Router Alert option (RFC 2113) IGMP carries."""
+        hl = 20 if len(data) >= off + 20 and data[off] == 0x45 else _v4_header(data, off)
+        if hl is None:
             return None
         total = (data[off + 2] << 8) | data[off + 3]
         proto = data[off + 9]
-        if total < 20 or off + total > len(data):
+        if total < hl or off + total > len(data):
             return None
-        if (data[off + 6] & 0x1F or data[off + 7]) and proto != 41:
-            pass  # a later fragment: scapy reads no transport header in it
-        elif proto == 6 or proto == 17:
-            if not _transport_fits(data, off, 20, total, proto):
-                return None
-            if proto == 6 and self.open_flows:
-                flow = data[off + 12 : off + 20] + data[off + 20 : off + 24]
-                if flow in self.open_flows:
-                    return None
-        elif proto not in _FRAME_ONLY_V4:
+        later_fragment = (data[off + 6] & 0x1F or data[off + 7]) and proto != 41
+        if later_fragment or proto in _FRAME_ONLY_V4:
+            pass  # scapy reads no transport header in these
+        elif proto not in {6, 17} or not _transport_fits(data, off, hl, total, proto):
             return None
+        elif proto == 6 and self.open_flows and self._continues(data, off, hl):
+            return None  # the next segment of a response being reassembled
         return data[6:12] + data[off + 8 : off + 9] + data[off + 12 : off + 16]
+
+    def _continues(self, data: bytes, off: int, hl: int) -> bool:
+        """Is this IPv4 TCP segment's flow one tcpflow may be reassembling?"""
+        return data[off + 12 : off + 20] + data[off + hl : off + hl + 4] in self.open_flows
 
     def _bulk_v6(self, data: bytes, off: int) -> bytes | None:
         """The (MAC, hop limit, source) key of a clean rejected IPv6 packet, or None."""
@@ -157,14 +176,12 @@ class FastPath:
             return None
         plen = (data[off + 4] << 8) | data[off + 5]
         nh = data[off + 6]
-        if plen == 0 or off + 40 + plen > len(data) or nh not in (6, 17):
+        if plen == 0 or off + 40 + plen > len(data) or nh not in {6, 17}:
             return None
         if not _transport_fits(data, off, 40, 40 + plen, nh):
             return None
-        if nh == 6 and self.open_flows:
-            flow = data[off + 8 : off + 40] + data[off + 40 : off + 44]
-            if flow in self.open_flows:
-                return None
+        if nh == 6 and self.open_flows and data[off + 8 : off + 44] in self.open_flows:
+            return None  # addresses, then ports: a response being reassembled
         return data[6:12] + data[off + 7 : off + 8] + data[off + 8 : off + 24]
 
     def _note_frame(self, key: bytes) -> None:
@@ -245,10 +262,11 @@ class FastPath:
         return frame, lambda: ("arp", functools.partial(self.ex.arp, hwsrc, psrc))
 
     def _plan_v4(self, data: bytes, off: int, mac: str | None) -> Plan | None:
-        if len(data) < off + 20 or data[off] != 0x45:
-            return None  # not IPv4, or options (scapy reads them, and may fail on them)
+        hl = _v4_header(data, off)
+        if hl is None:
+            return None  # not IPv4, or options other than Router Alert: scapy
         total = (data[off + 2] << 8) | data[off + 3]
-        if total < 20 or off + total > len(data):
+        if total < hl or off + total > len(data):
             return None
         proto, ttl = data[off + 9], data[off + 8]
         src = socket.inet_ntoa(data[off + 12 : off + 16])
@@ -259,7 +277,7 @@ class FastPath:
             return self._frame(mac, src, ttl), _no_route
         if proto not in (6, 17):
             return None
-        return self._transport(data, off + 20, off + total, proto, (mac, src, dst, ttl))
+        return self._transport(data, off + hl, off + total, proto, (mac, src, dst, ttl))
 
     def _plan_v6(self, data: bytes, off: int, mac: str | None) -> Plan | None:
         if len(data) < off + 40 or data[off] >> 4 != 6:
@@ -369,6 +387,18 @@ def _then(first: Callable[[], None], second: Callable[[], None]) -> Callable[[],
         second()
 
     return both
+
+
+def _v4_header(data: bytes, off: int) -> int | None:
+    """The length of a clean IPv4 header at ``off``: 20, or 24 with the Router Alert option
+    (RFC 2113, as IGMP sends it); None otherwise (other options are left to scapy)."""
+    if len(data) < off + 20:
+        return None
+    if data[off] == 0x45:
+        return 20
+    if data[off] == 0x46 and data[off + 20 : off + 24] == _ROUTER_ALERT:
+        return 24
+    return None
 
 
 def _transport_fits(data: bytes, off: int, header: int, total: int, proto: int) -> bool:

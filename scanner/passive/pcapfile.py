@@ -18,6 +18,7 @@ import struct
 from collections.abc import Iterator
 
 from scanner.errors import InputError
+from scanner.inputs import size_text
 from scanner.passive.capture import MAX_BLOCK, BoundedCapture, CaptureError
 
 CHUNK = 1 << 20
@@ -40,12 +41,21 @@ class _Buffer:
         self.pos = 0
         self.consumed = 0  # bytes of the file before ``data``
 
-    def fill(self, n: int) -> bool:
-        """At least ``n`` bytes after ``pos``, or False at the end of the file."""
+    def fill(self, n: int, what: str = "a block") -> bool:
+        """At least ``n`` bytes after ``pos``, or False at the end of the file. A claim over
+        :data:`MAX_BLOCK`, or past the end of a file of known size, raises CaptureError
+        before anything is read for it."""
+        name, have = self._stream.name, len(self.data) - self.pos
         if n > MAX_BLOCK:
             raise CaptureError(
-                f"{self._stream.name}: a block at byte {self.offset} claims {n} bytes, more "
-                "than a capture block may hold"
+                f"{name}: {what} at byte {self.offset} claims {n} bytes, more than the "
+                f"{size_text(MAX_BLOCK)} a capture block may hold"
+            )
+        done, size = self._stream.progress()
+        if have < n and self._stream.compressed is False and n - have > size - done:
+            raise CaptureError(
+                f"{name}: {what} at byte {self.offset} claims {n} bytes, past the end of the "
+                f"file ({size} bytes): the capture is cut short or corrupt"
             )
         while len(self.data) - self.pos < n:
             more = self._stream.read_some(max(CHUNK, n))
@@ -62,7 +72,7 @@ class _Buffer:
 
     def exact(self, n: int, what: str) -> None:
         """``n`` more bytes must be there: a record cut short is a corrupt capture."""
-        if not self.fill(n):
+        if not self.fill(n, what):
             raise CaptureError(
                 f"{self._stream.name}: {what} at byte {self.offset} claims {n} bytes, past the "
                 "end of the file: the capture is cut short or corrupt"
@@ -88,7 +98,7 @@ def _pcap(buf: _Buffer, endian: str, unit: float) -> Iterator[Record]:
     buf.pos += 24
     header = struct.Struct(endian + "IIII")
     while True:
-        if len(buf.data) - buf.pos < 16 and not buf.fill(16):
+        if len(buf.data) - buf.pos < 16 and not _more(buf, 16):
             if len(buf.data) > buf.pos:
                 buf.exact(16, "a record header")
             return
@@ -105,7 +115,7 @@ def _pcap(buf: _Buffer, endian: str, unit: float) -> Iterator[Record]:
 def _pcapng(buf: _Buffer) -> Iterator[Record]:
     endian = "<"
     interfaces: list[tuple[int, float]] = []  # (link type, seconds per timestamp unit)
-    while buf.fill(12) or buf.pos < len(buf.data):
+    while _more(buf, 12) or buf.pos < len(buf.data):
         buf.exact(12, "a block header")
         kind_raw = buf.data[buf.pos : buf.pos + 4]
         if kind_raw == _SHB:
@@ -126,6 +136,14 @@ def _pcapng(buf: _Buffer) -> Iterator[Record]:
             record = _packet(kind, body, endian, interfaces)
             if record is not None:
                 yield record
+
+
+def _more(buf: _Buffer, n: int) -> bool:
+    """``n`` bytes of a header there, False at (or just before) the end of the file."""
+    try:
+        return buf.fill(n, "a header")
+    except CaptureError:
+        return False  # fewer than n bytes left: the caller says the capture is cut short
 
 
 def _interface(body: memoryview, endian: str) -> tuple[int, float]:

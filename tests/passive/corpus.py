@@ -37,11 +37,16 @@ CAM6 = "fe80::64"
 PAGE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 60\r\nServer: Boa\r\n\r\n"
 
 
-def _tcp(src: str, dst: str, sport: int, dport: int, seq: int, flags: str, data: bytes = b"") -> Packet:
+def _tcp(
+    src: str, dst: str, sport: int, dport: int, seq: int, flags: str, data: bytes = b""
+) -> Packet:
     smac, dmac = (CAM_MAC, NVR_MAC) if src == CAM else (NVR_MAC, CAM_MAC)
-    return Ether(src=smac, dst=dmac) / IP(src=src, dst=dst) / TCP(
-        sport=sport, dport=dport, seq=seq, flags=flags
-    ) / Raw(data)
+    return (
+        Ether(src=smac, dst=dmac)
+        / IP(src=src, dst=dst)
+        / TCP(sport=sport, dport=dport, seq=seq, flags=flags)
+        / Raw(data)
+    )
 
 
 def streams() -> list[Packet]:
@@ -69,10 +74,14 @@ def forms() -> list[Packet]:
     """Header forms: tags, IPv6, neighbour discovery, options, fragments, tunnels, 802.3."""
     mdns = captures.hikvision_mdns()[0]
     udp_payload = bytes(mdns[UDP].payload)
-    ns = IPv6(src=CAM6, dst="ff02::1:ff00:1") / ICMPv6ND_NS(tgt="fe80::1") / ICMPv6NDOptSrcLLAddr(
-        lladdr=CAM_MAC
+    ns = (
+        IPv6(src=CAM6, dst="ff02::1:ff00:1")
+        / ICMPv6ND_NS(tgt="fe80::1")
+        / ICMPv6NDOptSrcLLAddr(lladdr=CAM_MAC)
     )
-    na = IPv6(src=CAM6, dst="fe80::1") / ICMPv6ND_NA(tgt=CAM6) / ICMPv6NDOptDstLLAddr(lladdr=CAM_MAC)
+    na = (
+        IPv6(src=CAM6, dst="fe80::1") / ICMPv6ND_NA(tgt=CAM6) / ICMPv6NDOptDstLLAddr(lladdr=CAM_MAC)
+    )
     return [
         Ether(src=CAM_MAC, dst="ff:ff:ff:ff:ff:ff") / Dot1Q(vlan=10) / mdns[IP],
         Ether(src=CAM_MAC, dst="ff:ff:ff:ff:ff:ff") / Dot1AD(vlan=20) / Dot1Q(vlan=10) / mdns[IP],
@@ -80,19 +89,61 @@ def forms() -> list[Packet]:
         Ether(src=CAM_MAC) / Dot1Q(vlan=10) / ARP(hwsrc=CAM_MAC, psrc=CAM, pdst=NVR),
         Ether(src=CAM_MAC, dst="33:33:00:00:00:01") / ns,
         Ether(src=CAM_MAC, dst="33:33:00:00:00:01") / na,
-        Ether(src=CAM_MAC) / IPv6(src=CAM6, dst="ff02::fb") / UDP(sport=5353, dport=5353) / udp_payload,
-        Ether(src=CAM_MAC) / IPv6(src=CAM6, dst="fe80::30") / TCP(sport=8000, dport=4000, flags="SA"),
-        Ether(src=CAM_MAC) / IPv6(src=CAM6, dst="fe80::30") / IPv6ExtHdrHopByHop() / UDP(sport=5353, dport=5353) / udp_payload,
-        Ether(src=CAM_MAC) / IP(src=CAM, dst="224.0.0.22", options=[IPOption_Router_Alert()]) / Raw(b"\x22" + bytes(15)),
-        Ether(src=CAM_MAC) / IP(src=CAM, dst="224.0.0.251", flags="MF") / UDP(sport=5353, dport=5353, len=3000) / udp_payload,
+        Ether(src=CAM_MAC)
+        / IPv6(src=CAM6, dst="ff02::fb")
+        / UDP(sport=5353, dport=5353)
+        / udp_payload,
+        Ether(src=CAM_MAC)
+        / IPv6(src=CAM6, dst="fe80::30")
+        / TCP(sport=8000, dport=4000, flags="SA"),
+        Ether(src=CAM_MAC)
+        / IPv6(src=CAM6, dst="fe80::30")
+        / IPv6ExtHdrHopByHop()
+        / UDP(sport=5353, dport=5353)
+        / udp_payload,
+        Ether(src=CAM_MAC)
+        / IP(src=CAM, dst="224.0.0.22", proto=2, options=[IPOption_Router_Alert()])
+        / Raw(b"\x22" + bytes(15)),
+        Ether(src=CAM_MAC)
+        / IP(src=CAM, dst="224.0.0.251", flags="MF")
+        / UDP(sport=5353, dport=5353, len=3000)
+        / udp_payload,
         Ether(src=CAM_MAC) / IP(src=CAM, dst="224.0.0.251", frag=100) / Raw(udp_payload),
-        Ether(src=CAM_MAC) / IP(src=CAM, dst=NVR) / GRE() / IP(src="10.0.0.9", dst=NVR) / UDP(sport=5353, dport=5353) / udp_payload,
-        Ether(src=CAM_MAC) / IP(src=CAM, dst=NVR) / IPv6(src=CAM6, dst="ff02::fb") / UDP(sport=5353, dport=5353) / udp_payload,
-        Ether(src=CAM_MAC) / IP(src=CAM, dst=NVR) / UDP(sport=999, dport=4754) / GRE(proto=0x0806) / ARP(hwsrc="02:00:00:00:99:99", psrc="10.9.9.9"),
-        Ether(src=CAM_MAC) / IP(src=CAM, dst=NVR) / ICMP(type=3) / IP(src=NVR, dst=CAM) / UDP(sport=5353, dport=5353),
-        Ether(src=CAM_MAC, dst="01:80:c2:00:00:0e", type=0x88CC) / LLDPDUChassisID(subtype=4, id=CAM_MAC) / LLDPDUPortID(subtype=7, id="1") / LLDPDUTimeToLive(ttl=120) / LLDPDUSystemName(system_name="cam-lobby") / LLDPDUEndOfLLDPDU(),
-        Dot3(src=CAM_MAC, dst="01:00:0c:cc:cc:cc") / LLC() / SNAP() / CDPv2_HDR(msg=[CDPMsgDeviceID(val=b"cam-1"), CDPMsgPlatform(val=b"IPC")]),
-        Ether(src=CAM_MAC) / IP(src=CAM, dst=NVR, ttl=63) / UDP(sport=40000, dport=9999) / Raw(b"bulk"),
+        Ether(src=CAM_MAC)
+        / IP(src=CAM, dst=NVR)
+        / GRE()
+        / IP(src="10.0.0.9", dst=NVR)
+        / UDP(sport=5353, dport=5353)
+        / udp_payload,
+        Ether(src=CAM_MAC)
+        / IP(src=CAM, dst=NVR)
+        / IPv6(src=CAM6, dst="ff02::fb")
+        / UDP(sport=5353, dport=5353)
+        / udp_payload,
+        Ether(src=CAM_MAC)
+        / IP(src=CAM, dst=NVR)
+        / UDP(sport=999, dport=4754)
+        / GRE(proto=0x0806)
+        / ARP(hwsrc="02:00:00:00:99:99", psrc="10.9.9.9"),
+        Ether(src=CAM_MAC)
+        / IP(src=CAM, dst=NVR)
+        / ICMP(type=3)
+        / IP(src=NVR, dst=CAM)
+        / UDP(sport=5353, dport=5353),
+        Ether(src=CAM_MAC, dst="01:80:c2:00:00:0e", type=0x88CC)
+        / LLDPDUChassisID(subtype=4, id=CAM_MAC)
+        / LLDPDUPortID(subtype=7, id="1")
+        / LLDPDUTimeToLive(ttl=120)
+        / LLDPDUSystemName(system_name="cam-lobby")
+        / LLDPDUEndOfLLDPDU(),
+        Dot3(src=CAM_MAC, dst="01:00:0c:cc:cc:cc")
+        / LLC()
+        / SNAP()
+        / CDPv2_HDR(msg=[CDPMsgDeviceID(val=b"cam-1"), CDPMsgPlatform(val=b"IPC")]),
+        Ether(src=CAM_MAC)
+        / IP(src=CAM, dst=NVR, ttl=63)
+        / UDP(sport=40000, dport=9999)
+        / Raw(b"bulk"),
         Ether(src="01:00:5e:00:00:fb") / IP(src=CAM, dst=NVR) / UDP(sport=1, dport=2),
     ]
 
@@ -119,8 +170,12 @@ def mutants(frames: list[bytes], count: int, seed: int) -> list[bytes]:
             at = rng.randrange(min(len(frame), 80))
             frame[at] = rng.randrange(256)
         elif how == 2 and len(frame) > 40:  # a length, a port or flags of IP/UDP/TCP headers
-            at = rng.choice([16, 17, 20, 23, 24, 34, 35, 36, 37, 38, 39, 46, 47, 52, 53, 54, 58, 59])
-            frame[at % len(frame)] = rng.choice([0, 1, 5, 6, 17, 0x12, 0x45, 0x46, 0xFF, 53, 67, 68])
+            at = rng.choice(
+                [16, 17, 20, 23, 24, 34, 35, 36, 37, 38, 39, 46, 47, 52, 53, 54, 58, 59]
+            )
+            frame[at % len(frame)] = rng.choice(
+                [0, 1, 5, 6, 17, 0x12, 0x45, 0x46, 0xFF, 53, 67, 68]
+            )
         else:
             frame += bytes(rng.randrange(4))
         out.append(bytes(frame))
@@ -129,7 +184,9 @@ def mutants(frames: list[bytes], count: int, seed: int) -> list[bytes]:
 
 def sll(frames: list[bytes]) -> list[bytes]:
     """The Ethernet frames as Linux cooked (v1) packets: 16-byte header, same EtherType."""
-    return [struct.pack("!HHH8s", 0, 1, 6, f[6:12] + b"\0\0") + f[12:] for f in frames if len(f) >= 14]
+    return [
+        struct.pack("!HHH8s", 0, 1, 6, f[6:12] + b"\0\0") + f[12:] for f in frames if len(f) >= 14
+    ]
 
 
 def raw_ip(frames: list[bytes]) -> list[bytes]:
