@@ -34,9 +34,11 @@ from scanner.passive.bpf import Filter, FilterError, compile_filter
 from scanner.passive.extract import MAX_FRAME, Extractor, Route
 from scanner.passive.layers import scapy
 from scanner.passive.live import KernelStats
+from scanner.passive.radiotap import IEEE802_11, NO_TRANSMITTER, RADIOTAP, wifi_frame
 
 MAX_SEEN = 1 << 16  # distinct (MAC, address, TTL) triples remembered before starting afresh
 _ETHERNET, _SLL, _SLL2 = 1, 113, 276
+_WIFI = frozenset({RADIOTAP, IEEE802_11})
 _RAW = frozenset({101, 12})  # LINKTYPE_RAW, and DLT_RAW as some writers put it
 _DLT = {101: 12}  # LINKTYPE_RAW → DLT_RAW: libpcap compiles for DLTs
 _IPV4, _IPV6, _ARP = b"\x08\x00", b"\x86\xdd", b"\x08\x06"
@@ -119,6 +121,9 @@ class FastPath:
         self.decode(linktype, ts, data, wirelen)
 
     def _filter(self, linktype: int) -> Filter | None:
+        if linktype in _WIFI:  # every 802.11 frame's header is read (transmitters)
+            self._filters[linktype] = None
+            return None
         try:
             flt = compile_filter(selection.expression(linktype), _DLT.get(linktype, linktype))
         except FilterError:
@@ -211,7 +216,7 @@ class FastPath:
         """Decode one packet here, or hand it to scapy when its headers are not covered."""
         flows = self.ex.flows
         opened = flows.opened
-        plan = self._plan(linktype, data, wirelen)
+        plan = self._plan(linktype, ts, data, wirelen)
         if plan is None:
             self._scapy(linktype, ts, data)
         else:
@@ -219,9 +224,11 @@ class FastPath:
         if flows.opened != opened:  # a response began: its next segments are wanted
             self.open_flows = {_raw_key(k) for k in flows.open_keys()}
 
-    def _plan(self, linktype: int, data: bytes, wirelen: int) -> Plan | None:
+    def _plan(self, linktype: int, ts: float, data: bytes, wirelen: int) -> Plan | None:
         if len(data) != wirelen:
             return None  # truncated by the snap length: scapy decodes what there is
+        if linktype in _WIFI:
+            return self._plan_wifi(linktype, ts, data)
         if linktype == _ETHERNET:
             return self._plan_ether(data)
         at = _l3_start(linktype, data)
@@ -229,6 +236,17 @@ class FastPath:
             return None
         ethertype, off = at
         return self._plan_l3(ethertype, data, off, None)
+
+    def _plan_wifi(self, linktype: int, ts: float, data: bytes) -> Plan | None:
+        """A monitor-mode frame: its transmitter's facts (:mod:`scanner.passive.radiotap`)."""
+        found = wifi_frame(linktype, data)
+        if found is None:
+            return None
+        if found is NO_TRANSMITTER:
+            return _nothing, lambda: ("wifi", _nothing)
+        addr2, signal, header = found
+        read = functools.partial(self.ex.wifi.frame, addr2, signal, header, int(ts), len(data))
+        return _nothing, lambda: ("wifi", read)
 
     def _plan_ether(self, data: bytes) -> Plan | None:
         if len(data) < 14:

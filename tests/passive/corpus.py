@@ -192,3 +192,41 @@ def sll(frames: list[bytes]) -> list[bytes]:
 def raw_ip(frames: list[bytes]) -> list[bytes]:
     """The IP packets of the Ethernet frames, as raw-IP link type packets."""
     return [f[14:] for f in frames if f[12:14] in (b"\x08\x00", b"\x86\xdd")]
+
+
+def radio() -> list[bytes]:
+    """802.11 frames behind radiotap headers of several shapes (TSFT, channel, FCS, a second
+    presence word, no signal), control frames with and without address 2, four addresses."""
+    from scapy.layers.dot11 import Dot11, Dot11Beacon, Dot11FCS, RadioTap
+
+    ap, cam = "24:a4:3c:00:00:01", "44:19:b6:77:88:99"
+    heads = [
+        RadioTap(present="dBm_AntSignal", dBm_AntSignal=-48),
+        RadioTap(present="TSFT+Flags+Rate+Channel+dBm_AntSignal", dBm_AntSignal=-60,
+                 ChannelFrequency=2437, Rate=2),
+        RadioTap(present="Flags+dBm_AntSignal+Antenna+RXFlags", dBm_AntSignal=-71),
+        RadioTap(present="Flags+Channel+Ext", Ext=[]),
+        RadioTap(),
+    ]  # fmt: skip
+    bodies = [
+        Dot11(type=2, subtype=0, FCfield=0x01, addr1=ap, addr2=cam, addr3=ap) / Raw(b"\0" * 200),
+        Dot11(type=2, subtype=8, FCfield=0x03, addr1=ap, addr2=cam, addr3=ap, addr4=cam),
+        Dot11(type=0, subtype=8, addr1="ff:ff:ff:ff:ff:ff", addr2=ap, addr3=ap) / Dot11Beacon(),
+        Dot11(type=1, subtype=13, addr1=cam),  # ACK: no address 2
+        Dot11(type=1, subtype=11, addr1=ap, addr2=cam),  # RTS
+        Dot11(type=3, subtype=1),
+    ]
+    out = [bytes(h / b) for h in heads for b in bodies]
+    # as Linux mac80211 writes it: three presence words (per-antenna signals), then the fields
+    words = struct.pack("<III", 0xA000402E, 0xA0000820, 0x00000820)
+    fields = (
+        bytes([0x10, 0x02])
+        + struct.pack("<HH", 2437, 0x00A0)
+        + bytes([0xC4, 0])
+        + (struct.pack("<H", 0) + bytes([0xC4, 0, 0xC6, 1]))
+    )
+    linux = struct.pack("<BBH", 0, 0, 8 + len(words) + len(fields)) + words + fields
+    out += [linux + bytes(b) for b in bodies[:3]]
+    fcs = RadioTap(present="Flags+dBm_AntSignal", Flags="FCS", dBm_AntSignal=-50)
+    out.append(bytes(fcs / Dot11FCS(type=2, FCfield=0x01, addr1=ap, addr2=cam, addr3=ap)))
+    return out

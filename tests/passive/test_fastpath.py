@@ -68,8 +68,13 @@ def test_mutated_frames_read_the_same(tmp_path: Path, seed: int) -> None:
     assert_same(_write(tmp_path / "mutants.pcap", frames))
 
 
-def test_wifi_capture_reads_the_same(tmp_path: Path) -> None:
+def test_wifi_captures_read_the_same(tmp_path: Path) -> None:
     assert_same(wifi(tmp_path))
+    frames = corpus.radio()
+    fast = assert_same(_write(tmp_path / "radio.pcap", frames, 127))
+    assert "0 by scapy" not in fast.notes()[0]  # extension frames are scapy's
+    assert_same(_write(tmp_path / "mutants.pcap", corpus.mutants(frames, 250, 3), 127))
+    assert_same(_write(tmp_path / "dot11.pcap", [f[f[2] :] for f in frames], 105))
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
