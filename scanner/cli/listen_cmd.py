@@ -32,6 +32,10 @@ neighbour discovery), and from 802.11 radiotap
 captures the transmitters whose vendor makes collectors and stations
 whose sustained upstream looks like video (headers only, with RSSI).
 
+Every frame's headers are read; payloads only of the packets the capture filter passes (README:
+"Speed: what is decoded"). The notes count packets read, selected, decoded and dropped (live:
+the kernel's drops, ps_drop). Reading a file shows a progress bar on a terminal's stderr.
+
 Exit status: 0 no collector found, 1 collectors found, 2 usage or input error, 3 runtime failure.
 """
 
