@@ -124,8 +124,8 @@ def repeat(source: Path, target: Path, packets: int) -> int:
     return written
 
 
-def timed(argv: list[str]) -> tuple[float, float, bytes]:
-    """(wall seconds, peak RSS MB of the process, its stdout)."""
+def timed(argv: list[str]) -> tuple[float, float, float, bytes]:
+    """(wall seconds, CPU seconds, peak RSS MB of the process, its stdout)."""
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
@@ -133,24 +133,33 @@ def timed(argv: list[str]) -> tuple[float, float, bytes]:
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        return wall, usage.ru_maxrss / 1024, out.read()
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, cpu, usage.ru_maxrss / 1024, out.read()
 
 
-def measure(pcap: Path, packets: int) -> dict[str, tuple[float, float]]:
+def measure(pcap: Path, packets: int) -> dict[str, tuple[float, float, float]]:
     results = {}
-    wall, rss, stdout = timed([*BIOSWEEP, "listen", "--pcap", str(pcap), "--json"])
+    wall, cpu, rss, stdout = timed([*BIOSWEEP, "listen", "--pcap", str(pcap), "--json"])
     notes = json.loads(stdout)["notes"] if stdout.strip() else ["(no output)"]
-    results["biosweep listen --pcap"] = (wall, rss)
+    results["biosweep listen --pcap"] = (wall, cpu, rss)
     for note in notes:
         if "packets read" in note or "dropped" in note:
             print(f"  biosweep: {note}")
-    results["tcpdump -nn -r"] = timed(["tcpdump", "-nn", "-r", str(pcap)])[:2]
+    results["tcpdump -nn -r"] = timed(["tcpdump", "-nn", "-r", str(pcap)])[:3]
     if shutil.which("tshark"):
-        results["tshark -n -r"] = timed(["tshark", "-n", "-r", str(pcap)])[:2]
+        results["tshark -n -r"] = timed(["tshark", "-n", "-r", str(pcap)])[:3]
     print(f"\n{packets:,} packets, {pcap.stat().st_size / 1e6:.0f} MB; load {load_average()}")
-    print(f"{'tool':<24} {'seconds':>8} {'packets/s':>11} {'peak RSS MB':>12}")
-    for tool, (wall, rss) in results.items():
-        print(f"{tool:<24} {wall:8.2f} {packets / wall:11,.0f} {rss:12.0f}")
+    print(
+        f"{'tool':<24} {'wall s':>7} {'CPU s':>7} {'packets/s':>10} {'per CPU s':>10} {'RSS MB':>7}"
+    )
+    for tool, (wall, cpu, rss) in results.items():
+        print(
+            f"{tool:<24} {wall:7.2f} {cpu:7.2f} {packets / wall:10,.0f} "
+            f"{packets / cpu:10,.0f} {rss:7.0f}"
+        )
+    biosweep, tcpdump = results["biosweep listen --pcap"], results["tcpdump -nn -r"]
+    wall_x, cpu_x = biosweep[0] / tcpdump[0], biosweep[1] / tcpdump[1]
+    print(f"biosweep / tcpdump: {wall_x:.1f}x wall, {cpu_x:.1f}x CPU")
     return results
 
 
@@ -203,7 +212,9 @@ def main() -> None:
     ap.add_argument("--capture", type=Path, help="use this lab capture, bring no lab up")
     args = ap.parse_args()
     if os.geteuid() != 0 or shutil.which("ip") is None or shutil.which("tcpdump") is None:
-        raise SystemExit("needs root, iproute2 and tcpdump: the lab runs in network namespaces")
+        raise SystemExit(
+            "needs root, iproute2 and tcpdump (make bench-tools): the lab runs in namespaces"
+        )
     print(f"load average at start: {load_average()} ({socket.gethostname()})")
     with tempfile.TemporaryDirectory(prefix="biosweep-passive-") as tmp:
         work = Path(tmp)

@@ -110,7 +110,8 @@ class FastPath:
             self.ex.drops.add("frame", ParseError(f"frame over {MAX_FRAME} bytes"))
             return
         flt = self._filters[linktype] if linktype in self._filters else self._filter(linktype)
-        if flt is None or flt.matches(data, wirelen):
+        known = selection.plain_ipv4(data) if linktype == _ETHERNET and flt else None
+        if flt is None or known or (known is None and flt.matches(data, wirelen)):
             counts.selected += 1
         elif linktype == _ETHERNET:
             if len(data) == wirelen and self._bulk_ether(data):

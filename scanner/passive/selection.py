@@ -69,3 +69,36 @@ def expression(linktype: int) -> str:
         return inner
     # "vlan" moves every later offset past one tag (pcap-filter(7)): untagged, one tag, two
     return f"{inner} or (vlan and ({inner})) or (vlan and vlan and ({inner}))"
+
+
+_PREFIXES = frozenset(start[:4] for start in HTTP_STARTS)
+_PLAIN_IPV4 = b"\x08\x00\x45"  # EtherType IPv4, version 4 with a 20-byte header
+
+
+def plain_ipv4(data: bytes) -> bool | None:
+    """The filter's answer for an untagged Ethernet frame with a 20-byte IPv4 header, from its
+    header bytes alone; None for every other frame (libpcap's program answers those).
+
+    The same terms as :func:`expression`, read in Python because a call into libpcap through
+    ctypes costs more per packet than reading these few bytes; a test holds the two to the
+    same answers. A later fragment is rejected, as the program's port and flag tests reject
+    it; a frame too short for a whole UDP or TCP header is left to libpcap."""
+    if data[12:15] != _PLAIN_IPV4:
+        return None
+    proto = data[23] if len(data) > 23 else -1
+    if proto not in {6, 17}:
+        return False if len(data) >= 34 else None  # no term reads another protocol
+    if len(data) < (54 if proto == 6 else 42):
+        return None
+    if data[20] & 0x1F or data[21]:
+        return False  # a later fragment: no transport header for a port or flags test
+    sport, dport = (data[34] << 8) | data[35], (data[36] << 8) | data[37]
+    if proto == 17:
+        return sport in FILTER_UDP_PORTS or dport in FILTER_UDP_PORTS or dport in SCAPY_UDP_PORTS
+    at = 34 + (data[46] >> 4) * 4
+    return (
+        sport in FILTER_TCP_PORTS
+        or dport in FILTER_TCP_PORTS
+        or data[47] & 0x12 == 0x12
+        or data[at : at + 4] in _PREFIXES
+    )

@@ -175,3 +175,20 @@ def test_pcapng_with_two_interfaces_nanosecond_pcap_and_a_cut_record(tmp_path: P
     fast = read_capture(cut)
     assert fast.packets == 1
     assert fast.stopped and "cut short" in fast.stopped
+
+
+@needs_libpcap
+def test_the_python_reading_of_plain_ipv4_gives_libpcaps_answers() -> None:
+    """selection.plain_ipv4 answers for the commonest frames without a call into libpcap: it
+    must answer as the compiled filter does, on every frame of the corpus and its mutants."""
+    flt = bpf.compile_filter(selection.expression(1), 1)
+    assert flt is not None
+    frames = corpus.base()
+    frames += corpus.mutants(frames, 4000, 7)
+    answered = 0
+    for frame in frames:
+        mine = selection.plain_ipv4(frame)
+        if mine is not None:
+            answered += 1
+            assert mine == flt.matches(frame, len(frame)), frame.hex()
+    assert answered > 1000
