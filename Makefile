@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: test demo lint types unit venv clean system-tools bench-tools
+.PHONY: test demo console-demo lint types unit venv clean system-tools bench-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,9 @@ unit: $(STAMP) system-tools
 #   tcpdump, nmap: a capture of the lab for listen --pcap, an nmap -sV XML to import (lab only);
 #     tcpdump brings libpcap0.8, whose filter compiler listen's fast path uses
 #   systemd: systemd-analyze verifies the units `biosweep schedule install` writes
-SYSTEM_DEBS := chromium poppler-utils fonts-wqy-zenhei tcpdump nmap systemd
+#   postgresql: the console's fleet backend, started per test session (tests/console)
+#   chromium also drives the console's browser tests (Playwright, never `playwright install`)
+SYSTEM_DEBS := chromium poppler-utils fonts-wqy-zenhei tcpdump nmap systemd postgresql
 system-tools:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -41,6 +43,7 @@ system-tools:
 	command -v tcpdump >/dev/null || missing="$$missing tcpdump"; \
 	command -v nmap >/dev/null || missing="$$missing nmap"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing for the tests that use them"; \
@@ -59,6 +62,10 @@ bench-tools:
 
 demo: $(STAMP)
 	$(BIN)/biosweep demo
+
+# The office lab swept twice, pushed into a new local console, served on 127.0.0.1:8765.
+console-demo: $(STAMP)
+	$(BIN)/biosweep serve --demo
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -1,59 +1,103 @@
-"""A progress bar for reading a capture file: bytes and packets done, packets/s, time left.
+"""The sweep's progress on stderr: a live line on a terminal, plain periodic lines without one.
 
-Drawn on stderr and only when stderr is a terminal, so ``--json`` output, pipes and logs stay
-clean.
+Both say the same: the phase running (ARP, multicast, hosts, probes, identifying), addresses
+done of the total, live hosts, collectors identified so far and the time left, estimated from
+the pace so far. Nothing is ever written to stdout (``--json`` output stays clean). ``quiet``
+keeps only the first and last line.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scanner.cli.console import err_console
+from scanner.scan import Progress as SweepProgress
 
-Update = Callable[[int, int, int], None]  # bytes read, file size, packets
+#: Seconds between plain lines when stderr is not a terminal (a log, a pipe, CI).
+PLAIN_EVERY = 10.0
+NAMES = {
+    "passive": "listening",
+    "arp": "ARP",
+    "multicast": "multicast",
+    "hosts": "hosts",
+    "identify": "identifying",
+}
 
 
-class _PacketsColumn(TextColumn):
-    """``123,456 packets  150,000/s``."""
+def phase(p: SweepProgress) -> str:
+    """The running phases, in plain words: "ARP+multicast+hosts", then "probes" once every
+    address has been handed out and only probing remains."""
+    names = [NAMES.get(n, n) for n in p.phases]
+    if p.drawn:
+        names = ["probes" if n == "hosts" else n for n in names]
+    return "+".join(dict.fromkeys(names)) or ("finishing" if p.done else "starting")
 
-    def __init__(self) -> None:
-        super().__init__("")
 
-    def render(self, task: Task) -> Text:
-        packets = int(task.fields.get("packets", 0))
-        elapsed = task.elapsed or 0.0
-        rate = f"{packets / elapsed:,.0f}/s" if elapsed > 0.5 else "…"
-        return Text(f"{packets:,} packets  {rate}")
+def time_left(p: SweepProgress, elapsed: float) -> str:
+    """About how long is left at the pace so far ("about 1 min 20 s"), or "" too early: before
+    2 s, and while ARP or listening runs (the silent addresses of a segment count as done only
+    when its ARP sweep ends, so the pace is not yet known)."""
+    early = p.done <= 0 or elapsed < 2 or {"arp", "passive"} & set(p.phases)
+    if p.addresses <= 0 or early or p.done >= p.addresses:
+        return ""
+    left = elapsed * (p.addresses - p.done) / p.done
+    minutes, seconds = divmod(int(left + 0.5), 60)
+    return f"about {minutes} min {seconds} s left" if minutes else f"about {seconds} s left"
+
+
+def summary(p: SweepProgress, elapsed: float) -> str:
+    """One line: phase, addresses done of total, live hosts, collectors, time left."""
+    done = min(p.done, p.addresses) if p.addresses else p.done
+    parts = [
+        f"{phase(p)}: {done}/{p.addresses} addresses",
+        f"{p.discovered} live hosts",
+        f"{p.collectors} collectors so far",
+    ]
+    left = time_left(p, elapsed)
+    return ", ".join([*parts, *([left] if left else [])])
 
 
 @contextmanager
-def capture_progress(name: str) -> Iterator[Update | None]:
-    """A callback that moves the bar, or None when stderr is not a terminal."""
-    if not err_console.is_terminal:
-        yield None
-        return
+def live(console: Console) -> Iterator[SweepProgress]:
+    """A live progress line on a terminal (stderr); yields the Progress the sweep updates."""
     columns = (
-        TextColumn("[bold]{task.description}", markup=True),
+        TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
-        _PacketsColumn(),
-        TimeRemainingColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(Text(name).markup, total=None)
+    start = time.monotonic()
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("starting", total=None, counts="")
 
-        def update(done: int, size: int, packets: int) -> None:
-            bar.update(task, completed=done, total=size or None, packets=packets)
+        def update(p: SweepProgress) -> None:
+            line = summary(p, time.monotonic() - start)
+            head, _, counts = line.partition(": ")
+            bar.update(task, description=head, total=p.addresses or None, counts=counts,
+                       completed=min(p.done, p.addresses or p.done))  # fmt: skip
 
-        yield update
+        yield SweepProgress(notify=update)
+
+
+@contextmanager
+def plain(write: Callable[[str], None], every: float = PLAIN_EVERY) -> Iterator[SweepProgress]:
+    """Plain lines (no terminal): one when the phase changes and at most one each ``every``
+    seconds otherwise."""
+    start = time.monotonic()
+    last_at, last_phase = -every, ""
+
+    def update(p: SweepProgress) -> None:
+        nonlocal last_at, last_phase
+        now = time.monotonic()
+        current = phase(p)
+        if not p.phases:  # between stages: the next one's line says more
+            return
+        if current != last_phase or now - last_at >= every:
+            last_at, last_phase = now, current
+            write(summary(p, now - start))
+
+    yield SweepProgress(notify=update)

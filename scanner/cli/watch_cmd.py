@@ -27,6 +27,7 @@ from scanner.cli.history_cmd import (
     open_store,
     store_path,
 )
+from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
 from scanner.cli.watching import Sweep, Watch, deliver, stop_on_sigterm
 from scanner.config import Config, ConfigError
 from scanner.config.ranges import RANGES
@@ -83,6 +84,13 @@ def _alert_test(site: str | None, channels: list[Sender]) -> None:
     raise typer.Exit(EXIT_RUNTIME if failed else 0)
 
 
+def _what(scope: tuple[str, ...], schedule: str, once: bool) -> str:
+    """The first line's head: one run (a timer's or cron's), or a watch on its schedule."""
+    if once:
+        return f"sweeping {', '.join(scope)} once"
+    return f"watching {', '.join(scope)} ({schedule})"
+
+
 @flags.with_sweep_flags
 def watch(
     targets: list[str] = typer.Argument(None, help="What to sweep (default: site.targets)."),
@@ -106,10 +114,14 @@ def watch(
         help="Wait this long for a running sweep of the site (default: exit 4).",
     ),
     alert_test: bool = typer.Option(False, "--alert-test", help="Send a test alert and exit."),
+    push: str = typer.Option(None, "--push", help=PUSH_HELP),
+    push_token_file: Path = typer.Option(None, "--push-token-file", help=TOKEN_HELP),
+    push_ca: Path = typer.Option(None, "--push-ca", help=CA_HELP),
     sweep_flags: dict[str, Any] | None = None,
 ) -> None:
     given = {**(sweep_flags or {}), "site": site, "operator": operator}
     logging.basicConfig(level=logging.INFO, format="biosweep: %(message)s")
+    sensor = pusher(push, push_token_file, push_ca)
     cfg = config_or_fail(config)
     try:
         channels = senders(cfg)
@@ -142,7 +154,7 @@ def watch(
     try:
         with site_lock(lock_file, wait), open_store(store, cfg) as db, stop_on_sigterm():
             err_console.print(
-                f"watching {', '.join(scope.describe())} ({schedule.describe()}); history "
+                f"{_what(scope.describe(), schedule.describe(), once)}; history "
                 f"{db_path}; alerts: {', '.join(c.describe() for c in channels) or 'none'}",
                 markup=False,
             )
@@ -157,6 +169,7 @@ def watch(
                 floor=floor, registry=registry or cfg.registry,
                 keep_days=keep_days or cfg.keep_days,
                 report=lambda line: err_console.print(line, markup=False),
+                push=(lambda run: push_run(sensor, run)) if sensor else None,
             )  # fmt: skip
             w.run(runs)
     except LockedError as exc:

@@ -98,7 +98,7 @@ def test_a_terminal_gets_a_progress_bar_on_stderr(
 
     from rich.console import Console
 
-    from scanner.cli import progress
+    from scanner.cli import capture_progress as progress
 
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=120)
@@ -108,3 +108,17 @@ def test_a_terminal_gets_a_progress_bar_on_stderr(
     drawn = screen.getvalue()
     assert "reading site.pcap" in drawn and "10 packets" in drawn
     json.loads(result.stdout)  # the bar never reaches stdout
+
+
+def test_listen_takes_format_like_identify(capture: Path) -> None:
+    """--format table (default), json (the ScanRun, as --json) or jsonl (devices, as identify)."""
+    lines = runner.invoke(app, ["listen", "--pcap", str(capture), "--format", "jsonl"])
+    assert lines.exit_code == 1, lines.output
+    devices = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert devices and all(d["schema"] == "biosweep.device/1" for d in devices)
+    whole = runner.invoke(app, ["listen", "--pcap", str(capture), "-f", "json"])
+    assert json.loads(whole.stdout)["schema"] == "biosweep.scanrun/1"
+    shown = runner.invoke(app, ["listen", "--pcap", str(capture)], terminal_width=200)
+    assert "10.99.0.45" in shown.stdout and "video recorder" in shown.stdout
+    bad = runner.invoke(app, ["listen", "--pcap", str(capture), "--format", "xml"])
+    assert bad.exit_code == 2
