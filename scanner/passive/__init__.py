@@ -10,20 +10,21 @@ interfaces of a sweep (:func:`listen_scope`, ``sweep --passive-first``). What is
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from scanner.errors import InputError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
-from scanner.passive.capture import CaptureError, open_capture
+from scanner.passive.capture import BoundedCapture, CaptureError, open_capture
 from scanner.passive.extract import Extractor
 from scanner.passive.fastpath import FastPath
 from scanner.passive.layers import scapy
 from scanner.passive.live import Listener
-from scanner.passive.pcapfile import records
+from scanner.passive.pcapfile import Record, records
 from scanner.passive.wifi import keep_wifi
 from scanner.probes.multicast.base import interfaces_in_scope
 from scanner.probes.oserrors import SourceUnavailable, mapped_os_errors
@@ -45,12 +46,10 @@ def read_capture(
     started = time.perf_counter()
     with open_capture(path) as stream:
         try:
-            for n, (linktype, ts, data, wirelen) in enumerate(records(stream)):
-                if n >= MAX_PACKETS:
-                    break
-                fast.packet(linktype, ts, data, wirelen)
-                if progress is not None and not n % PROGRESS_EVERY:
-                    progress(*stream.progress(), n)
+            if _feed(records(stream), fast.packet, stream, progress):
+                extractor.stopped = (
+                    f"{path}: the first {MAX_PACKETS:,} packets read (the limit), not the rest"
+                )
         except CaptureError as exc:
             extractor.stopped = str(exc)
         except OSError as exc:
@@ -60,6 +59,29 @@ def read_capture(
     fast.counts.seconds = time.perf_counter() - started
     extractor.cost = fast.notes
     return extractor
+
+
+def _feed(
+    found: Iterator[Record],
+    packet: Callable[..., None],
+    stream: BoundedCapture,
+    progress: Progress | None,
+) -> bool:
+    """Records to ``packet``, in batches of :data:`PROGRESS_EVERY` (no per-packet
+    bookkeeping here: this loop runs hundreds of thousands of times), at most
+    :data:`MAX_PACKETS`: True if records were left unread at that limit."""
+    done = 0
+    while done < MAX_PACKETS:
+        batch = min(PROGRESS_EVERY, MAX_PACKETS - done)
+        n = 0
+        for n, record in enumerate(itertools.islice(found, batch), 1):  # noqa: B007
+            packet(*record)
+        done += n
+        if progress is not None:
+            progress(*stream.progress(), done)
+        if n < batch:
+            return False
+    return next(found, None) is not None
 
 
 def read_capture_scapy(path: Path, scope: Scope | None = None) -> Extractor:

@@ -90,7 +90,8 @@ class FastPath:
             took = f" in {c.seconds:.1f} s ({c.read / c.seconds:,.0f}/s)"
         out = [
             f"passive: {c.read:,} packets read{took}, {c.selected:,} selected {how}, "
-            f"{c.decoded:,} decoded ({c.scapy:,} by scapy)"
+            f"{c.decoded:,} decoded ({c.scapy:,} by scapy), "
+            f"{self.ex.drops.total:,} decode errors"
         ]
         if self.kernel is not None:
             out.append(

@@ -17,6 +17,7 @@ from scapy.layers.l2 import Ether
 from scapy.packet import Raw
 from scapy.utils import PcapWriter, wrpcap
 
+from scanner import passive
 from scanner.passive import bpf, read_capture, read_capture_scapy, selection
 from scanner.passive.extract import FILTER_TCP_PORTS, FILTER_UDP_PORTS, Extractor
 from tests.passive import corpus
@@ -95,7 +96,7 @@ def test_bulk_is_rejected_but_its_sender_is_still_seen(tmp_path: Path) -> None:
     # session (6); the response's next two segments are decoded as its flow is open; the SYN
     # and the video (20) only give frame evidence
     assert "29 packets read" in notes
-    assert "6 selected by the capture filter, 8 decoded (0 by scapy)" in notes
+    assert "6 selected by the capture filter, 8 decoded (0 by scapy), 0 decode errors" in notes
     macs = {o.value for o in fast.observations() if o.field == "mac.address"}
     assert corpus.CAM_MAC in macs
 
@@ -175,6 +176,24 @@ def test_pcapng_with_two_interfaces_nanosecond_pcap_and_a_cut_record(tmp_path: P
     fast = read_capture(cut)
     assert fast.packets == 1
     assert fast.stopped and "cut short" in fast.stopped
+
+
+def test_a_capture_past_the_packet_limit_says_where_it_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(passive, "MAX_PACKETS", 5)
+    monkeypatch.setattr(passive, "PROGRESS_EVERY", 2)
+    frames = [bytes(p) for p in corpus.streams()]
+    seen: list[int] = []
+    fast = read_capture(
+        _write(tmp_path / "long.pcap", frames), progress=lambda *a: seen.append(a[2])
+    )
+    assert fast.packets == 5 and seen == [2, 4, 5, 5]
+    assert "stopped reading: " in " ".join(fast.notes())
+    assert fast.stopped and "first 5 packets read (the limit)" in fast.stopped
+    monkeypatch.setattr(passive, "MAX_PACKETS", len(frames))  # exactly at the limit: all read
+    fast = read_capture(tmp_path / "long.pcap")
+    assert fast.packets == len(frames) and fast.stopped is None
 
 
 @needs_libpcap
