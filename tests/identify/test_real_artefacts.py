@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("scapy", reason="captures are rebuilt with scapy")
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOOR = {"collectors": 11, "right_class": 10, "right_vendor": 7, "ordinary": 26}
+FLOOR = {"collectors": 26, "right_class": 25, "right_vendor": 18, "ordinary": 48}
 
 
 def runner() -> ModuleType:
