@@ -23,8 +23,9 @@ runner turns each record into what biosweep would see of that device and identif
 A collector is right when its best identification (confidence >= 0.5) is of the labelled class
 group (video, biometric, access, as the project scorer groups classes); its vendor is right when
 the best identification names the labelled maker (or the labelled ``oem``: the hardware maker a
-public registry names for a rebranded device, e.g. the IEEE registrant of its MAC block). A false claim is an ordinary device called a
-collector (>= 0.5), or a collector given another class group or another maker at >= 0.5.
+public registry names for a rebranded device, e.g. the IEEE registrant of its MAC block). A false
+claim is an ordinary device called a collector (>= 0.5), or a collector given another class group
+or another maker at >= 0.5.
 
     .venv/bin/python bench/real_artefacts.py [--data tests/data/real] [--misses] [--json]
 """
