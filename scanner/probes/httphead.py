@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.errors import ParseError, ProbeError
-from scanner.probes.net import Stream
+from scanner.probes.stream import Stream
 
 _STATUS = re.compile(rb"^(HTTP|RTSP)/(\d)\.(\d) ([1-9]\d\d)(?: ([^\r\n]*))?\r?\n$")
 

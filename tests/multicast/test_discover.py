@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from scanner.cli.app import app
 from scanner.models import SkipReason
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.multicast import (
     MULTICAST_PROBES,
     FakeMulticast,
@@ -20,7 +21,6 @@ from scanner.probes.multicast import (
 )
 from scanner.probes.multicast.base import Datagram
 from scanner.probes.multicast.vendor import DHIP_GROUP, DHIP_PORT, SADP_GROUP, SADP_PORT
-from scanner.probes.net import FakeConnector
 from tests.multicast.helpers import fields, iface, scope_for
 from tests.probes.test_vendor_udp import DHIP_ANSWER
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from scanner import scan
 from scanner.models import Skipped, SkipReason
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.multicast import FakeMulticast, MulticastContext, discover
 from scanner.probes.multicast.base import Datagram
 from scanner.probes.multicast.mdns import GROUP as MDNS_GROUP
@@ -22,7 +23,7 @@ from scanner.probes.multicast.ssdp import PORT as SSDP_PORT
 from scanner.probes.multicast.vendor import DHIP_GROUP, DHIP_PORT
 from scanner.probes.multicast.wsd import GROUP as WSD_GROUP
 from scanner.probes.multicast.wsd import PORT as WSD_PORT
-from scanner.probes.net import Connector, FakeConnector
+from scanner.probes.net import Connector
 from scanner.scope import build_scope
 from tests.multicast.helpers import iface, scope_for
 from tests.multicast.test_mdns import STYPE, name, response, rr

@@ -20,8 +20,9 @@ from scanner import scan
 from scanner.errors import ProbeError
 from scanner.models import Observation, Skipped
 from scanner.probes.base import ProbeContext
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.http import HttpProbe
-from scanner.probes.net import Connector, FakeConnector
+from scanner.probes.net import Connector
 from scanner.probes.rtsp import RtspProbe
 from scanner.scope import Limits, build_scope
 from tests.probes.loopback import Peer, drain, http_handler, peers, read_request, silent

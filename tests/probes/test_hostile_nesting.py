@@ -19,12 +19,13 @@ from scanner import scan
 from scanner.lab.emulators.nesting import nested_dhip_answer, nested_xml, pointer_chain_answer
 from scanner.models import Observation, SkipReason
 from scanner.probes.base import ProbeContext
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.multicast import FakeMulticast, MulticastContext, discover
 from scanner.probes.multicast.base import Datagram
 from scanner.probes.multicast.mdns import GROUP as MDNS_GROUP
 from scanner.probes.multicast.mdns import PORT as MDNS_PORT
 from scanner.probes.multicast.vendor import DHIP_GROUP, DHIP_PORT
-from scanner.probes.net import Connector, FakeConnector
+from scanner.probes.net import Connector
 from scanner.probes.onvif import OnvifProbe
 from scanner.probes.snmp import SnmpParseError, parse_sys_descr
 from scanner.scope import build_scope

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from scanner import scan
 from scanner.lab.certs import make_certificate
 from scanner.models import Observation, SkipReason
-from scanner.probes.net import Stream
+from scanner.probes.stream import Stream
 from scanner.probes.tls import OPENSSL_MAX_CERT_LIST, certificate_observations
 from scanner.probes.tlsraw import MAX_HANDSHAKE, TlsRecordError, client_hello, read_certificate
 from tests.probes.test_hostile import bounded, fields, run, sweep

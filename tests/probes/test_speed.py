@@ -21,8 +21,9 @@ from scanner import scan
 from scanner.probes import arp, slots
 from scanner.probes.base import ProbeContext
 from scanner.probes.discovery import HostFeed, alive, scan_order
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.http import HttpProbe
-from scanner.probes.net import Connector, FakeConnector, PortState, TokenBucket
+from scanner.probes.net import Connector, PortState, TokenBucket
 from scanner.probes.rtt import FLOOR, RETRY_FACTOR, RttEstimator, connect_timeouts
 from scanner.probes.slots import PORT_CHECK, PROBE, HostSlots
 from scanner.scope import Limits, build_scope
