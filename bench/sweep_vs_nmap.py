@@ -47,7 +47,7 @@ from scanner.lab import manager  # noqa: E402
 from scanner.lab.catalogue import CATALOGUE  # noqa: E402
 from scanner.lab.scenario import Scenario, load_scenario  # noqa: E402
 from scanner.lab.state import ENV_DIR, RunState  # noqa: E402
-from scanner.probes.discovery import CURATED_PORTS  # noqa: E402
+from scanner.probes.registry import CURATED_PORTS  # noqa: E402
 
 REGISTRY = ROOT / "scanner/lab/scenarios/registries/office.yaml"
 TARGETS = {"sweep_vs_sV": 0.10, "sweep_vs_sT": 2.0}

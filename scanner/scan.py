@@ -36,12 +36,21 @@ from scanner.errors import ParseError, ProbeError
 from scanner.identify import Engine, default_engine, identify, oui, privacy
 from scanner.identify.signatures import database_version
 from scanner.models import Certainty, Device, Observation, ScanRun, Skipped, SkipReason
-from scanner.probes import DEFAULT_PROBES, Probe, ProbeContext, arp, ble, nd, probes_for, udp_probes
+from scanner.probes import (
+    CURATED_PORTS,
+    DEFAULT_PROBES,
+    Probe,
+    ProbeContext,
+    arp,
+    ble,
+    nd,
+    probes_for,
+    udp_probes,
+)
 from scanner.probes.base import PartialProbeError
 from scanner.probes.ble import BleOptions
 from scanner.probes.discovery import (
     CONTROL_PORT,
-    CURATED_PORTS,
     TARPIT_MIN_PORTS,
     HostFeed,
     alive,
