@@ -26,7 +26,7 @@ import logging
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -79,16 +79,36 @@ MULTICAST_WAIT = 1.5
 
 @dataclass
 class Progress:
-    """Counters the CLI shows live; ``notify`` is called after every change."""
+    """Counters the CLI shows live; ``notify`` is called after every change.
+
+    ``phases`` are the stages running now (``passive``, ``arp``, ``multicast``, ``hosts``,
+    ``identify``); ``done`` counts addresses finished (probed, found dead, or silent to ARP),
+    ``collectors`` the hosts whose answers so far identify a collector (once the signature
+    database has loaded: a live estimate; the run's devices are the result)."""
 
     addresses: int = 0
     discovered: int = 0
     probed: int = 0
+    done: int = 0
+    collectors: int = 0
+    phases: list[str] = field(default_factory=list)
+    drawn: bool = False  # every address handed to a worker: what is left is probing
     notify: Callable[[Progress], None] = field(default=lambda _p: None, repr=False)
 
-    def bump(self, name: str) -> None:
-        setattr(self, name, getattr(self, name) + 1)
+    def bump(self, name: str, n: int = 1) -> None:
+        setattr(self, name, getattr(self, name) + n)
         self.notify(self)
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Mark ``name`` running for the duration of the block."""
+        self.phases.append(name)
+        self.notify(self)
+        try:
+            yield
+        finally:
+            self.phases.remove(name)
+            self.notify(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +136,8 @@ class _Results:
     #: networks where ARP demonstrably works (silence there = no host)
     arp_covered: list[ipaddress.IPv4Network] = field(default_factory=list)
     early_stopped: int = 0  # hosts whose probing ended early (``early_stop``)
+    #: hosts' answers not yet judged collector or not (the live count waits for the database)
+    unjudged: list[list[Observation]] = field(default_factory=list)
 
 
 class _Warm:
@@ -197,6 +219,7 @@ async def _host(
     progress: Progress,
     warm: _Warm | None = None,
 ) -> None:
+    seen: list[Observation] = []
     try:
         async with asyncio.timeout(ctx.scope.limits.host_budget):
             if not known_alive and not await alive(ctx.dialer, host, life_ports(host, opts.ports)):
@@ -207,9 +230,12 @@ async def _host(
             progress.bump("discovered")
             res.observations.append(Observation(f"ip:{host}", "ip.address", host, "tcp-discovery"))
             try:
-                await _probe_host(ctx, host, opts, res, warm if opts.early_stop else None)
+                await _probe_host(ctx, host, opts, res, warm if opts.early_stop else None, seen)
             except* _EarlyStop:
                 res.early_stopped += 1
+            res.unjudged.append(seen)
+            if found := _collectors(warm, res):
+                progress.bump("collectors", found)
             progress.bump("probed")
     except TimeoutError:
         res.skipped.append(Skipped("host", SkipReason.TIMED_OUT, "host budget exhausted", host))
@@ -218,6 +244,17 @@ async def _host(
         res.skipped.append(Skipped("host", SkipReason.ERROR, internal_error(exc), host))
     finally:
         ctx.dialer.release(host)
+        progress.bump("done")
+
+
+def _collectors(warm: _Warm | None, res: _Results) -> int:
+    """How many of the hosts not yet judged identify as collectors, once the database has
+    loaded (until then they wait): the live count of the progress display."""
+    engine = warm.ready() if warm is not None else None
+    if engine is None:
+        return 0
+    judged, res.unjudged = res.unjudged, []
+    return sum(1 for seen in judged if (best := engine.identify(seen)) and best[0].is_collector)
 
 
 async def _udp_only(
@@ -266,13 +303,17 @@ class _OpenPorts:
 
 
 async def _probe_host(
-    ctx: ProbeContext, host: str, opts: SweepOptions, res: _Results, warm: _Warm | None
+    ctx: ProbeContext,
+    host: str,
+    opts: SweepOptions,
+    res: _Results,
+    warm: _Warm | None,
+    seen: list[Observation],
 ) -> None:
     """Port checks in discovery order (and the tarpit control port), each open port's probes
     started at once, then the UDP questions. With ``warm`` (early stop), an identification
     beyond doubt ends it all, and the UDP questions wait for the TCP probes (they are the last
-    resort)."""
-    seen: list[Observation] = []
+    resort). ``seen`` collects what the host said."""
     asked: list[asyncio.Task[None]] = []
     order = scan_order(opts.ports)
     ports = _OpenPorts(host, len(order))
@@ -351,9 +392,12 @@ async def _network(
 ) -> None:
     """Passive listening first (``passive_first``); then multicast discovery (with a
     ``multicast`` seam) and the host sweep, at the same time."""
+    if opts.host_sweep:
+        progress.addresses = address_count(scope)
     if opts.passive_first > 0:
-        await _passive(scope, res, opts.passive_first)
-    jobs = [_multicast(scope, dialer, opts, res, multicast)] if multicast is not None else []
+        with progress.phase("passive"):
+            await _passive(scope, res, opts.passive_first)
+    jobs = [_multicast(scope, dialer, opts, res, multicast, progress)] if multicast else []
     if opts.host_sweep:
         jobs.append(_hosts(scope, dialer, opts, progress, res, warm))
     await asyncio.gather(*jobs)
@@ -370,7 +414,6 @@ async def _hosts(
     """Every address in scope, ``host_concurrency`` at a time: ARP answers as they arrive,
     addresses off the ARP-swept segments through TCP discovery."""
     ctx = ProbeContext(scope, dialer)
-    progress.addresses = address_count(scope)
     feed = HostFeed()
     atts = arp.attachments(scope) if opts.arp else []
     if opts.arp and not atts:
@@ -384,10 +427,15 @@ async def _hosts(
     async def worker() -> None:
         while (job := await feed.next()) is not None:
             await _host(ctx, job[0], job[1], opts, res, progress, warm)
+        if not progress.drawn:
+            progress.drawn = True
+            progress.notify(progress)
 
-    sweeps = [_arp(att, scope, dialer, feed, res) for att in atts]
+    sweeps = [_arp(att, scope, dialer, feed, res, progress) for att in atts]
     try:
-        await asyncio.gather(*sweeps, *(worker() for _ in range(scope.limits.host_concurrency)))
+        with progress.phase("hosts"):
+            workers = (worker() for _ in range(scope.limits.host_concurrency))
+            await asyncio.gather(*sweeps, *workers)
     finally:
         res.skipped += ctx.unfollowed.skipped()
         res.notes.append("discovery: tcp-connect" + (" (after ARP)" if res.arp_covered else ""))
@@ -412,26 +460,44 @@ async def _passive(scope: Scope, res: _Results, seconds: float) -> None:
 
 
 async def _multicast(
-    scope: Scope, dialer: Dialer, opts: SweepOptions, res: _Results, net: MulticastNet
+    scope: Scope,
+    dialer: Dialer,
+    opts: SweepOptions,
+    res: _Results,
+    net: MulticastNet,
+    progress: Progress,
 ) -> None:
     """Multicast discovery on in-scope interfaces."""
     ctx = MulticastContext(scope, net, dialer, wait=MULTICAST_WAIT)
-    found, skipped, notes = await multicast_discover(ctx, opts.probes)
+    with progress.phase("multicast"):
+        found, skipped, notes = await multicast_discover(ctx, opts.probes)
     res.observations += found
     res.skipped += skipped
     res.notes += notes
 
 
 async def _arp(
-    att: arp.Attachment, scope: Scope, dialer: Dialer, feed: HostFeed, res: _Results
+    att: arp.Attachment,
+    scope: Scope,
+    dialer: Dialer,
+    feed: HostFeed,
+    res: _Results,
+    progress: Progress,
 ) -> None:
     """ARP one attached segment (IPv6 all-nodes echo alongside), each answer fed to the
     workers as it arrives. Where ARP cannot run or nobody answers, every address of the
     segment goes to TCP discovery instead: silence proves absence only where ARP works."""
     segment = (str(a) for a in scope.hosts() if a in att.network)
     echo = asyncio.create_task(_nd(att, res))
+    answered: set[str] = set()
+
+    def on_answer(host: str) -> None:
+        answered.add(host)
+        feed.alive(host)
+
     try:
-        found = await arp.sweep(att, scope, on_answer=feed.alive, pace=dialer.pace)
+        with progress.phase("arp"):
+            found = await arp.sweep(att, scope, on_answer=on_answer, pace=dialer.pace)
     except SourceUnavailable as exc:
         res.skipped.append(exc.skipped("arp", "TCP connects used"))
         feed.add(segment)
@@ -439,6 +505,8 @@ async def _arp(
     else:
         if found:
             res.arp_covered.append(att.network)
+            silent = sum(1 for a in scope.hosts() if a in att.network) - len(answered)
+            progress.bump("done", max(0, silent))  # no host there: done without a probe
         else:
             feed.add(a for a in segment if a != str(att.address))
     finally:
@@ -489,8 +557,9 @@ def run_sweep(
         res.notes.append(
             f"early stop: {res.early_stopped} hosts identified beyond doubt before every probe ran"
         )
-    warm.wait()
-    devices = privacy.apply_policy(identify(res.observations))
+    with progress.phase("identify"):
+        warm.wait()
+        devices = privacy.apply_policy(identify(res.observations))
     run = ScanRun(
         id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
         started_at=started,

@@ -14,7 +14,8 @@ import typer
 
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, console, err_console, fail, safe
 from scanner.cli.files import check_destination, write_or_rescue
-from scanner.cli.registry_cmd import findings_table, sweep_exit
+from scanner.cli.registry_cmd import sweep_exit
+from scanner.cli.tables import findings_table
 from scanner.errors import InputError
 from scanner.registry import load_registry
 from scanner.reporters.jsonin import read_scanrun

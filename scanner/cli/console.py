@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 
 import typer
 from rich.console import Console
@@ -21,6 +22,20 @@ EXIT_RUNTIME = 3
 #: 4 (EXIT_LOCKED) is in history_cmd. 5: the run is incomplete (a source that was asked for
 #: could not run, or it was interrupted) and found nothing: never an all-clear.
 EXIT_INCOMPLETE = 5
+
+
+class RunFormat(StrEnum):
+    """How ``listen`` and ``import`` print a run: a table, the ScanRun JSON, or one device
+    per line as ``identify`` prints them."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+FORMAT_HELP = "table (default), json (the ScanRun) or jsonl (one device per line, as identify)."
+ALL_HELP = "List every device (default: collectors and devices with findings; a line for the rest)."
+WHY_HELP = "Show what each identification rests on: signature, its wording, evidence."
 
 
 def safe(text: object, limit: int = 200) -> str:

@@ -19,10 +19,17 @@ from pathlib import Path
 
 import typer
 
-from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, console, err_console, fail
+from scanner.cli.console import (
+    ALL_HELP,
+    EXIT_RUNTIME,
+    EXIT_USAGE,
+    WHY_HELP,
+    console,
+    err_console,
+    fail,
+)
 from scanner.cli.files import check_destination, write_or_rescue
-from scanner.cli.identify_cmd import device_table
-from scanner.cli.registry_cmd import findings_table
+from scanner.cli.tables import run_tables
 from scanner.errors import BiosweepError, InputError
 from scanner.lab import manager
 from scanner.lab.errors import LabError
@@ -50,16 +57,15 @@ def registry_for(scenario: str) -> Path | None:
 
 
 def _sweep(state: RunState, registry: Path | None) -> bytes:
-    """The ScanRun JSON of a sweep of the lab from its scanner seat."""
+    """The ScanRun JSON of a sweep of the lab from its scanner seat. The sweep's progress and
+    errors go straight to this terminal (its stderr); its JSON comes back on stdout."""
     command = manager.sweep_command(state, [
-        "--quiet", "--json", "--site", state.site, "--operator", DEMO_OPERATOR,
+        "--json", "--site", state.site, "--operator", DEMO_OPERATOR,
         *(["--registry", str(registry)] if registry else []),
     ])  # fmt: skip
-    done = subprocess.run(command, capture_output=True, timeout=600, check=False)
+    done = subprocess.run(command, stdout=subprocess.PIPE, timeout=600, check=False)
     if done.returncode not in (0, 1, 5):  # 5: incomplete, still a run to show
-        raise LabError(
-            f"sweep failed ({done.returncode}): {done.stderr.decode(errors='replace')[-300:]}"
-        )
+        raise LabError(f"sweep failed with exit status {done.returncode} (its error is above)")
     return done.stdout
 
 
@@ -113,6 +119,8 @@ def demo(
     report: Path = typer.Option(
         Path("biosweep-demo-report.json"), "--report", help="Where to write the report."
     ),
+    show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
+    why: bool = typer.Option(False, "--why", help=WHY_HELP),
 ) -> None:
     """Bring a lab up (the Chinese sample office by default), sweep it, print devices and
     findings, write the reports (JSON, and the Chinese HTML beside it), tear it down."""
@@ -149,9 +157,7 @@ def demo(
     finally:
         manager.teardown(state)
     devices = list(run.devices)
-    console.print(device_table(devices))
-    if registry is not None:
-        console.print(findings_table(run))
+    console.print(run_tables(run, show_all=show_all, why=why))
     collectors = [d for d in devices if d.is_collector]
     console.print(f"{len(collectors)} collectors among {len(devices)} devices", markup=False)
     if registry is not None:

@@ -17,19 +17,20 @@ import typer
 from rich.table import Table
 
 from scanner.cli.console import (
+    ALL_HELP,
     EXIT_FOUND,
     EXIT_OK,
     EXIT_RUNTIME,
     EXIT_USAGE,
+    WHY_HELP,
     console,
     err_console,
     fail,
     safe,
 )
 from scanner.cli.files import check_destination
-from scanner.cli.identify_cmd import device_table
-from scanner.cli.registry_cmd import findings_table
 from scanner.cli.report_cmd import report_maker, write_report
+from scanner.cli.tables import run_tables
 from scanner.config import Config, ConfigError, load_config
 from scanner.config.ranges import RANGES
 from scanner.errors import InputError
@@ -165,6 +166,8 @@ def show(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing report file."),
     store: Path = typer.Option(None, "--store", help=STORE_HELP),
     config: Path = typer.Option(None, "--config", help=CONFIG_HELP),
+    show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
+    why: bool = typer.Option(False, "--why", help=WHY_HELP),
 ) -> None:
     """One stored run: its devices, findings and skipped probes (or a report of it).
 
@@ -196,9 +199,7 @@ def show(
     )
     for line in scan.why_incomplete():
         console.print(f"  {clean_text(line, 500)}", markup=False, soft_wrap=True)
-    console.print(device_table(list(scan.devices)))
-    if scan.findings:
-        console.print(findings_table(scan))
+    console.print(run_tables(scan, show_all=show_all, why=why))
     for s in scan.skipped:
         console.print(
             f"  skipped {s.probe} {s.target or ''}: {s.reason} — {s.detail}", markup=False

@@ -7,14 +7,13 @@ from enum import StrEnum
 from typing import BinaryIO
 
 import typer
-from rich.table import Table
 
-from scanner.cli.console import console, fail, safe
+from scanner.cli.console import ALL_HELP, WHY_HELP, console, fail
+from scanner.cli.tables import device_table
 from scanner.errors import BiosweepError
 from scanner.identify import identify as run_identify
 from scanner.identify.reader import read_observations
 from scanner.inputs import open_input
-from scanner.models import Device
 from scanner.reporters.jsonout import device_line
 
 
@@ -38,6 +37,8 @@ def identify(
     collectors_only: bool = typer.Option(
         False, "--collectors-only", help="Print only collector devices."
     ),
+    show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
+    why: bool = typer.Option(False, "--why", help=WHY_HELP),
 ) -> None:
     """Identify devices from saved observations, offline (no packet is sent)."""
     try:
@@ -52,42 +53,8 @@ def identify(
     if collectors_only:
         devices = [d for d in devices if d.is_collector]
     if fmt is Format.TABLE:
-        console.print(device_table(devices))
+        console.print(device_table(devices, show_all=show_all, why=why))
         return
     out = sys.stdout
     for device in devices:
         out.write(device_line(device) + "\n")
-
-
-def _display_order(device: Device) -> tuple[int, str, str]:
-    """Collectors first, then identified devices, then unknown ones; by class, then id."""
-    best = device.best
-    rank = 0 if device.is_collector else 1 if best else 2
-    return (rank, best.device_class.value if best else "", device.id)
-
-
-def device_table(devices: list[Device]) -> Table:
-    collectors = sum(d.is_collector for d in devices)
-    title = f"{len(devices)} devices, {collectors} collectors"
-    table = Table(title=title, title_justify="left")
-    for column in ("device", "class", "vendor", "product / model", "conf.", "strongest evidence"):
-        table.add_column(column)
-    for device in sorted(devices, key=_display_order):
-        best = device.best
-        if best is None:
-            table.add_row(safe(device.id), "-", "-", "-", "-", "-")
-            continue
-        model = best.attribute("model")
-        product = f"{best.product} {model}" if model else best.product
-        ev = best.evidence[0] if best.evidence else None
-        evidence = f"{ev.field}={ev.value}" if ev else "-"
-        cls = f"[bold red]{best.device_class}[/]" if best.is_collector else best.device_class.value
-        table.add_row(
-            safe(device.id),
-            cls,
-            safe(best.vendor),
-            safe(product),
-            f"{best.confidence:.2f}",
-            safe(evidence, 80),
-        )
-    return table

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from scanner import scan
-from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, fail
+from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, FORMAT_HELP, RunFormat, fail
 from scanner.cli.listen_cmd import check_output, emit, extracted_run
 from scanner.errors import BiosweepError, InputError
 from scanner.importers import read_nmap
@@ -19,7 +19,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_JSON = typer.Option(False, "--json", help="Print the ScanRun as JSON.")
+_FORMAT = typer.Option(RunFormat.TABLE, "--format", "-f", help=FORMAT_HELP)
+_JSON = typer.Option(False, "--json", help="The same as --format json.")
 _OUT = typer.Option(None, "--observations-out", help="Save raw observations (JSON lines).")
 _FORCE = typer.Option(False, "--force", help="Overwrite --observations-out.")
 _SITE = typer.Option(None, "--site", help="Site name recorded in the run.")
@@ -28,6 +29,7 @@ _SITE = typer.Option(None, "--site", help="Site name recorded in the run.")
 @app.command("nmap")
 def nmap(
     file: Path = typer.Argument(..., help="nmap XML output (-oX), e.g. from nmap -sV."),
+    fmt: RunFormat = _FORMAT,
     json_out: bool = _JSON,
     observations_out: Path = _OUT,
     force: bool = _FORCE,
@@ -45,12 +47,13 @@ def nmap(
         raise fail(str(exc), EXIT_USAGE) from None
     except BiosweepError as exc:
         raise fail(f"import failed: {exc}", EXIT_RUNTIME) from None
-    emit(run, json_out, observations_out, force)
+    emit(run, RunFormat.JSON if json_out else fmt, observations_out, force)
 
 
 @app.command("pcap")
 def pcap(
     file: Path = typer.Argument(..., help="A pcap or pcapng capture."),
+    fmt: RunFormat = _FORMAT,
     json_out: bool = _JSON,
     observations_out: Path = _OUT,
     force: bool = _FORCE,
@@ -65,4 +68,4 @@ def pcap(
         raise fail(str(exc), EXIT_USAGE) from None
     except BiosweepError as exc:
         raise fail(f"import failed: {exc}", EXIT_RUNTIME) from None
-    emit(run, json_out, observations_out, force)
+    emit(run, RunFormat.JSON if json_out else fmt, observations_out, force)

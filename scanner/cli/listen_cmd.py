@@ -10,13 +10,24 @@ from pathlib import Path
 import typer
 
 from scanner import scan
-from scanner.cli.console import EXIT_FOUND, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, console, fail
+from scanner.cli.console import (
+    ALL_HELP,
+    EXIT_FOUND,
+    EXIT_OK,
+    EXIT_RUNTIME,
+    EXIT_USAGE,
+    FORMAT_HELP,
+    WHY_HELP,
+    RunFormat,
+    console,
+    fail,
+)
 from scanner.cli.files import check_destination, write_or_rescue
-from scanner.cli.identify_cmd import device_table
+from scanner.cli.tables import device_table
 from scanner.errors import BiosweepError, InputError, ProbeError
 from scanner.models import ScanRun
 from scanner.passive import Extractor, keep_wifi, listen_interfaces, read_capture
-from scanner.reporters.jsonout import observations_jsonl, scanrun_json
+from scanner.reporters.jsonout import device_line, observations_jsonl, scanrun_json
 
 HELP = """Identify devices from traffic alone: nothing is sent, ever.
 
@@ -44,16 +55,22 @@ def check_output(observations_out: Path | None, force: bool) -> None:
         raise fail(str(exc), EXIT_USAGE) from None
 
 
-def emit(run: ScanRun, json_out: bool, observations_out: Path | None, force: bool) -> None:
-    """Save observations, print the run (table or JSON), exit by whether collectors were
-    found; an observations file that cannot be written goes to a rescue file (exit 3)."""
+def emit(
+    run: ScanRun, fmt: RunFormat, observations_out: Path | None, force: bool,
+    show_all: bool = False, why: bool = False,
+) -> None:  # fmt: skip
+    """Save observations, print the run (table, JSON or JSON lines), exit by whether
+    collectors were found; an observations file that cannot be written goes to a rescue file
+    (exit 3)."""
     problem = None
     if observations_out is not None:
         problem = write_or_rescue(observations_out, observations_jsonl(run), force=force)
-    if json_out:
+    if fmt is RunFormat.JSON:
         sys.stdout.buffer.write(scanrun_json(run))
+    elif fmt is RunFormat.JSONL:
+        sys.stdout.write("".join(device_line(d) + "\n" for d in run.devices))
     else:
-        console.print(device_table(list(run.devices)))
+        console.print(device_table(run.devices, show_all=show_all, why=why))
         for note in run.notes:
             console.print(f"  {note}", markup=False)
     if problem is not None:
@@ -79,13 +96,16 @@ def listen(
         [], "--interface", "-i", help="Listen on this interface (root); repeatable."
     ),
     duration: float = typer.Option(30.0, "--duration", help="Seconds to listen live."),
-    json_out: bool = typer.Option(False, "--json", help="Print the ScanRun as JSON."),
+    fmt: RunFormat = typer.Option(RunFormat.TABLE, "--format", "-f", help=FORMAT_HELP),
+    json_out: bool = typer.Option(False, "--json", help="The same as --format json."),
     observations_out: Path = typer.Option(
         None, "--observations-out", help="Save raw observations (JSON lines)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite --observations-out."),
     site: str = typer.Option(None, "--site", help="Site name recorded in the run."),
     operator: str = typer.Option(None, "--operator", help="Who ran it, recorded in the run."),
+    show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
+    why: bool = typer.Option(False, "--why", help=WHY_HELP),
 ) -> None:
     if (pcap is None) == (not interface):
         raise fail("give exactly one of --pcap FILE or --interface NAME", EXIT_USAGE)
@@ -108,7 +128,7 @@ def listen(
         raise fail(str(exc), EXIT_USAGE) from None
     except (ProbeError, BiosweepError) as exc:
         raise fail(f"listen failed: {exc}", EXIT_RUNTIME) from None
-    emit(run, json_out, observations_out, force)
+    emit(run, RunFormat.JSON if json_out else fmt, observations_out, force, show_all, why)
 
 
 listen.__doc__ = HELP

@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from scanner.cli.console import (
     EXIT_FOUND,
@@ -23,7 +22,7 @@ from scanner.cli.console import (
 )
 from scanner.cli.files import check_destination, write_atomic, write_or_rescue
 from scanner.compare import facts
-from scanner.compare.labels import CLASSES, KINDS, SEVERITIES, label
+from scanner.compare.labels import CLASSES, label
 from scanner.compare.match import match_devices
 from scanner.errors import InputError
 from scanner.inputs import read_text
@@ -48,6 +47,12 @@ def init(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented registry template to fill in."""
+    if path.exists() and not force:
+        raise fail(
+            f"{path} exists: a registry is never overwritten without --force; choose another "
+            "name, or pass --force to replace it",
+            EXIT_USAGE,
+        )
     try:
         write_atomic(path, TEMPLATE.encode("utf-8"), force=force)
     except (InputError, OSError) as exc:
@@ -176,22 +181,6 @@ def sweep_options(opts: SweepOptions, registry: Path | None, previous: Path | No
     loaded = load_registry(registry)
     before = read_scanrun(previous) if previous is not None else None
     return replace(opts, registry=loaded, previous=before)
-
-
-def findings_table(run: ScanRun) -> Table:
-    """The run's findings for the terminal; device text passes through :func:`safe`."""
-    table = Table(title=f"{len(run.findings)} findings against {safe(run.registry or '')}")
-    for column in ("severity", "finding", "device", "registry", "why"):
-        table.add_column(column, overflow="fold")
-    for f in run.findings:
-        table.add_row(
-            label(SEVERITIES, f.severity, "en"),
-            label(KINDS, f.kind, "en"),
-            safe(f.device_id or "—"),
-            safe(f.expected or "—"),
-            safe(f.why, 400),
-        )
-    return table
 
 
 def sweep_exit(run: ScanRun) -> int:

@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from scanner.cli.console import (
     EXIT_FOUND,
@@ -38,13 +40,14 @@ from scanner.reporters.jsonin import read_scanrun
 from scanner.reporters.package import MAX_PACKAGE, build_package, verify_package
 from scanner.scan import compared
 
-HELP = """Write a report of a saved run (the JSON of `biosweep sweep --json`).
+HELP = """Write a report of a saved run (the JSON of `biosweep sweep --json`); build and
+verify the 12339 package.
 
-  biosweep report RUN.json -o report.html            # format from the suffix
+  biosweep report RUN.json -o report.html       # the format from the suffix
   biosweep report RUN.json -f pdf -o r.pdf --lang en
-  biosweep report RUN.json --for-12339 case.zip --operator "Li Ming" --registry site.yaml
-  biosweep report RUN.json -o report.html --registry site.yaml --compare   # findings anew
-  biosweep report verify case.zip                    # check a package against its manifest
+  biosweep report RUN.json --for-12339 case.zip --operator "Li Ming"
+  biosweep report RUN.json -o r.html --registry site.yaml --compare
+  biosweep report verify case.zip               # check a 12339 package
 
 Formats: json (machine, biosweep.scanrun/1), csv (one row per device), md, html
 (self-contained, no network), pdf. --lang zh (default) or en.
@@ -144,9 +147,33 @@ def _inputs(
     return run, registry
 
 
-def report(
-    run_path: Path = typer.Argument(..., metavar="RUN.json", help="A run, or 'verify'."),
-    package: Path = typer.Argument(None, metavar="[PACKAGE.zip]", help="With 'verify'."),
+class _ReportGroup(TyperGroup):
+    """``report RUN.json …`` is ``report write RUN.json …``; ``report verify`` is its own
+    command (a run file named ``verify`` is ``./verify``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["write", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=_ReportGroup, help=HELP, no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(
+    package: Path = typer.Argument(..., help="A 12339 package (zip) written by --for-12339."),
+) -> None:
+    """Check a 12339 package: every file against manifest.json and SHA256SUMS, nothing added.
+
+    Exit status: 0 intact, 1 changed, added or missing files, 2 not a package.
+    """
+    _verify(package)
+
+
+@app.command("write")
+def write(
+    run_path: Path = typer.Argument(..., help="A run: the JSON of biosweep sweep --json."),
     output: Path = typer.Option(None, "--output", "-o", help="Report file to write."),
     fmt: str = typer.Option(
         None, "--format", "-f", help=f"One of {', '.join(REPORTERS)} (default: from -o)."
@@ -168,13 +195,13 @@ def report(
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
-    if str(run_path) == "verify":
-        if package is None:
-            raise fail("usage: biosweep report verify PACKAGE.zip", EXIT_USAGE)
-        _verify(package)
-        return
-    if package is not None:
-        raise fail(f"unexpected argument {package}", EXIT_USAGE)
+    """Write a report of a saved run, or its 12339 package (the default command: `biosweep
+    report RUN.json …` is `biosweep report write RUN.json …`).
+
+    Exit status: 0 written, 2 bad input, the output exists (use --force) or its folder does not
+    (checked first), 3 the report could not be written (it is then saved to a rescue file
+    named in the message).
+    """
     if lang not in ("zh", "en"):
         raise fail("--lang must be zh or en", EXIT_USAGE)
     if (output is None) == (for_12339 is None):
@@ -231,6 +258,3 @@ def write_report(target: Path, chunks: Callable[[], Iterable[bytes]], force: boo
     if problem is not None:
         raise fail(problem, EXIT_RUNTIME)
     return sizes[-1]
-
-
-report.__doc__ = HELP

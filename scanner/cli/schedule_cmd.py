@@ -13,7 +13,13 @@ import typer
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, console, err_console, fail, safe
 from scanner.cli.files import write_atomic
 from scanner.cli.history_cmd import CONFIG_HELP, config_or_fail, store_path
-from scanner.cli.units import crontab_line, render, unit_name
+from scanner.cli.units import (
+    biosweep_command,
+    crontab_line,
+    hidden_by_private_tmp,
+    render,
+    unit_name,
+)
 from scanner.config import find_config
 from scanner.errors import InputError
 from scanner.store import lock_path
@@ -114,6 +120,14 @@ def install(
     except (InputError, OSError) as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     console.print(f"wrote {safe(where / name)}.service and .timer", markup=False)
+    paths = {
+        "configuration": path,
+        "biosweep installation (venv)": Path(biosweep_command()[0]),
+        "history database": db,
+        **({"site registry": cfg.registry} if cfg.registry else {}),
+    }
+    for warning in hidden_by_private_tmp(units.service, paths):
+        err_console.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if unit_dir is not None:
         return
     for args in (("daemon-reload",), ("enable", "--now", f"{name}.timer")):

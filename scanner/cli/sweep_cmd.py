@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from scanner import scan
-from scanner.cli import ble_cmd
+from scanner.cli import ble_cmd, progress
 from scanner.cli import sweep_plan as flags
 from scanner.cli.console import (
+    ALL_HELP,
     EXIT_RUNTIME,
     EXIT_USAGE,
+    WHY_HELP,
     console,
     err_console,
     fail,
 )
 from scanner.cli.files import check_destination, write_or_rescue
 from scanner.cli.history_cmd import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
-from scanner.cli.identify_cmd import device_table
-from scanner.cli.registry_cmd import findings_table, sweep_exit, sweep_options
+from scanner.cli.registry_cmd import sweep_exit, sweep_options
+from scanner.cli.tables import run_tables
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
 from scanner.normalize import clean_text
@@ -83,33 +86,31 @@ def _ask_for_targets() -> list[str]:
 
 
 def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
-    if quiet or not sys.stderr.isatty():
-        what = [f"{scope.size} addresses ({', '.join(scope.describe())})"] if scope.size else []
-        what += [f"Bluetooth LE for {opts.ble.duration:g} s"] if opts.ble else []
-        err_console.print(f"sweeping {' and '.join(what) or 'nothing'}", markup=False)
-        run = scan.run_sweep(scope, Connector(scope), opts, multicast=SocketMulticast(scope))
-        state = "" if run.complete else " (INCOMPLETE)"
-        err_console.print(f"done: {len(run.devices)} devices{state}", markup=False)
-        return run
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("discovering", total=scope.size)
-        seen = {"n": 0}
-
-        def update(p: scan.Progress) -> None:
-            bar.update(
-                task, description=f"hosts up {p.discovered}, probed {p.probed}", total=p.addresses
-            )
-            seen["n"] = p.probed
-
-        return scan.run_sweep(
-            scope, Connector(scope), opts, scan.Progress(notify=update), SocketMulticast(scope)
+    """Sweep with progress on stderr: live on a terminal, plain lines otherwise, only the first
+    and last line with ``--quiet``. Nothing goes to stdout."""
+    what = [f"{scope.size} addresses ({', '.join(scope.describe())})"] if scope.size else []
+    what += [f"Bluetooth LE for {opts.ble.duration:g} s"] if opts.ble else []
+    err_console.print(f"sweeping {' and '.join(what) or 'nothing'}", markup=False)
+    shown: contextlib.AbstractContextManager[scan.Progress | None]
+    if quiet:
+        shown = contextlib.nullcontext()
+    elif sys.stderr.isatty():
+        shown = progress.live(err_console)
+    else:
+        shown = progress.plain(
+            lambda line: err_console.print(f"  {line}", markup=False, soft_wrap=True)
         )
+    start = time.monotonic()
+    with shown as seen:
+        run = scan.run_sweep(scope, Connector(scope), opts, seen, SocketMulticast(scope))
+    collectors = sum(d.is_collector for d in run.devices)
+    state = "" if run.complete else " (INCOMPLETE)"
+    err_console.print(
+        f"done in {time.monotonic() - start:.0f} s: {len(run.devices)} devices, "
+        f"{collectors} collectors{state}",
+        markup=False,
+    )
+    return run
 
 
 @flags.with_sweep_flags
@@ -127,7 +128,9 @@ def sweep(
         None, "--observations-out", help="Save raw observations (JSON lines)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite --observations-out if it exists."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No live progress."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress: only the first and last line (on stderr)."
+    ),
     registry: Path = typer.Option(
         None, "--registry", help="Compare with this site registry (site.yaml); adds findings."
     ),
@@ -139,6 +142,8 @@ def sweep(
     store: Path = typer.Option(
         None, "--store", help="Also save the run in this history database (biosweep history)."
     ),
+    show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
+    why: bool = typer.Option(False, "--why", help=WHY_HELP),
     sweep_flags: dict[str, Any] | None = None,
 ) -> None:
     given = {**(sweep_flags or {}), "site": site, "operator": operator}
@@ -153,11 +158,11 @@ def sweep(
         opts = sweep_options(opts, registry, previous)
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
-    run = _sweep(scope, opts, store, quiet or json_out)
+    run = _sweep(scope, opts, store, quiet)
     problem = None
     if observations_out is not None:
         problem = write_or_rescue(observations_out, observations_jsonl(run), force=force)
-    _print(run, json_out)
+    _print(run, json_out, show_all, why)
     if problem is not None:
         raise fail(problem, EXIT_RUNTIME)
     raise typer.Exit(sweep_exit(run))
@@ -179,24 +184,22 @@ def _sweep(scope: Scope, opts: scan.SweepOptions, store: Path | None, quiet: boo
         raise fail(f"sweep failed: {exc}", EXIT_RUNTIME) from None
 
 
-def _print(run: ScanRun, json_out: bool) -> None:
+def _print(run: ScanRun, json_out: bool, show_all: bool = False, why: bool = False) -> None:
     """The run on stdout (JSON or tables); an incomplete run says so before anything else."""
-    why = run.why_incomplete()
-    if why:
+    incomplete = run.why_incomplete()
+    if incomplete:
         out = err_console if json_out else console
         out.print("INCOMPLETE RUN (not an all-clear):", markup=False, soft_wrap=True)
-        for line in why:
+        for line in incomplete:
             out.print(f"  {clean_text(line, 500)}", markup=False, soft_wrap=True)
     if json_out:
         sys.stdout.buffer.write(scanrun_json(run))
         return
-    console.print(device_table(list(run.devices)))
+    console.print(run_tables(run, show_all=show_all, why=why))
     for s in run.skipped:
         console.print(
             f"  skipped {s.probe} {s.target or ''}: {s.reason} — {s.detail}", markup=False
         )
-    if run.registry is not None:
-        console.print(findings_table(run))
 
 
 sweep.__doc__ = HELP

@@ -176,6 +176,28 @@ def render(
     return Units(name, "\n".join(service) + "\n", "\n".join(timer) + "\n")
 
 
+#: The folders a unit with ``PrivateTmp=yes`` sees empty and private (systemd.exec(5)).
+PRIVATE_TMP = (Path("/tmp"), Path("/var/tmp"))  # noqa: S108 - named, never written
+
+
+def hidden_by_private_tmp(service: str, paths: dict[str, Path]) -> list[str]:
+    """What the service cannot reach because its unit sets ``PrivateTmp=yes`` and the path
+    lies under /tmp or /var/tmp (the service gets an empty /tmp of its own): one warning each.
+    """
+    if "PrivateTmp=yes" not in service.splitlines():
+        return []
+    warnings = []
+    for what, path in paths.items():
+        resolved = path.expanduser().resolve()
+        under = next((t for t in PRIVATE_TMP if resolved.is_relative_to(t)), None)
+        if under is not None:
+            warnings.append(
+                f"the {what} {path} lies under {under}, but the service runs with PrivateTmp=yes "
+                f"and sees an empty {under} of its own: move the {what} out of {under}"
+            )
+    return warnings
+
+
 def _interval_cron(seconds: float) -> str:
     minutes = int(seconds // 60)
     if seconds % 60 or minutes < 1:

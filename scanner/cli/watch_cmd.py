@@ -83,6 +83,13 @@ def _alert_test(site: str | None, channels: list[Sender]) -> None:
     raise typer.Exit(EXIT_RUNTIME if failed else 0)
 
 
+def _what(scope: tuple[str, ...], schedule: str, once: bool) -> str:
+    """The first line's head: one run (a timer's or cron's), or a watch on its schedule."""
+    if once:
+        return f"sweeping {', '.join(scope)} once"
+    return f"watching {', '.join(scope)} ({schedule})"
+
+
 @flags.with_sweep_flags
 def watch(
     targets: list[str] = typer.Argument(None, help="What to sweep (default: site.targets)."),
@@ -142,7 +149,7 @@ def watch(
     try:
         with site_lock(lock_file, wait), open_store(store, cfg) as db, stop_on_sigterm():
             err_console.print(
-                f"watching {', '.join(scope.describe())} ({schedule.describe()}); history "
+                f"{_what(scope.describe(), schedule.describe(), once)}; history "
                 f"{db_path}; alerts: {', '.join(c.describe() for c in channels) or 'none'}",
                 markup=False,
             )

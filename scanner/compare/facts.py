@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from scanner.compare.certainty import prefix_basis
+from scanner.compare.labels import device_name, plain_name
 from scanner.models import Device, DeviceClass
 
 SERIAL_FIELDS = ("sadp.serial", "dhip.serial", "upnp.serial", "onvif.serial")
@@ -102,10 +103,13 @@ class Facts:
 
     @property
     def label(self) -> str:
-        """Vendor and model where known, else the product a signature named."""
+        """Vendor and model where known, else the product a signature named, in plain words
+        (a signature's asides, such as how it recognised the device, are left out)."""
         if self.vendor and self.model:
-            return f"{self.vendor} {self.model}"
-        return self.product or self.vendor or self.model or ""
+            return f"{plain_name(self.vendor)} {self.model}"
+        if self.product:
+            return device_name(self.vendor or "", self.product)
+        return plain_name(self.vendor or "") or self.model or ""
 
 
 def facts(device: Device) -> Facts:

@@ -244,3 +244,24 @@ def brand_model(vendor: str, model: str, lang: Lang) -> str:
     if not (brand and model):
         return brand or model
     return f"{brand}{'' if brand.endswith('）') else ' '}{model}"
+
+
+#: An aside in brackets, ASCII or full-width, one level of nesting inside.
+_ASIDE = re.compile(r"\s*[(（](?:[^()（）]|[(（][^()（）]*[)）])*[)）]")
+
+
+def plain_name(text: str) -> str:
+    """A vendor or product in plain words: the signature's asides in brackets, which say how it
+    was recognised or which lines it covers ("(MAC block of an iris-only vendor)",
+    "(DS-2CD/2DE/…)"), are left to the evidence (``--why``, the report's evidence table)."""
+    plain = _ASIDE.sub("", text).strip()
+    return plain or text.strip()
+
+
+def device_name(vendor: str, product: str) -> str:
+    """The plain product ("Iris ID iris reader or controller"), led by the vendor's name unless
+    the product already says it."""
+    maker, thing = plain_name(vendor), plain_name(product)
+    if not maker or thing.casefold().startswith(maker.casefold().split()[0]):
+        return thing
+    return f"{maker} {thing}".strip()

@@ -10,22 +10,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from scanner.identify import oui
-from scanner.identify.engine import Engine
-from scanner.identify.merge import device_id, group
-from scanner.identify.signatures import Signature, load_signatures
-from scanner.models import Device, Observation
+
+if TYPE_CHECKING:
+    from scanner.identify.engine import Engine
+    from scanner.identify.signatures import Signature
+    from scanner.models import Device, Observation
+
+# The engine, the merger and the signature parser are imported when first used, not with the
+# package: ``biosweep --version`` reads the IEEE registry's date without them (bench/startup.py).
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Engine":
+        from scanner.identify.engine import Engine
+
+        return Engine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
 def default_engine() -> Engine:
     """The engine over the shipped database (loaded and validated once per process)."""
+    from scanner.identify.engine import Engine
+    from scanner.identify.signatures import load_signatures
+
     return Engine(load_signatures())
 
 
 def derive(observations: Iterable[Observation]) -> list[Observation]:
     """The observations plus what follows from them offline (the OUI registrant of a MAC)."""
+    from scanner.models import Observation
+
     out: list[Observation] = []
     for obs in observations:
         out.append(obs)
@@ -38,6 +56,8 @@ def derive(observations: Iterable[Observation]) -> list[Observation]:
 
 def identify(observations: Iterable[Observation], engine: Engine | None = None) -> list[Device]:
     """Devices (first-seen order) with their identifications ranked best first."""
+    from scanner.identify.merge import group
+
     engine = engine or default_engine()
     devices = []
     for subjects, members in group(observations):
@@ -46,6 +66,9 @@ def identify(observations: Iterable[Observation], engine: Engine | None = None) 
 
 
 def _device(subjects: tuple[str, ...], members: list[Observation], engine: Engine) -> Device:
+    from scanner.identify.merge import device_id
+    from scanner.models import Device
+
     def values(field: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(o.value for o in members if o.field == field))
 
@@ -61,6 +84,8 @@ def _device(subjects: tuple[str, ...], members: list[Observation], engine: Engin
 
 
 def engine_for(signatures: Sequence[Signature]) -> Engine:
+    from scanner.identify.engine import Engine
+
     return Engine(signatures)
 
 

@@ -39,7 +39,7 @@ from scanner.identify.sigparse import (
     compile_pattern,
     parse_signature,
 )
-from scanner.identify.vocab import Vocabulary, load_vocabulary, signatures_dir
+from scanner.identify.vocab import Vocabulary, database_version, load_vocabulary, signatures_dir
 from scanner.inputs import read_text
 
 MAX_FILE = 4 << 20  # one vendor's signatures; the largest shipped file is under 64 KiB
@@ -160,12 +160,6 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def database_version(root: Path | None = None) -> str:
-    """The signature database version, from ``signatures/VERSION``."""
-    path = (root or signatures_dir()) / "VERSION"
-    return path.read_text(encoding="utf-8").strip() if path.is_file() else "unknown"
 
 
 __all__: list[Any] = [

@@ -11,6 +11,12 @@ from functools import cache
 from pathlib import Path
 
 
+def database_version(root: Path | None = None) -> str:
+    """The signature database version, from ``signatures/VERSION``."""
+    path = (root or signatures_dir()) / "VERSION"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else "unknown"
+
+
 def signatures_dir() -> Path:
     """The signature database folder: ``scanner/_signatures`` in a wheel, ``signatures/`` here."""
     here = Path(__file__).resolve().parent.parent

@@ -218,8 +218,17 @@ class Registry:
         return [(dep, dev) for dep in self.deployments for dev in dep.devices]
 
     def describe(self) -> str:
-        """How a run names the registry it was compared with."""
-        return f"{self.source} sha256:{self.digest}" if self.digest else self.source
+        """How a run names the registry it was compared with: file name and SHA-256, never
+        the folder it sits in (runs and reports travel; the operator's paths stay home)."""
+        return registry_name(f"{self.source} sha256:{self.digest}" if self.digest else self.source)
 
     def deployment(self, deployment_id: str) -> Deployment | None:
         return next((d for d in self.deployments if d.id == deployment_id), None)
+
+
+def registry_name(described: str) -> str:
+    """``/home/li/site.yaml sha256:…`` as ``site.yaml sha256:…``: a run's registry named by
+    file name and hash only (runs written before biosweep stopped recording the folder)."""
+    path, sep, digest = described.partition(" sha256:")
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return f"{name or path}{sep}{digest}"

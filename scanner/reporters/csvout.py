@@ -16,7 +16,7 @@ from scanner.compare.labels import CLASSES, KINDS, STATUS, label
 from scanner.models import Finding, ScanRun
 from scanner.normalize import clean_text
 from scanner.reporters.base import Reporter, ReportOptions
-from scanner.reporters.view import _status
+from scanner.reporters.view import device_status
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = {
@@ -58,7 +58,7 @@ class CsvReporter(Reporter):
             findings = by_device.get(d.id, [])
             best = d.best
             code = best.device_class.value if best else ""
-            status = _status(findings, d.is_collector, run.registry is not None)
+            status = device_status(findings, d.is_collector, run.registry is not None)
             evidence = "; ".join(f"{e.field}={e.value}" for e in (best.evidence if best else ()))
             row = [
                 d.id, label(CLASSES, code, lang), code, "yes" if d.is_collector else "no",

@@ -144,6 +144,198 @@ TEXT: dict[str, tuple[str, str]] = {
     "on_device": ("on the device", "设备本地"),
     "local_server": ("local server", "本地服务器"),
     "cloud": ("cloud", "云端"),
+    # Where a device is, the other devices, and the sign-off (an officer files on paper).
+    "location": ("Location", "位置"),
+    "location_fill": ("found at", "实际位置"),
+    "segment": ("segment", "网段"),
+    "others": ("Other devices", "其他设备"),
+    "others_note": (
+        "Devices that are not collectors and that no finding is about, one line each.",
+        "不属于采集设备、且无相关问题的设备，每台一行。",
+    ),
+    "mac": ("MAC", "MAC 地址"),
+    "name": ("Vendor and product", "厂商及产品"),
+    "rule": ("Signature's wording", "特征规则描述"),
+    "signoff": ("Sign-off", "签字确认"),
+    "signoff_role": ("Role", "职责"),
+    "signoff_name": ("Name", "姓名"),
+    "signoff_operator": ("Sweep carried out by", "排查人"),
+    "signoff_reviewer": ("Reviewed by", "复核人"),
+    "signature": ("Signature", "签名"),
+    "date": ("Date", "日期"),
+    # How the sweep ran (scanner.reporters.notes): the run's notes retold.
+    "how_ran": ("How the sweep ran", "排查过程"),
+    "limits": ("What limits these findings", "影响结果完整性的情况"),
+    "how_arp": (
+        "ARP on {iface} ({net}): {n} hosts answered.",
+        "在 {iface}（{net}）上进行 ARP 探测：{n} 台主机应答。",
+    ),
+    "how_nd": (
+        "IPv6 all-nodes echo on {iface}: {n} hosts answered.",
+        "在 {iface} 上向 IPv6 全节点地址发送回显请求：{n} 台主机应答。",
+    ),
+    "how_multicast": (
+        "Multicast discovery ({probes}) on {iface} ({net}).",
+        "在 {iface}（{net}）上进行组播发现（“{probes}”）。",
+    ),
+    "how_tcp": (
+        "Hosts were found by TCP connections to a few common ports.",
+        "通过向若干常用端口发起 TCP 连接发现主机。",
+    ),
+    "how_tcp_after_arp": (
+        "Hosts were found by ARP, then by TCP connections where ARP could not look.",
+        "先通过 ARP 发现主机，ARP 无法覆盖的地址再通过 TCP 连接发现。",
+    ),
+    "how_passive_first": (
+        "Listened without sending for {s} s on {ifaces} first: {n} packets.",
+        "探测前先在 {ifaces} 上静默监听 {s} 秒：收到 {n} 个数据包。",
+    ),
+    "how_connections": (
+        "{n} connection attempts in all; {m} probes reused their port check's connection.",
+        "共发起 {n} 次连接；{m} 次探测复用了端口检查时建立的连接。",
+    ),
+    "how_passive": (
+        "Listened to {what}: {n} packets read, nothing sent.",
+        "监听 {what}：读取 {n} 个数据包，未发送任何数据。",
+    ),
+    "how_unparsed": ("{n} packets could not be parsed.", "{n} 个数据包无法解析。"),
+    "how_dropped": (
+        "{n} packets could not be decoded and were dropped ({kinds}); the rest were read.",
+        "{n} 个数据包无法解码，已略去（{kinds}），其余数据包照常读取。",
+    ),
+    "how_resolvers": (
+        "DNS queries of {n} sources were left out (each asked for over {m} names: a resolver "
+        "or a computer, not a device).",
+        "已略去 {n} 个来源的 DNS 查询（每个查询了超过 {m} 个域名，"
+        "属于解析服务器或电脑，而非设备）。",
+    ),
+    "warn_stopped_reading": (
+        "The capture was not read to its end ({why}): packets after that point were not used.",
+        "抓包文件未能读完（{why}），此后的数据包未被使用。",
+    ),
+    "how_import": (
+        "Imported from nmap results {file}: {n} observations.",
+        "从 nmap 结果 {file} 导入：{n} 条观测记录。",
+    ),
+    "how_ble": (
+        "Bluetooth LE ({backend}): {n} devices from {r} advertisements, {a} addresses "
+        "({rot} devices with rotating private addresses, grouped by payload).",
+        "蓝牙低功耗（{backend}）：从 {r} 条广播中发现 {n} 台设备、{a} 个地址（其中 {rot} 台使用"
+        "轮换的私有地址，已按广播内容归并）。",
+    ),
+    "warn_ble_full": (
+        "Bluetooth LE: the device table was full; the {n} least recently heard devices were "
+        "dropped.",
+        "蓝牙低功耗：设备表已满，最近最少出现的 {n} 台设备未被记录。",
+    ),
+    "warn_tarpit": (
+        "{host} accepted connections on {n} of {m} ports and on unused control port {c} (a "
+        "tarpit, or a firewall answering for every port): its open ports were not used as "
+        "evidence.",
+        "{host} 在 {m} 个端口中的 {n} 个及无服务使用的控制端口 {c} 上均接受连接（疑似蜜罐或代答"
+        "所有端口的防火墙），其开放端口未作为识别依据。",
+    ),
+    "warn_early_stop": (
+        "{n} hosts were not asked every question (--early-stop): serials and firmware the "
+        "registry comparison uses may be missing.",
+        "有 {n} 台主机未完成全部探测（--early-stop），登记比对所用的序列号和固件版本可能缺失。",
+    ),
+    "warn_no_arp": (
+        "ARP could not run ({detail}): devices known only by their MAC address, such as some "
+        "iris and fingerprint readers, may be missing.",
+        "未能进行 ARP 探测（{detail}）："
+        "仅能通过 MAC 地址识别的设备（如部分虹膜识别设备、指纹识别设备）可能未被发现。",
+    ),
+    # What to do about a finding (scanner.reporters.actions); 12339 channels named in full.
+    "action": ("Recommended action", "建议处置"),
+    "act_confirm_or_report": (
+        "Confirm with the owner today who installed it and why. If nobody claims it, do not "
+        "touch, unplug or log in to it: report it through 12339 (hotline 12339, "
+        "www.12339.gov.cn or the Ministry of State Security's official account).",
+        "当日向设备所属部门核实安装人和用途；如无人认领，请勿触碰、断电或登录设备，"
+        "通过 12339 举报（举报电话 12339、网站 www.12339.gov.cn 或“国家安全部”微信公众号）。",
+    ),
+    "act_confirm_register": (
+        "Confirm with the owner who installed it and why. If it is authorised, register the "
+        "deployment (biosweep registry add); if nobody claims it, report it through 12339 "
+        "(hotline 12339 or www.12339.gov.cn).",
+        "向设备所属部门核实安装人和用途；属合法安装的，补办登记（“biosweep registry add”）；"
+        "无人认领的，通过 12339 举报（举报电话 12339 或网站 www.12339.gov.cn）。",
+    ),
+    "act_report_swap": (
+        "Leave the device as it is and report it through 12339 (hotline 12339 or "
+        "www.12339.gov.cn): a registered collector may have been swapped. Tell the operator "
+        "only after reporting.",
+        "保持设备现状，通过 12339 举报（举报电话 12339 或网站 www.12339.gov.cn）："
+        "已登记的采集设备可能被调换。举报后再告知个人信息处理者。",
+    ),
+    "act_confirm_fix_registry": (
+        "Confirm with the owner what is installed at this point; correct the registry or "
+        "the device.",
+        "向所属部门核实该点位实际安装的设备，更正登记表或设备。",
+    ),
+    "act_none": ("None: registered as recorded.", "无需处置：与登记一致。"),
+    "act_confirm_change": (
+        "Confirm the change with the operator and update the registry.",
+        "向个人信息处理者核实变化情况，并更新登记表。",
+    ),
+    "act_confirm_not_seen": (
+        "Confirm with the operator whether it was removed, moved or switched off; update the "
+        "registry.",
+        "向个人信息处理者核实设备是否已拆除、移位或关闭，并更新登记表。",
+    ),
+    "act_file": (
+        "Have the operator file the deployment with the provincial cyberspace administration "
+        "(Measures Art. 15) and record the filing in the registry.",
+        "督促个人信息处理者向所在地省级以上网信部门办理备案（《人脸识别技术应用安全管理办法》第十五条），并在登记表中记录备案情况。",
+    ),
+    "act_disconnect": (
+        "Have the operator disconnect and remove it: collectors are prohibited in this space "
+        "(Measures Art. 13). Record who removed it and when.",
+        "督促个人信息处理者断开并拆除该设备：此类场所禁止安装采集设备（《人脸识别技术应用安全管理办法》第十三条）。记录拆除人和时间。",
+    ),
+    "act_check_space": (
+        "Check the location on site: if it is a private space, have the operator remove the "
+        "collector; otherwise correct the registry.",
+        "到现场核实安装位置：属私密空间的，督促个人信息处理者拆除；否则更正登记表。",
+    ),
+    "act_signage": (
+        "Have the operator put up a notice at the collection point (PIPL Art. 26).",
+        "督促个人信息处理者在采集区域设置显著提示标识（《中华人民共和国个人信息保护法》第二十六条）。",
+    ),
+    "act_alternative": (
+        "Have the operator offer a non-biometric alternative (Measures Art. 10).",
+        "督促个人信息处理者提供非生物识别的替代方式（《人脸识别技术应用安全管理办法》第十条）。",
+    ),
+    "act_consent": (
+        "Have the operator obtain and record separate consent, or stop the biometric "
+        "processing (PIPL Art. 29).",
+        "督促个人信息处理者取得并记录个人的单独同意，否则停止生物识别处理（《中华人民共和国个人信息保护法》第二十九条）。",
+    ),
+    "act_pia": (
+        "Have the operator carry out and record a personal information protection impact "
+        "assessment (PIPL Art. 55-56).",
+        "督促个人信息处理者开展并记录个人信息保护影响评估（《中华人民共和国个人信息保护法》第五十五、五十六条）。",
+    ),
+    "act_keep_on_device": (
+        "Have the operator keep face information on the device, or record separate consent "
+        "(Measures Art. 8).",
+        "督促个人信息处理者将人脸信息存储于采集设备内，或取得单独同意（《人脸识别技术应用安全管理办法》第八条）。",
+    ),
+    "act_retention": (
+        "Have the operator shorten retention to what the purpose needs (PIPL Art. 19).",
+        "督促个人信息处理者将保存期限缩短至处理目的所需（《中华人民共和国个人信息保护法》第十九条）。",
+    ),
+    "act_gone_unregistered": (
+        "Find out who removed or hid it; mention it in any 12339 report (hotline 12339 or "
+        "www.12339.gov.cn).",
+        "查明是谁拆除或隐藏了该设备；如举报，请在 12339 举报中一并说明（举报电话 12339 或网站 "
+        "www.12339.gov.cn）。",
+    ),
+    "act_confirm_owner": (
+        "Confirm with the owner and record the outcome.",
+        "向所属部门核实并记录结果。",
+    ),
 }
 
 

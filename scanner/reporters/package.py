@@ -39,13 +39,14 @@ from scanner.compare import IDENTITY_FIELDS, zhtext
 from scanner.errors import InputError
 from scanner.inputs import load_json
 from scanner.models import Device, Evidence, FindingKind, Identification, ScanRun
-from scanner.registry.model import Registry
+from scanner.registry.model import Registry, registry_name
 from scanner.reporters.base import ReportOptions
 from scanner.reporters.html import HtmlReporter
 from scanner.reporters.i18n import COVER_12339, t
 from scanner.reporters.jsonout import scanrun_json
 from scanner.reporters.pdf import PdfReporter
-from scanner.reporters.view import DeviceRow, View, build_view, scope_text, span, utc_note
+from scanner.reporters.rows import DeviceRow
+from scanner.reporters.view import View, build_view, scope_text, span, utc_note
 
 SCHEMA = "biosweep.package-12339/1"
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
@@ -86,6 +87,8 @@ def minimal_run(run: ScanRun) -> ScanRun:
     addresses = {a for d in kept for a in (*d.ips, *d.macs)}
     return replace(
         run,
+        # the registry by file name and hash: the operator's folders stay out of the package
+        registry=registry_name(run.registry) if run.registry else None,
         devices=tuple(kept),
         findings=tuple(
             f

@@ -28,8 +28,9 @@ from scanner.models import ScanRun
 from scanner.reporters.base import Reporter, ReportOptions
 from scanner.reporters.cjkwrap import break_lines
 from scanner.reporters.i18n import COVER_12339, t
+from scanner.reporters.rows import DeviceRow, Location
 from scanner.reporters.svg import BAR, SEVERITY_COLOURS
-from scanner.reporters.view import DeviceRow, View, build_view, when
+from scanner.reporters.view import View, build_view, when
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -97,7 +98,10 @@ class _Doc:
 
         self.v, self.options, self.colors = view, options, colors
         font = _font()
-        base = ParagraphStyle("base", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+        # CJK text breaks between any two characters; English only between words, so a
+        # narrow column never shows "Severit y" (ReportLab's default wrapping).
+        wrap = "CJK" if view.lang == "zh" else None
+        base = ParagraphStyle("base", fontName=font, fontSize=9, leading=13, wordWrap=wrap)
         self.s = {
             "base": base,
             "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
@@ -113,6 +117,17 @@ class _Doc:
                 textColor=colors.HexColor("#1d3b5e"),
             ),
             "h3": ParagraphStyle("h3", parent=base, fontSize=10.5, leading=15, spaceBefore=6),
+            "big": ParagraphStyle("big", parent=base, fontSize=11.5, leading=17),
+            "warn": ParagraphStyle(
+                "warn",
+                parent=base,
+                backColor=colors.HexColor("#fff8e1"),
+                borderColor=colors.HexColor("#e8a317"),
+                borderWidth=0.5,
+                borderPadding=4,
+                spaceBefore=4,
+                spaceAfter=6,
+            ),
             "strong": ParagraphStyle("strong", parent=base, textColor=colors.HexColor("#8b0000")),
         }
 
@@ -131,15 +146,18 @@ class _Doc:
         return Paragraph("<br/>".join(p(line) for line in lines), st)
 
     def table(
-        self, rows: Sequence[Sequence[object]], widths: list[float], header: bool = True
-    ) -> Any:
+        self, rows: Sequence[Sequence[object]], widths: list[float], header: bool = True,
+        row_height: float | None = None,
+    ) -> Any:  # fmt: skip
         from reportlab.platypus import Table, TableStyle
 
         cells = [
             [self.para(c, "small", w - CELL_PADDING) for c, w in zip(row, widths, strict=True)]
             for row in rows
         ]
-        table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
+        heights = [None, *[row_height] * (len(rows) - 1)] if row_height else None
+        table = Table(cells, colWidths=widths, repeatRows=1 if header else 0,
+                      rowHeights=heights)  # fmt: skip
         style: list[Any] = [
             ("GRID", (0, 0), (-1, -1), 0.4, self.colors.HexColor("#c8d2dc")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -192,9 +210,9 @@ class _Doc:
         out.append(self.table([[k, val] for k, val in v.facts + v.headline], [130, 385], False))
         if v.time_note:
             out.append(self.para(v.time_note, "note"))
-        if v.notes:
-            out.append(self.para(t("notes", lang), "note"))
-            out += [self.para(n, "small") for n in v.notes]
+        if v.warnings:
+            out.append(self.para(t("limits", lang), "h3"))
+            out += [self.para(w, "warn") for w in v.warnings]
         out += [self.para(t("chart_classes", lang), "h3")]
         out.append(self.chart([(n, c, BAR) for n, c in v.class_counts]))
         if v.severity_counts:
@@ -208,11 +226,13 @@ class _Doc:
         out = [self.para(t("findings", lang), "h2")]
         if not v.findings:
             return [*out, self.para(t("no_findings", lang))]
-        head = [t(k, lang) for k in ("severity", "kind", "device", "registry_ref", "why")]
+        head = [t(k, lang) for k in ("severity", "kind", "device", "location", "why", "action")]
         rows = [
-            [f.severity_label, f.kind_label, f.device, f.registry_ref, f.why] for f in v.findings
-        ]
-        out.append(self.table([head, *rows], [48, 78, 60, 74, 255]))
+            [f.severity_label, f.kind_label, f.device, self.place(f.location, f.registry_ref),
+             f.why, f.action]
+            for f in v.findings
+        ]  # fmt: skip
+        out.append(self.table([head, *rows], [48, 80, 58, 76, 122, 131]))
         if v.omitted_findings:
             out.append(self.para(t("omitted_findings", lang, n=v.omitted_findings)))
         for dep in v.deployments:
@@ -225,12 +245,15 @@ class _Doc:
         from reportlab.platypus import KeepTogether
 
         lang = self.v.lang
-        head = f"{d.index}. {d.class_label}" + (f" — {d.brand_model}" if d.brand_model else "")
+        name = d.brand_model if lang == "zh" and d.brand_model else f"{d.product} {d.model}"
+        head = f"{d.index}. {d.class_label} — {name.strip()}"
         facts = [
-            [t("status", lang), d.status_label], [t("addresses", lang), ", ".join(d.addresses)],
+            [t("status", lang), d.status_label], [t("location", lang), self.place(d.location)],
+            [t("addresses", lang), ", ".join(d.addresses)],
             [t("brand_model", lang), d.brand_model or "—"],
             *([] if lang == "zh" else [[t("product", lang), d.product or "—"]]),
             [t("serial", lang), d.serial or "—"], [t("confidence", lang), d.certainty],
+            [t("rule", lang), d.rule or "—"],
         ]  # fmt: skip
         block = [self.para(head, "h3"), self.table(facts, [110, 405], False)]
         if d.evidence:
@@ -246,6 +269,11 @@ class _Doc:
         out = [self.para(t("devices", lang), "h2")]
         for d in v.devices:
             out += self.device(d)
+        if v.others:
+            out += [self.para(t("others", lang), "h3"), self.para(t("others_note", lang), "small")]
+            cols = [t(k, lang) for k in ("addresses", "mac", "class", "name", "location_fill")]
+            rows = [[o.address, o.mac, o.class_label, o.name, ""] for o in v.others]
+            out.append(self.table([cols, *rows], [80, 80, 90, 130, 135]))
         if v.omitted_devices:
             out.append(self.para(t("omitted", lang, n=v.omitted_devices)))
         if v.skipped:
@@ -255,8 +283,32 @@ class _Doc:
                 self.para(f"{n}. {where}{colon}{why}", "small")
                 for n, (where, why) in enumerate(v.skipped, 1)
             ]
-        out += [self.para(t("method", lang), "h2"), self.para(t("method_text", lang))]
         return out
+
+    def how_ran(self) -> list[Any]:
+        v, lang = self.v, self.v.lang
+        out = [self.para(t("how_ran", lang), "h2")]
+        out += [self.para(f"• {h}", "small") for h in v.how_ran]
+        out += [self.para(t("method", lang), "h3"), self.para(t("method_text", lang))]
+        return out
+
+    def signoff(self) -> list[Any]:
+        from reportlab.platypus import KeepTogether
+
+        v, lang = self.v, self.v.lang
+        cols = [t(k, lang) for k in ("signoff_role", "signoff_name", "signature", "date")]
+        rows = [[role, name, "", ""] for role, name in v.signoff]
+        table = self.table([cols, *rows], [130, 130, 140, 115], row_height=30)
+        return [KeepTogether([self.para(t("signoff", lang), "h2"), table])]
+
+    def place(self, loc: Location, registry_ref: str = "") -> str:
+        """A location cell: what is known, then a line to write on where it is blank."""
+        lines = [loc.known]
+        if registry_ref:
+            lines.append(f"{t('registry_ref', self.v.lang)}: {registry_ref}")
+        if loc.to_fill:
+            lines.append(f"{t('location_fill', self.v.lang)}: __________")
+        return "\n".join(lines)
 
 
 def render_pdf(view: View, options: ReportOptions, run: ScanRun) -> bytes:
@@ -283,7 +335,7 @@ def render_pdf(view: View, options: ReportOptions, run: ScanRun) -> bytes:
         creator=f"biosweep {__version__}", invariant=int(options.generated_at is not None),
     )  # fmt: skip
     story = (doc.cover() if options.cover_12339 else []) + doc.summary()
-    story += doc.findings() + doc.devices()
+    story += doc.findings() + doc.devices() + doc.how_ran() + doc.signoff()
     try:
         pdf.build(story, onFirstPage=on_page, onLaterPages=on_page)
     except (ValueError, KeyError, IndexError) as exc:  # ReportLab layout errors

@@ -12,10 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
-from scanner.compare import explain, facts
-from scanner.compare.certainty import prefix_basis
 from scanner.compare.labels import (
-    CERTAINTY,
     CLASSES,
     FILING,
     KINDS,
@@ -25,18 +22,28 @@ from scanner.compare.labels import (
     SEVERITY_RANK,
     SKIP_REASONS,
     SPACES,
-    STATUS,
     Lang,
-    brand_model,
     label,
-    vendor_name,
+    plain_name,
 )
-from scanner.compare.phrases import BASIS
 from scanner.compare.zhtext import date_zh
 from scanner.models import Device, Finding, FindingKind, ScanRun, Severity
-from scanner.normalize import clean_text
-from scanner.registry.model import Deployment, Registry
+from scanner.registry.model import Deployment, Registry, registry_name
 from scanner.reporters.i18n import t
+from scanner.reporters.notes import run_notes
+from scanner.reporters.rows import (
+    DeviceRow,
+    FindingRow,
+    Location,
+    OtherRow,
+    device_details,
+    device_row,
+    finding_row,
+    ip_order,
+    located,
+    other_row,
+    text,
+)
 
 BEIJING = timezone(timedelta(hours=8))
 _STATUS_BY_KIND = {
@@ -48,53 +55,6 @@ _STATUS_BY_KIND = {
 _STATUS_ORDER = ("mismatch", "unregistered", "changed", "registered")
 
 
-def text(value: object, limit: int = 300) -> str:
-    """Device text made safe to place anywhere: controls and bidi overrides gone, capped."""
-    return clean_text(str(value), limit)
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceRow:
-    field: str
-    value: str
-    source: str
-    signature: str
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceRow:
-    index: int
-    id: str
-    class_code: str
-    class_label: str
-    collector: bool
-    vendor: str
-    product: str
-    model: str
-    brand_model: str
-    suspected: str  # why the class is only suspected (vendor prefix only), else ""
-    certainty: str  # the confidence, with ``suspected`` where there is one
-    serial: str
-    confidence: str
-    addresses: list[str]
-    status: str
-    status_label: str
-    severity: str
-    evidence: list[EvidenceRow]
-    more_evidence: int
-    also: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class FindingRow:
-    severity: str
-    severity_label: str
-    kind_label: str
-    device: str
-    registry_ref: str
-    why: str
-
-
 @dataclass(frozen=True, slots=True)
 class DeploymentRow:
     id: str
@@ -103,7 +63,13 @@ class DeploymentRow:
 
 @dataclass
 class View:
-    """Everything a report shows, in one language."""
+    """Everything a report shows, in one language.
+
+    ``warnings``: what limits the findings (shown at the top); ``how_ran``: the run's notes,
+    retold (their own section); ``devices``: a card for each collector and each device a
+    finding is about; ``others``: every other device, one table row each; ``signoff``: who
+    swept, who reviewed and who is responsible, to be signed and dated on paper.
+    """
 
     lang: Lang
     title: str
@@ -119,7 +85,10 @@ class View:
     deployments: list[DeploymentRow] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (probe and target, why)
     omitted_skipped: int = 0
-    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    how_ran: list[str] = field(default_factory=list)
+    others: list[OtherRow] = field(default_factory=list)
+    signoff: list[tuple[str, str]] = field(default_factory=list)
     complete: bool = True
     time_note: str = ""  # Chinese reports: the sweep time in UTC
     incomplete: list[str] = field(default_factory=list)  # why, shown at the top
@@ -154,7 +123,9 @@ def span(start: datetime, end: datetime | None, lang: Lang) -> str:
     return f"{day(a)} {a:%H:%M:%S} to {tail} UTC"
 
 
-def _status(findings: list[Finding], collector: bool, compared: bool) -> str:
+def device_status(findings: list[Finding], collector: bool, compared: bool) -> str:
+    """A device's registry status: mismatch, unregistered, changed, registered, or (no finding)
+    not_collector, not_compared."""
     kinds = {_STATUS_BY_KIND.get(f.kind) for f in findings}
     status = next((s for s in _STATUS_ORDER if s in kinds), None)
     if status:
@@ -162,81 +133,6 @@ def _status(findings: list[Finding], collector: bool, compared: bool) -> str:
     if not collector:
         return "not_collector"
     return "unregistered" if compared else "not_compared"
-
-
-def _device_row(
-    index: int, d: Device, findings: list[Finding], compared: bool, lang: Lang, max_ev: int
-) -> DeviceRow:
-    best = d.best
-    facts = {o.field: o.value for o in d.observations}
-    serial = next((v for k, v in facts.items() if k.endswith(".serial")), "")
-    models = (i.attribute("model") for i in ([best] if best else []) + list(d.identifications))
-    model = next((m for m in models if m), None)
-    evidence = [
-        EvidenceRow(text(e.field, 64), text(e.value), text(e.source, 64), text(i.signature_id, 80))
-        for i in d.identifications[:3]
-        for e in i.evidence
-    ]
-    status = _status(findings, d.is_collector, compared)
-    cls, confidence, suspected = _how_sure(d, lang)
-    worst = max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__, default=None)
-    addresses = [*d.ips, *(f"MAC {m}" for m in d.macs), *(f"BLE {b}" for b in d.ble)]
-    return DeviceRow(
-        index=index,
-        id=text(d.id, 120),
-        class_code=best.device_class.value if best else "",
-        class_label=cls,
-        collector=d.is_collector,
-        vendor=text(vendor_name(best.vendor, lang)) if best else "",
-        product=text(best.product) if best else "",
-        model=text(model or ""),
-        brand_model=text(brand_model(best.vendor, model or "", lang)) if best else "",
-        suspected=suspected,
-        certainty=f"{confidence}{'；' if lang == 'zh' else '; '}{suspected}"
-        if suspected
-        else confidence,
-        serial=text(serial, 120),
-        confidence=confidence,
-        addresses=[text(a, 80) for a in addresses],
-        status=status,
-        status_label=label(STATUS, status, lang),
-        severity=worst.value if worst else "",
-        evidence=evidence[:max_ev],
-        more_evidence=max(0, len(evidence) - max_ev),
-        also=[f"{text(i.signature_id, 80)} ({i.confidence:.1f})" for i in d.identifications[1:6]],
-    )
-
-
-def _how_sure(d: Device, lang: Lang) -> tuple[str, str, str]:
-    """The class label (``疑似…`` when it rests on a vendor prefix only), the confidence
-    (``0.9（高）``, ``0.9 (high)``) and why the class is only suspected (or "")."""
-    best = d.best
-    cls = label(CLASSES, best.device_class.value if best else "", lang)
-    if best is None:
-        return cls, "—", ""
-    word = label(CERTAINTY, best.certainty.value, lang)
-    value = f"{best.confidence:.1f}"
-    confidence = f"{value}（{word}）" if lang == "zh" else f"{value} ({word})"
-    basis = BASIS.get(prefix_basis(d) or "")
-    if basis is None:
-        return cls, confidence, ""
-    if lang == "zh":
-        return f"疑似{cls}", confidence, f"{basis[1]}，待现场核实"
-    return f"possible {cls}", confidence, f"{basis[0]}, to be verified on site"
-
-
-def _finding_row(f: Finding, devices: dict[str, Device], lang: Lang) -> FindingRow:
-    device = devices.get(f.device_id or "")
-    where = facts(device).address if device else ""
-    ref = f"{f.deployment or ''}/{f.registry_id}" if f.registry_id else (f.deployment or "")
-    return FindingRow(
-        severity=f.severity.value,
-        severity_label=label(SEVERITIES, f.severity.value, lang),
-        kind_label=label(KINDS, f.kind.value, lang),
-        device=text(where, 80),
-        registry_ref=text(ref, 140),
-        why=text(explain(f, lang), 1200),
-    )
 
 
 def _filing(dep: Deployment, lang: Lang) -> str:
@@ -327,9 +223,46 @@ def _skipped(run: ScanRun, lang: Lang) -> list[tuple[str, str]]:
     return out
 
 
-def _order(d: Device, by_device: dict[str, list[Finding]]) -> tuple[int, int, str]:
+def _order(
+    d: Device, by_device: dict[str, list[Finding]]
+) -> tuple[int, int, tuple[int, int, int], str]:
     worst = max((SEVERITY_RANK[f.severity] for f in by_device.get(d.id, [])), default=-1)
-    return (0 if d.is_collector else 1, -worst, (d.ips or d.macs or (d.id,))[0])
+    first = min((ip_order(ip) for ip in d.ips), default=(9, 0, 0))
+    return (0 if d.is_collector else 1, -worst, first, (d.macs or (d.id,))[0])
+
+
+def _device_location(
+    d: Device, findings: list[Finding], registry: Registry | None, run: ScanRun, lang: Lang
+) -> Location:
+    """Where the registry puts the device, else its address, MAC and segment."""
+    for f in findings:
+        details = dict(f.details)
+        if details.get("location"):
+            return located(details, f.deployment, registry, run.scope, lang)
+    return located(device_details(d), None, registry, run.scope, lang)
+
+
+def _cards(
+    run: ScanRun, devices: list[Device], by_device: dict[str, list[Finding]],
+    registry: Registry | None, lang: Lang, max_evidence: int,
+) -> list[DeviceRow]:  # fmt: skip
+    compared = run.registry is not None
+    rows = []
+    for n, d in enumerate(devices):
+        found = by_device.get(d.id, [])
+        status = device_status(found, d.is_collector, compared)
+        where = _device_location(d, found, registry, run, lang)
+        rows.append(device_row(n + 1, d, found, status, where, lang, max_evidence))
+    return rows
+
+
+def _signoff(run: ScanRun, registry: Registry | None, lang: Lang) -> list[tuple[str, str]]:
+    officer = registry.site.officer.name if registry else ""
+    return [
+        (t("signoff_operator", lang), text(run.operator or "", 120)),
+        (t("signoff_reviewer", lang), ""),
+        (t("officer", lang), text(officer, 120)),
+    ]
 
 
 def _facts(run: ScanRun, registry: Registry | None, lang: Lang) -> list[tuple[str, str]]:
@@ -348,7 +281,10 @@ def _facts(run: ScanRun, registry: Registry | None, lang: Lang) -> list[tuple[st
         (t("sweep_time", lang), span(run.started_at, run.finished_at, lang)),
         (t("scope", lang), scope_text(run, lang)),
         (t("complete", lang), t("yes", lang) if run.complete else t("no", lang)),
-        (t("registry", lang), run.registry or t("no_registry", lang)),
+        (
+            t("registry", lang),
+            registry_name(run.registry) if run.registry else t("no_registry", lang),
+        ),
         (t("tool", lang), tool),
         (t("run_id", lang), run.id),
     ]
@@ -375,10 +311,11 @@ def build_view(
         by_device.setdefault(f.device_id or "", []).append(f)
     compared = run.registry is not None
     devices = sorted(run.devices, key=lambda d: _order(d, by_device))
-    rows = [
-        _device_row(n + 1, d, by_device.get(d.id, []), compared, lang, max_evidence)
-        for n, d in enumerate(devices[:max_devices])
-    ]
+    detailed = [d for d in devices if d.is_collector or d.id in by_device][:max_devices]
+    rest = [d for d in devices if not (d.is_collector or d.id in by_device)]
+    rest = rest[: max(0, max_devices - len(detailed))]
+    rows = _cards(run, detailed, by_device, registry, lang, max_evidence)
+    notes = run_notes(run, lang)
     collectors = [d for d in run.devices if d.is_collector]
     unregistered = sum(
         f.kind in (FindingKind.UNREGISTERED_COLLECTOR, FindingKind.IDENTITY_MISMATCH)
@@ -398,7 +335,7 @@ def build_view(
             (t("unregistered_count", lang), str(unregistered) if compared else "—"),
         ],
         class_counts=[
-            (label(CLASSES, c, lang), n)
+            (plain_name(label(CLASSES, c, lang)), n)
             for c, n in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         severity_counts=[
@@ -407,14 +344,19 @@ def build_view(
             if severities[s.value]
         ],
         kind_counts=[(label(KINDS, k, lang), n) for k, n in kinds.most_common()],
-        findings=[_finding_row(f, by_id, lang) for f in run.findings[:max_findings]],
+        findings=[
+            finding_row(f, by_id, registry, run.scope, lang) for f in run.findings[:max_findings]
+        ],
         omitted_findings=max(0, len(run.findings) - max_findings),
         devices=rows,
-        omitted_devices=max(0, len(devices) - max_devices),
+        omitted_devices=max(0, len(devices) - len(rows) - len(rest)),
         deployments=_deployments(registry, lang),
         skipped=_skipped(run, lang),
         omitted_skipped=max(0, len(run.skipped) - 50),
-        notes=[text(n, 500) for n in run.notes if n not in run.why_incomplete()],
+        warnings=notes.warnings,
+        how_ran=notes.how,
+        others=[other_row(d, lang) for d in rest],
+        signoff=_signoff(run, registry, lang),
         complete=run.complete,
         time_note=utc_note(run) if lang == "zh" else "",
         incomplete=[text(n, 500) for n in run.why_incomplete()],

@@ -48,7 +48,7 @@ def test_identify_reads_a_file_and_prints_a_table(tmp_path: Path) -> None:
     out = run("identify", "--observations", str(path), "--format", "table")
     assert out.returncode == 0, out.stderr
     text = out.stdout.decode()
-    assert "Hikvision" in text and "ip_camera" in text
+    assert "Hikvision" in text and "IP camera" in text
 
 
 @pytest.mark.parametrize(

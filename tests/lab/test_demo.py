@@ -24,7 +24,9 @@ def test_demo_sweeps_the_office_writes_a_report_and_tears_down(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"collectors among {OFFICE} devices" in done.stdout
-    assert "face_terminal" in done.stdout and "fingerprint_reader" in done.stdout
+    # the device table names classes in plain words; the sweep's progress went to stderr
+    assert "face recognition terminal" in done.stdout and "fingerprint terminal" in done.stdout
+    assert "addresses," not in done.stdout and "done in " in done.stderr
     run = json.loads(report.read_text())
     assert run["schema"] == "biosweep.scanrun/1" and len(run["devices"]) == OFFICE
     # compared with the office registry: the findings are printed and in the report

@@ -82,3 +82,17 @@ def test_import_pcap_is_listen_pcap(capture: Path, spy: list[str], tmp_path: Pat
 def test_listen_usage_errors_exit_2(args: list[str]) -> None:
     result = runner.invoke(app, ["listen", *args])
     assert result.exit_code == 2
+
+
+def test_listen_takes_format_like_identify(capture: Path) -> None:
+    """--format table (default), json (the ScanRun, as --json) or jsonl (devices, as identify)."""
+    lines = runner.invoke(app, ["listen", "--pcap", str(capture), "--format", "jsonl"])
+    assert lines.exit_code == 1, lines.output
+    devices = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert devices and all(d["schema"] == "biosweep.device/1" for d in devices)
+    whole = runner.invoke(app, ["listen", "--pcap", str(capture), "-f", "json"])
+    assert json.loads(whole.stdout)["schema"] == "biosweep.scanrun/1"
+    shown = runner.invoke(app, ["listen", "--pcap", str(capture)], terminal_width=200)
+    assert "10.99.0.45" in shown.stdout and "video recorder" in shown.stdout
+    bad = runner.invoke(app, ["listen", "--pcap", str(capture), "--format", "xml"])
+    assert bad.exit_code == 2

@@ -212,6 +212,7 @@ def test_one_typesetting_rule() -> None:
 ALLOWED = {
     "biosweep", "JSON", "PDF", "HTML", "IP", "MAC", "BLE", "UTC", "SHA", "NVR", "DVR", "ID",
     "UUID", "ONVIF", "UPnP", "SADP", "DHIP", "RTSP", "HTTP", "HTTPS", "TLS", "mDNS", "PIA", "www",
+    "ARP", "TCP",  # the discovery methods "How the sweep ran" names
 }  # fmt: skip
 
 

@@ -80,8 +80,12 @@ def test_history_list_shows_runs_newest_first(history: Path) -> None:
 def test_history_show_prints_devices_and_findings(history: Path) -> None:
     done = runner.invoke(app, ["history", "show", "latest", "--store", str(history)])
     assert done.exit_code == 0, done.output
-    assert f"mac:{NEW_MAC}" in done.output
+    assert NEW_MAC in done.output
     assert "findings against" in done.output
+    why = runner.invoke(app, ["history", "show", "latest", "--all", "--why", "--store",
+                              str(history)], terminal_width=200)  # fmt: skip
+    assert why.exit_code == 0 and "Why: what each identification rests on" in why.output
+    assert "other devices" not in why.output  # --all lists every device
     as_json = runner.invoke(app, ["history", "show", "latest", "--json", "--store", str(history)])
     assert json.loads(as_json.output)["schema"] == "biosweep.scanrun/1"
 

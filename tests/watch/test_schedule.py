@@ -140,3 +140,33 @@ def test_status_and_remove(tmp_path: Path) -> None:
     removed = runner.invoke(app, ["schedule", "remove", "--unit-dir", str(units)])
     assert "removed 2 unit file(s)" in removed.output
     assert list(units.iterdir()) == []
+
+
+def test_install_warns_when_private_tmp_hides_the_config_or_store(tmp_path: Path) -> None:
+    """The system unit sets PrivateTmp=yes: a configuration or history under /tmp would be an
+    empty private /tmp to the service, so install says so (the user unit does not set it)."""
+    assert tmp_path.resolve().is_relative_to("/tmp")
+    cfg = _config(tmp_path, 'interval = "15m"')
+    units = tmp_path / "units"
+    done = runner.invoke(app, ["schedule", "install", "--config", str(cfg), "--system",
+                               "--unit-dir", str(units)])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "PrivateTmp=yes" in (units / "biosweep-watch.service").read_text()
+    assert f"the configuration {cfg.resolve()} lies under /tmp" in done.output
+    assert "the history database" in done.output and "move the history database" in done.output
+    user = runner.invoke(app, ["schedule", "install", "--config", str(cfg), "--user", "--force",
+                               "--unit-dir", str(tmp_path / "user-units")])  # fmt: skip
+    assert user.exit_code == 0 and "PrivateTmp" not in user.output
+
+
+def test_install_is_quiet_about_paths_outside_tmp(tmp_path: Path) -> None:
+    home = Path(__file__).resolve().parent / f".schedule-{tmp_path.name}"
+    home.mkdir()
+    try:
+        cfg = _config(home, 'interval = "15m"')
+        done = runner.invoke(app, ["schedule", "install", "--config", str(cfg), "--system",
+                                   "--unit-dir", str(home / "units")])  # fmt: skip
+        assert done.exit_code == 0, done.output
+        assert "the configuration" not in done.output and "history database" not in done.output
+    finally:
+        shutil.rmtree(home)
