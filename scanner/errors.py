@@ -14,8 +14,8 @@ parent)::
     │   ├── ProbeError             a probe or a source could not finish
     │   │   ├── PartialProbeError  ... after learning something, which is kept (probes.base)
     │   │   ├── TlsHandshakeError  OpenSSL refused a server's handshake (probes.net)
-    │   │   ├── SourceUnavailable  a whole source could not run: why, as a SkipReason (oserrors)
-    │   │   └── BleUnavailable     Bluetooth LE cannot run here, and what would fix it (ble)
+    │   │   └── SourceUnavailable  a whole source could not run: why, as a SkipReason (oserrors)
+    │   │       └── BleUnavailable  Bluetooth LE cannot run here, and what would fix it
     │   ├── ParseError             bytes from a device or a file could not be parsed
     │   │   ├── HttpParseError     HTTP/RTSP head or body (probes.httphead)
     │   │   ├── XmlParseError      XML: malformed, too large, DTDs or entities (probes.xmlsafe)

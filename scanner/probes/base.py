@@ -16,17 +16,20 @@ from scanner.errors import ProbeError
 from scanner.models import Observation
 from scanner.probes.derived import Unfollowed
 from scanner.probes.net import Dialer
+from scanner.probes.progress import Progress
 from scanner.scope import Scope
 
 
 @dataclass(frozen=True, slots=True)
 class ProbeContext:
-    """What a probe may use: the scope (with its limits), the network seam, and where to
-    record a target a device named that the probe did not follow (shared by one sweep)."""
+    """What a probe or a source (:mod:`scanner.probes.source`) may use: the scope (with its
+    limits), the network seam, the sweep's progress, and where to record a target a device
+    named that the probe did not follow (shared by one sweep)."""
 
     scope: Scope
     dialer: Dialer
     unfollowed: Unfollowed = field(default_factory=Unfollowed)
+    progress: Progress = field(default_factory=Progress)
 
 
 class PartialProbeError(ProbeError):
