@@ -40,7 +40,6 @@ parent)::
     │   ├── AlertError             a channel could not deliver an alert (alerts.base)
     │   └── LabError               the lab could not be brought up, inspected or torn down
     ├── EarlyStop                  control flow: a host is identified beyond doubt (probes.hostwork)
-    ├── Stop                       control flow: SIGTERM asked a watch to end (cli.watching)
     └── MalformedRequest           a lab emulator's peer sent no request head (lab.emulators)
     yaml.YAMLError
     └── LineError                  a problem at one line that YAML does not call an error

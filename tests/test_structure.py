@@ -1,7 +1,7 @@
 """The layout shows the architecture: no module imports a stage downstream of it.
 
 Pipeline order (DESIGN.md): models/errors → scope → probes → identify/registry → compare →
-store → reporters → scan/lab → cli. A module may import its own stage and stages before it.
+store → reporters → scan/lab/watch → cli. A module may import its own stage and stages before it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ RANK = {
     "compare": 4,
     "store": 5,
     "reporters": 6, "alerts": 6,
-    "scan": 7, "lab": 7,
+    "scan": 7, "lab": 7, "watch": 7,
     "cli": 8, "__main__": 8, "__init__": 0,
 }  # fmt: skip
 

@@ -27,7 +27,7 @@ from scanner.cli.history_cmd import (
     open_store,
     store_path,
 )
-from scanner.cli.watching import Sweep, Watch, deliver, stop_on_sigterm
+from scanner.cli.watching import WatchReport
 from scanner.config import Config, ConfigError
 from scanner.config.ranges import RANGES
 from scanner.config.schedule import Schedule, parse_cron, parse_duration
@@ -37,6 +37,7 @@ from scanner.probes.multicast import SocketMulticast
 from scanner.probes.net import Connector
 from scanner.scope import Scope
 from scanner.store import LockedError, StoreError, lock_path, site_lock
+from scanner.watch import Sweep, Watch, deliver, stop_on_sigterm
 
 HELP = """Sweep on a schedule in the foreground, save every run, alert on what is new.
 
@@ -90,6 +91,51 @@ def _what(scope: tuple[str, ...], schedule: str, once: bool) -> str:
     return f"watching {', '.join(scope)} ({schedule})"
 
 
+def _channels(cfg: Config, alert_test: bool, site: str | None) -> list[Sender]:
+    """The configured alert channels; with ``--alert-test`` a test alert for ``site`` goes to
+    each and the command ends."""
+    try:
+        channels = senders(cfg)
+    except (ConfigError, AlertError) as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    if alert_test:
+        _alert_test(site, channels)
+    return channels
+
+
+def _lock_wait(cfg: Config, wait_lock: str | None) -> float:
+    """Seconds to wait for a running sweep of the site (0: exit 4 at once)."""
+    if wait_lock:
+        return parse_duration(wait_lock)
+    return cfg.wait_lock or (86400.0 if cfg.on_overlap == "wait" else 0.0)
+
+
+def _planned(
+    cfg: Config, given: dict[str, Any], targets: list[str] | None
+) -> tuple[Scope, scan.SweepOptions]:
+    """Scope and options from the merged settings; the configuration's targets by default."""
+    settings = flags.settings(cfg, **given)
+    chosen = list(targets or cfg.targets)
+    ble_only = ble_cmd.radio_selection(settings.only, settings.ble)[2]
+    if not chosen and not ble_only:
+        raise InputError("no targets: name them, or set site.targets in biosweep.toml")
+    return flags.plan(settings, chosen)
+
+
+def _announce(what: str, db_path: Path, channels: list[Sender], has_registry: bool) -> None:
+    """The first lines: what is swept, where the history goes, which channels alert."""
+    err_console.print(
+        f"{what}; history {db_path}; alerts: {', '.join(c.describe() for c in channels) or 'none'}",
+        markup=False,
+    )
+    if not has_registry:
+        err_console.print(
+            "no site registry (--registry or site.registry): runs are saved but have "
+            "no findings, so nothing will be alerted",
+            markup=False,
+        )
+
+
 @flags.with_sweep_flags
 def watch(
     targets: list[str] = typer.Argument(None, help="What to sweep (default: site.targets)."),
@@ -118,54 +164,31 @@ def watch(
     given = {**(sweep_flags or {}), "site": site, "operator": operator}
     logging.basicConfig(level=logging.INFO, format="biosweep: %(message)s")
     cfg = config_or_fail(config)
-    try:
-        channels = senders(cfg)
-    except (ConfigError, AlertError) as exc:
-        raise fail(str(exc), EXIT_USAGE) from None
-    if alert_test:
-        _alert_test(site or cfg.site, channels)
+    channels = _channels(cfg, alert_test, site or cfg.site)
     try:
         if keep_days is not None and (bad := RANGES["store.keep_days"].problem(keep_days)):
             raise InputError(f"--keep-days: {bad}")
         schedule = _schedule(cfg, interval, cron)
         floor = Severity(min_severity) if min_severity else cfg.min_severity
-        wait = parse_duration(wait_lock) if wait_lock else (
-            cfg.wait_lock or (86400.0 if cfg.on_overlap == "wait" else 0.0)
-        )  # fmt: skip
-        settings = flags.settings(cfg, **given)
-        chosen = list(targets or cfg.targets)
-        ble_only = ble_cmd.radio_selection(settings.only, settings.ble)[2]
-        if not chosen and not ble_only:
-            raise InputError("no targets: name them, or set site.targets in biosweep.toml")
-        scope, opts = flags.plan(settings, chosen)
+        wait = _lock_wait(cfg, wait_lock)
+        scope, opts = _planned(cfg, given, targets)
     except ValueError:
         raise fail(f"--min-severity: one of {', '.join(x.value for x in Severity)}") from None
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
-    site_name = opts.site
     db_path = store_path(store, cfg)
-    lock_file = lock or cfg.lock or lock_path(db_path, site_name)
-    runs = 1 if once else count
+    lock_file = lock or cfg.lock or lock_path(db_path, opts.site)
     try:
         with site_lock(lock_file, wait), open_store(store, cfg) as db, stop_on_sigterm():
-            err_console.print(
-                f"{_what(scope.describe(), schedule.describe(), once)}; history "
-                f"{db_path}; alerts: {', '.join(c.describe() for c in channels) or 'none'}",
-                markup=False,
-            )
-            if not (registry or cfg.registry):
-                err_console.print(
-                    "no site registry (--registry or site.registry): runs are saved but have "
-                    "no findings, so nothing will be alerted",
-                    markup=False,
-                )
+            what = _what(scope.describe(), schedule.describe(), once)
+            _announce(what, db_path, channels, bool(registry or cfg.registry))
             w = Watch(
                 db, real_sweep(scope), opts, scope.describe(), schedule, channels,
                 floor=floor, registry=registry or cfg.registry,
                 keep_days=keep_days or cfg.keep_days,
-                report=lambda line: err_console.print(line, markup=False),
+                events=WatchReport(lambda line: err_console.print(line, markup=False)),
             )  # fmt: skip
-            w.run(runs)
+            w.run(1 if once else count)
     except LockedError as exc:
         raise fail(f"already running: {exc}", EXIT_LOCKED) from None
     except InputError as exc:
