@@ -235,12 +235,12 @@ class Connector:
                 ),
                 timeout,
             )
-        except TimeoutError:
-            raise ProbeError("connect timed out") from None
+        except TimeoutError as exc:
+            raise ProbeError("connect timed out") from exc
         except ssl.SSLError as exc:
-            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from None
+            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from exc
         except OSError as exc:
-            raise ProbeError(f"connect failed: {exc.strerror or exc}") from None
+            raise ProbeError(f"connect failed: {exc.strerror or exc}") from exc
 
     async def _start_tls(self, host: str, writer: asyncio.StreamWriter) -> None:
         """TLS over a parked connection: the same handshake a fresh TLS connect makes."""
@@ -249,12 +249,12 @@ class Connector:
                 writer.start_tls(_tls_context(), server_hostname=host),
                 self.limits.request_deadline,
             )
-        except TimeoutError:
-            raise ProbeError("TLS handshake timed out") from None
+        except TimeoutError as exc:
+            raise ProbeError("TLS handshake timed out") from exc
         except ssl.SSLError as exc:
-            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from None
+            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from exc
         except OSError as exc:
-            raise ProbeError(f"TLS handshake failed: {exc.strerror or exc}") from None
+            raise ProbeError(f"TLS handshake failed: {exc.strerror or exc}") from exc
 
     async def _turn(
         self, state: _HostState, port: int
@@ -323,7 +323,7 @@ class Connector:
                     lambda: _FirstReply((host, port)), remote_addr=(host, port)
                 )
             except OSError as exc:
-                raise ProbeError(f"UDP socket failed: {exc.strerror or exc}") from None
+                raise ProbeError(f"UDP socket failed: {exc.strerror or exc}") from exc
             try:
                 transport.sendto(payload)
                 return await asyncio.wait_for(proto.reply, wait)

@@ -33,8 +33,8 @@ class Stream:
             return await self.reader.readuntil(b"\n")
         except asyncio.IncompleteReadError as exc:
             return exc.partial
-        except asyncio.LimitOverrunError:
-            raise ProbeError("line too long") from None
+        except asyncio.LimitOverrunError as exc:
+            raise ProbeError("line too long") from exc
 
     async def read_upto(self, limit: int) -> tuple[bytes, bool]:
         """Read until EOF or ``limit`` bytes; returns (data, truncated)."""
@@ -51,7 +51,7 @@ class Stream:
         try:
             return await self.reader.readexactly(n)
         except asyncio.IncompleteReadError as exc:
-            raise ProbeError(f"connection closed after {len(exc.partial)} of {n} bytes") from None
+            raise ProbeError(f"connection closed after {len(exc.partial)} of {n} bytes") from exc
 
     async def _peek_more(self) -> bool:
         try:
