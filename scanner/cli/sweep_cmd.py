@@ -85,15 +85,17 @@ def _ask_for_targets() -> list[str]:
     return str(answer).split()
 
 
-def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
+def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool, timings: bool = False) -> ScanRun:
     """Sweep with progress on stderr: live on a terminal, plain lines otherwise, only the first
-    and last line with ``--quiet``. Nothing goes to stdout."""
+    and last line with ``--quiet``; ``timings``: then where the time went. Nothing goes to
+    stdout."""
+    startup = _since_process_start()
     what = [f"{scope.size} addresses ({', '.join(scope.describe())})"] if scope.size else []
     what += [f"Bluetooth LE for {opts.ble.duration:g} s"] if opts.ble else []
     err_console.print(f"sweeping {' and '.join(what) or 'nothing'}", markup=False)
-    shown: contextlib.AbstractContextManager[scan.Progress | None]
+    shown: contextlib.AbstractContextManager[scan.Progress]
     if quiet:
-        shown = contextlib.nullcontext()
+        shown = contextlib.nullcontext(scan.Progress())
     elif sys.stderr.isatty():
         shown = progress.live(err_console)
     else:
@@ -105,12 +107,24 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool) -> ScanRun:
         run = scan.run_sweep(scope, Connector(scope), opts, seen, SocketMulticast(scope))
     collectors = sum(d.is_collector for d in run.devices)
     state = "" if run.complete else " (INCOMPLETE)"
+    took = time.monotonic() - start
     err_console.print(
-        f"done in {time.monotonic() - start:.0f} s: {len(run.devices)} devices, "
-        f"{collectors} collectors{state}",
+        f"done in {took:.0f} s: {len(run.devices)} devices, {collectors} collectors{state}",
         markup=False,
     )
+    if timings:
+        err_console.print(progress.timings_line(seen, startup, took), markup=False)
     return run
+
+
+def _since_process_start() -> float | None:
+    """Seconds since this process started (interpreter start-up and imports), if known."""
+    try:
+        import psutil
+
+        return max(0.0, time.time() - psutil.Process().create_time())
+    except (ImportError, OSError):
+        return None
 
 
 @flags.with_sweep_flags
@@ -144,6 +158,9 @@ def sweep(
     ),
     show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
     why: bool = typer.Option(False, "--why", help=WHY_HELP),
+    timings: bool = typer.Option(
+        False, "--timings", help="Then say where the time went (start-up, each phase; stderr)."
+    ),
     sweep_flags: dict[str, Any] | None = None,
 ) -> None:
     given = {**(sweep_flags or {}), "site": site, "operator": operator}
@@ -158,7 +175,7 @@ def sweep(
         opts = sweep_options(opts, registry, previous)
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
-    run = _sweep(scope, opts, store, quiet)
+    run = _sweep(scope, opts, store, quiet, timings)
     problem = None
     if observations_out is not None:
         problem = write_or_rescue(observations_out, observations_jsonl(run), force=force)
@@ -168,12 +185,14 @@ def sweep(
     raise typer.Exit(sweep_exit(run))
 
 
-def _sweep(scope: Scope, opts: scan.SweepOptions, store: Path | None, quiet: bool) -> ScanRun:
+def _sweep(
+    scope: Scope, opts: scan.SweepOptions, store: Path | None, quiet: bool, timings: bool
+) -> ScanRun:
     """Run (and with ``store`` save) the sweep; errors exit with their status."""
     try:
         if store is None:
-            return _run(scope, opts, quiet)
-        return stored_run(store, opts, scope.describe(), lambda: _run(scope, opts, quiet))
+            return _run(scope, opts, quiet, timings)
+        return stored_run(store, opts, scope.describe(), lambda: _run(scope, opts, quiet, timings))
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except LockedError as exc:
