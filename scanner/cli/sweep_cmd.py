@@ -113,7 +113,7 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool, timings: bool = Fal
         markup=False,
     )
     if timings:
-        err_console.print(progress.timings_line(seen, startup, took), markup=False)
+        err_console.print(progress.timings_line(seen, startup), markup=False)
     return run
 
 
