@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: test demo lint types unit venv clean system-tools
+.PHONY: test demo console-demo lint types unit venv clean system-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,9 @@ unit: $(STAMP) system-tools
 #   chromium, poppler-utils, fonts-wqy-zenhei: HTML renders with no request, PDF pages, CJK glyphs
 #   tcpdump, nmap: a capture of the lab for listen --pcap, an nmap -sV XML to import (lab only)
 #   systemd: systemd-analyze verifies the units `biosweep schedule install` writes
-SYSTEM_DEBS := chromium poppler-utils fonts-wqy-zenhei tcpdump nmap systemd
+#   postgresql: the console's fleet backend, started per test session (tests/console)
+#   chromium also drives the console's browser tests (Playwright, never `playwright install`)
+SYSTEM_DEBS := chromium poppler-utils fonts-wqy-zenhei tcpdump nmap systemd postgresql
 system-tools:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -40,6 +42,7 @@ system-tools:
 	command -v tcpdump >/dev/null || missing="$$missing tcpdump"; \
 	command -v nmap >/dev/null || missing="$$missing nmap"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing for the tests that use them"; \
@@ -52,6 +55,10 @@ test: lint types unit
 
 demo: $(STAMP)
 	$(BIN)/biosweep demo
+
+# The office lab swept twice, pushed into a new local console, served on 127.0.0.1:8765.
+console-demo: $(STAMP)
+	$(BIN)/biosweep serve --demo
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -35,6 +35,8 @@ _OID = re.compile(rf"[0-2](?:\.(?:0|[1-9]\d{{0,9}})){{1,{MAX_OID_ARCS - 1}}}")
 
 def clean_text(raw: str, limit: int = MAX_TEXT) -> str:
     """Trim, fold CR/LF/TAB runs into one space, drop other control and bidi characters."""
+    if raw.isprintable():  # no control, format or line-break character: nothing to remove
+        return raw.strip()[:limit]
     text = _CONTROL.sub("", _WS.sub(" ", raw)).strip()
     return text[:limit]
 

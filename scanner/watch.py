@@ -104,6 +104,7 @@ class Watch:
     registry: Path | None = None
     keep_days: int | None = None
     events: WatchEvents = field(default_factory=Quiet)
+    push: Callable[[ScanRun], bool] | None = None  # after saving: upload; False if refused
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     failures: int = 0
@@ -128,6 +129,8 @@ class Watch:
         if alert is not None:
             result.delivered, result.failed = deliver(alert, self.senders)
             self.failures += len(result.failed)
+        if self.push is not None and not self.push(run):
+            self.failures += 1
         if self.keep_days:
             self.store.purge(self.keep_days, now=self.now())
         return result

@@ -18,7 +18,7 @@ RANK = {
     "compare": 4,
     "store": 5,
     "reporters": 6, "alerts": 6,
-    "scan": 7, "lab": 7, "watch": 7,
+    "scan": 7, "lab": 7, "watch": 7, "sensor": 7, "console": 7,
     "cli": 8, "__main__": 8, "__init__": 0,
 }  # fmt: skip
 

@@ -42,6 +42,8 @@ COMMANDS: dict[str, Lazy] = {
     "history": Lazy("scanner.cli.history_cmd", "app"),
     "watch": Lazy("scanner.cli.watch_cmd", "watch"),
     "schedule": Lazy("scanner.cli.schedule_cmd", "app"),
+    "serve": Lazy("scanner.cli.serve_cmd", "app"),
+    "push": Lazy("scanner.cli.push_cmd", "push"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from scanner.cli.console import (
 )
 from scanner.cli.files import check_destination, write_or_rescue
 from scanner.cli.history_cmd import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
+from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
 from scanner.cli.registry_cmd import sweep_exit, sweep_options
 from scanner.cli.tables import run_tables
 from scanner.errors import BiosweepError, InputError, ScopeError
@@ -35,6 +37,8 @@ from scanner.probes.sources import NothingSwept
 from scanner.reporters.jsonout import observations_jsonl, scanrun_json
 from scanner.scope import Scope, detected_networks
 from scanner.store import LockedError
+
+Live = Callable[[scan.Progress], None]
 
 HELP = """Sweep networks for biometric collectors with read-only probes.
 
@@ -85,10 +89,32 @@ def _ask_for_targets() -> list[str]:
     return str(answer).split()
 
 
-def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool, timings: bool = False) -> ScanRun:
+def _tee(seen: scan.Progress | None, live: Live | None) -> scan.Progress | None:
+    """The progress the sweep updates, also telling ``live`` (the console, with --push)."""
+    if live is None:
+        return seen
+    if seen is None:
+        return scan.Progress(notify=live)
+    shown = seen.notify
+
+    def both(p: scan.Progress) -> None:
+        shown(p)
+        live(p)
+
+    seen.notify = both
+    return seen
+
+
+def _run(
+    scope: Scope,
+    opts: scan.SweepOptions,
+    quiet: bool,
+    live: Live | None = None,
+    timings: bool = False,
+) -> ScanRun:
     """Sweep with progress on stderr: live on a terminal, plain lines otherwise, only the first
     and last line with ``--quiet``; ``timings``: then where the time went. Nothing goes to
-    stdout."""
+    stdout; ``live`` also gets every change."""
     startup = _since_process_start()
     what = [f"{scope.size} addresses ({', '.join(scope.describe())})"] if scope.size else []
     what += [f"Bluetooth LE for {opts.ble.duration:g} s"] if opts.ble else []
@@ -104,7 +130,9 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool, timings: bool = Fal
         )
     start = time.monotonic()
     with shown as seen:
-        run = scan.run_sweep(scope, Connector(scope), opts, seen, SocketMulticast(scope))
+        run = scan.run_sweep(
+            scope, Connector(scope), opts, _tee(seen, live), SocketMulticast(scope)
+        )
     collectors = sum(d.is_collector for d in run.devices)
     state = "" if run.complete else " (INCOMPLETE)"
     took = time.monotonic() - start
@@ -161,9 +189,19 @@ def sweep(
     timings: bool = typer.Option(
         False, "--timings", help="Then say where the time went (start-up, each phase; stderr)."
     ),
+    push: str = typer.Option(None, "--push", help=PUSH_HELP),
+    push_token_file: Path = typer.Option(None, "--push-token-file", help=TOKEN_HELP),
+    push_ca: Path = typer.Option(None, "--push-ca", help=CA_HELP),
     sweep_flags: dict[str, Any] | None = None,
 ) -> None:
     given = {**(sweep_flags or {}), "site": site, "operator": operator}
+    sensor = pusher(push, push_token_file, push_ca)
+    live: Live | None = None
+    if sensor is not None:
+
+        def live(p: scan.Progress) -> None:
+            sensor.progress(progress.phase(p), p.addresses, p.discovered, p.done)
+
     cfg = config_or_fail(config)
     try:
         if observations_out is not None:
@@ -175,24 +213,33 @@ def sweep(
         opts = sweep_options(opts, registry, previous)
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
-    run = _sweep(scope, opts, store, quiet, timings)
+    run = _sweep(scope, opts, store, quiet, live, timings)
     problem = None
     if observations_out is not None:
         problem = write_or_rescue(observations_out, observations_jsonl(run), force=force)
     _print(run, json_out, show_all, why)
     if problem is not None:
         raise fail(problem, EXIT_RUNTIME)
+    if sensor is not None and not push_run(sensor, run):
+        raise typer.Exit(EXIT_RUNTIME)
     raise typer.Exit(sweep_exit(run))
 
 
 def _sweep(
-    scope: Scope, opts: scan.SweepOptions, store: Path | None, quiet: bool, timings: bool
+    scope: Scope,
+    opts: scan.SweepOptions,
+    store: Path | None,
+    quiet: bool,
+    live: Live | None,
+    timings: bool,
 ) -> ScanRun:
     """Run (and with ``store`` save) the sweep; errors exit with their status."""
     try:
         if store is None:
-            return _run(scope, opts, quiet, timings)
-        return stored_run(store, opts, scope.describe(), lambda: _run(scope, opts, quiet, timings))
+            return _run(scope, opts, quiet, live, timings)
+        return stored_run(
+            store, opts, scope.describe(), lambda: _run(scope, opts, quiet, live, timings)
+        )
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except LockedError as exc:

@@ -27,6 +27,7 @@ from scanner.cli.history_cmd import (
     open_store,
     store_path,
 )
+from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
 from scanner.cli.watching import WatchReport
 from scanner.config import Config, ConfigError
 from scanner.config.ranges import RANGES
@@ -159,10 +160,14 @@ def watch(
         help="Wait this long for a running sweep of the site (default: exit 4).",
     ),
     alert_test: bool = typer.Option(False, "--alert-test", help="Send a test alert and exit."),
+    push: str = typer.Option(None, "--push", help=PUSH_HELP),
+    push_token_file: Path = typer.Option(None, "--push-token-file", help=TOKEN_HELP),
+    push_ca: Path = typer.Option(None, "--push-ca", help=CA_HELP),
     sweep_flags: dict[str, Any] | None = None,
 ) -> None:
     given = {**(sweep_flags or {}), "site": site, "operator": operator}
     logging.basicConfig(level=logging.INFO, format="biosweep: %(message)s")
+    sensor = pusher(push, push_token_file, push_ca)
     cfg = config_or_fail(config)
     channels = _channels(cfg, alert_test, site or cfg.site)
     try:
@@ -187,6 +192,7 @@ def watch(
                 floor=floor, registry=registry or cfg.registry,
                 keep_days=keep_days or cfg.keep_days,
                 events=WatchReport(lambda line: err_console.print(line, markup=False)),
+                push=(lambda run: push_run(sensor, run)) if sensor else None,
             )  # fmt: skip
             w.run(1 if once else count)
     except LockedError as exc:

@@ -45,13 +45,19 @@ def keep_identifiers(value: str) -> Markup:
     return Markup("").join(out)
 
 
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+def template_environment(folder: Path) -> jinja2.Environment:
+    """Jinja2 as every biosweep page uses it: autoescaped, strict about undefined names (the
+    reports here, the console's pages in :mod:`scanner.console`)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_env = template_environment(TEMPLATES)
 _env.filters["ids"] = keep_identifiers
 
 

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from scanner.models import ScanRun
 from scanner.store import codec, identity, schema, space
@@ -418,8 +419,8 @@ class Store:
 class Snapshot:
     """Reads inside one transaction (see :meth:`Store.snapshot`)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._c = conn
+    def __init__(self, conn: Any) -> None:
+        self._c = conn  # an sqlite3.Connection, or a backend transaction (scanner.store.backend)
 
     def runs(self, site: str | None = None, limit: int | None = None) -> list[RunInfo]:
         sql = f"SELECT {RUN_COLUMNS} FROM runs"  # noqa: S608

@@ -23,6 +23,13 @@ from scanner.store.errors import StoreError
 
 APPLICATION_ID = 0x42535750  # "BSWP"
 TABLES = frozenset({"runs", "devices", "observations", "findings", "skipped"})
+#: The console's tables (schema version 2, scanner.store.schema): a history the console used.
+CONSOLE_TABLES = frozenset({
+    "console_settings", "console_users", "console_sessions", "console_sensors",
+    "console_uploads", "console_finding_state", "console_registries", "console_inventory",
+    "console_progress", "console_throttle", "console_audit", "console_sites",
+    "console_vendors",
+})  # fmt: skip
 
 
 class ForeignStoreError(StoreError):
@@ -55,7 +62,7 @@ def check(conn: sqlite3.Connection, path: Path) -> bool:
         )
     if not tables and version == 0:
         return True
-    if tables == TABLES and version >= 1:
+    if (tables == TABLES and version >= 1) or (tables == TABLES | CONSOLE_TABLES and version >= 2):
         return True
     named = ", ".join(sorted(tables)[:5]) or "none"
     raise ForeignStoreError(

@@ -93,8 +93,126 @@ CREATE TABLE skipped (
 ) WITHOUT ROWID;
 """
 
+#: Version 2: the web console's tables (``biosweep serve``, :mod:`scanner.console`): accounts,
+#: sessions, sensors, the finding workflow, the site registries, the device inventory across
+#: runs, live progress, login throttling, and the audit log, which the database itself keeps
+#: append-only. Portable SQL; :func:`scanner.store.pg.for_postgresql` rewrites it for PostgreSQL.
+_V2 = """
+CREATE TABLE console_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE console_users (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'officer', 'admin')),
+    created_at TEXT NOT NULL,
+    must_change INTEGER NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE console_sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES console_users (username) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE console_sensors (
+    sensor_id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    last_seen TEXT
+);
+CREATE TABLE console_uploads (
+    run_id TEXT PRIMARY KEY,
+    sensor_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    sha256 TEXT NOT NULL
+);
+CREATE TABLE console_finding_state (
+    site TEXT NOT NULL,
+    finding_key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved', 'filed')),
+    filed_ref TEXT,
+    filed_on TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (site, finding_key)
+);
+CREATE TABLE console_registries (
+    site TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE TABLE console_inventory (
+    site TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    device_key TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    run_pk INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    collector INTEGER NOT NULL,
+    device_class TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    product TEXT NOT NULL,
+    unregistered INTEGER NOT NULL,
+    search TEXT NOT NULL,
+    PRIMARY KEY (site, device_id)
+);
+CREATE UNIQUE INDEX console_inventory_key ON console_inventory (device_key);
+CREATE INDEX console_inventory_seen ON console_inventory (last_seen);
+CREATE INDEX console_inventory_class ON console_inventory (device_class);
+CREATE INDEX console_inventory_unregistered ON console_inventory (site, device_id)
+    WHERE unregistered = 1;
+CREATE INDEX console_inventory_collectors ON console_inventory (site, device_id)
+    WHERE collector = 1;
+CREATE TABLE console_sites (
+    site TEXT PRIMARY KEY,
+    devices INTEGER NOT NULL,
+    collectors INTEGER NOT NULL,
+    unregistered INTEGER NOT NULL
+);
+CREATE TABLE console_vendors (
+    site TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    PRIMARY KEY (site, vendor)
+);
+CREATE TABLE console_progress (
+    site TEXT PRIMARY KEY,
+    sensor_id TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    addresses INTEGER NOT NULL,
+    discovered INTEGER NOT NULL,
+    probed INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE console_throttle (
+    throttle_key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    first_at TEXT NOT NULL,
+    locked_until TEXT
+);
+CREATE TABLE console_audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TRIGGER console_audit_no_update BEFORE UPDATE ON console_audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER console_audit_no_delete BEFORE DELETE ON console_audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
 #: Step ``n`` (1-based) brings a database from version ``n - 1`` to ``n``. Append only.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 def version(conn: sqlite3.Connection) -> int:
@@ -152,3 +270,8 @@ def _statements(script: str) -> list[str]:
     if buf.strip():
         out.append(buf.strip())
     return out
+
+
+def split_statements(script: str) -> list[str]:
+    """The statements of a migration step (the PostgreSQL backend runs them one by one)."""
+    return _statements(script)

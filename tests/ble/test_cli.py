@@ -165,8 +165,8 @@ def test_ble_lab_runs_until_interrupted_and_prints_its_transport() -> None:
         assert proc.stdout is not None
         lines: list[bytes] = []
         while not any(b"iris-reader" in line for line in lines):
-            ready, _, _ = select.select([proc.stdout], [], [], 30)
-            assert ready, "the lab printed nothing within 30 s"
+            ready, _, _ = select.select([proc.stdout], [], [], 120)
+            assert ready, "the lab printed nothing within 120 s"
             lines.append(proc.stdout.readline())
         text = b"".join(lines).decode()
         assert "--ble-transport tcp-client:127.0.0.1:" in text
