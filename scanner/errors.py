@@ -38,9 +38,12 @@ parent)::
     │   │   ├── LockedError        another run of the site holds the site lock
     │   │   └── ForeignStoreError  the file is another application's database (store.identity)
     │   ├── AlertError             a channel could not deliver an alert (alerts.base)
+    │   ├── PushError              a push cannot be tried, or the console refused it (sensor.push)
     │   └── LabError               the lab could not be brought up, inspected or torn down
     ├── EarlyStop                  control flow: a host is identified beyond doubt (probes.hostwork)
-    └── MalformedRequest           a lab emulator's peer sent no request head (lab.emulators)
+    ├── MalformedRequest           a lab emulator's peer sent no request head (lab.emulators)
+    ├── FormError                  control flow: a console POST without its CSRF token (console.web)
+    └── TooLarge                   control flow: an upload over its cap (console.routes_api)
     yaml.YAMLError
     └── LineError                  a problem at one line that YAML does not call an error
         └── DuplicateKeyError      a key given twice in one mapping (identify.yamlines)

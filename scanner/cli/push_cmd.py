@@ -9,13 +9,16 @@ error, exit status 3.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
+from scanner.cli import progress
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
 from scanner.errors import InputError
 from scanner.models import ScanRun
+from scanner.probes.progress import Progress
 from scanner.sensor import Pusher, PushError, PushResult, check_url
 from scanner.sensor.push import read_token
 from scanner.store import default_store_path
@@ -60,6 +63,17 @@ def push_run(p: Pusher, run: ScanRun) -> bool:
     except OSError as exc:
         err_console.print(f"push: cannot write the spool {p.spool}: {exc}", markup=False)
         return False
+
+
+def live_feed(sensor: Pusher | None) -> Callable[[Progress], None] | None:
+    """What tells the console a sweep's progress as it runs (with --push), or None."""
+    if sensor is None:
+        return None
+
+    def feed(p: Progress) -> None:
+        sensor.progress(progress.phase(p), p.addresses, p.discovered, p.done)
+
+    return feed
 
 
 def push(

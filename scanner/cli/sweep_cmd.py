@@ -25,7 +25,7 @@ from scanner.cli.console import (
 )
 from scanner.cli.files import check_destination, write_or_rescue
 from scanner.cli.history_cmd import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
-from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
+from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, live_feed, push_run, pusher
 from scanner.cli.registry_cmd import sweep_exit, sweep_options
 from scanner.cli.tables import run_tables
 from scanner.errors import BiosweepError, InputError, ScopeError
@@ -39,6 +39,8 @@ from scanner.scope import Scope, detected_networks
 from scanner.store import LockedError
 
 Live = Callable[[scan.Progress], None]
+
+PREVIOUS_HELP = "An earlier run's JSON: also report what is new or gone since then."
 
 HELP = """Sweep networks for biometric collectors with read-only probes.
 
@@ -176,11 +178,7 @@ def sweep(
     registry: Path = typer.Option(
         None, "--registry", help="Compare with this site registry (site.yaml); adds findings."
     ),
-    previous: Path = typer.Option(
-        None,
-        "--previous",
-        help="An earlier run's JSON: also report what is new or gone since then.",
-    ),
+    previous: Path = typer.Option(None, "--previous", help=PREVIOUS_HELP),
     store: Path = typer.Option(
         None, "--store", help="Also save the run in this history database (biosweep history)."
     ),
@@ -196,12 +194,7 @@ def sweep(
 ) -> None:
     given = {**(sweep_flags or {}), "site": site, "operator": operator}
     sensor = pusher(push, push_token_file, push_ca)
-    live: Live | None = None
-    if sensor is not None:
-
-        def live(p: scan.Progress) -> None:
-            sensor.progress(progress.phase(p), p.addresses, p.discovered, p.done)
-
+    live = live_feed(sensor)
     cfg = config_or_fail(config)
     try:
         if observations_out is not None:

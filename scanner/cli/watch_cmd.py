@@ -40,6 +40,8 @@ from scanner.scope import Scope
 from scanner.store import LockedError, StoreError, lock_path, site_lock
 from scanner.watch import Sweep, Watch, deliver, stop_on_sigterm
 
+WAIT_LOCK_HELP = "Wait this long for a running sweep of the site (default: exit 4)."
+
 HELP = """Sweep on a schedule in the foreground, save every run, alert on what is new.
 
 Settings come from biosweep.toml (see README "Configuration file"); flags override them.
@@ -123,6 +125,22 @@ def _planned(
     return flags.plan(settings, chosen)
 
 
+def _checked(
+    cfg: Config,
+    keep_days: int | None,
+    interval: str | None,
+    cron: str | None,
+    min_severity: str | None,
+    wait_lock: str | None,
+) -> tuple[Schedule, Severity, float]:
+    """The schedule, the alert floor and the lock wait, from the flags over the configuration
+    (InputError, or ValueError for an unknown severity)."""
+    if keep_days is not None and (bad := RANGES["store.keep_days"].problem(keep_days)):
+        raise InputError(f"--keep-days: {bad}")
+    floor = Severity(min_severity) if min_severity else cfg.min_severity
+    return _schedule(cfg, interval, cron), floor, _lock_wait(cfg, wait_lock)
+
+
 def _announce(what: str, db_path: Path, channels: list[Sender], has_registry: bool) -> None:
     """The first lines: what is swept, where the history goes, which channels alert."""
     err_console.print(
@@ -154,11 +172,7 @@ def watch(
     ),
     keep_days: int = typer.Option(None, "--keep-days", help="Purge runs older than this."),
     lock: Path = typer.Option(None, "--lock", help="Site lock file (default: beside the store)."),
-    wait_lock: str = typer.Option(
-        None,
-        "--wait-lock",
-        help="Wait this long for a running sweep of the site (default: exit 4).",
-    ),
+    wait_lock: str = typer.Option(None, "--wait-lock", help=WAIT_LOCK_HELP),
     alert_test: bool = typer.Option(False, "--alert-test", help="Send a test alert and exit."),
     push: str = typer.Option(None, "--push", help=PUSH_HELP),
     push_token_file: Path = typer.Option(None, "--push-token-file", help=TOKEN_HELP),
@@ -171,11 +185,7 @@ def watch(
     cfg = config_or_fail(config)
     channels = _channels(cfg, alert_test, site or cfg.site)
     try:
-        if keep_days is not None and (bad := RANGES["store.keep_days"].problem(keep_days)):
-            raise InputError(f"--keep-days: {bad}")
-        schedule = _schedule(cfg, interval, cron)
-        floor = Severity(min_severity) if min_severity else cfg.min_severity
-        wait = _lock_wait(cfg, wait_lock)
+        schedule, floor, wait = _checked(cfg, keep_days, interval, cron, min_severity, wait_lock)
         scope, opts = _planned(cfg, given, targets)
     except ValueError:
         raise fail(f"--min-severity: one of {', '.join(x.value for x in Severity)}") from None
