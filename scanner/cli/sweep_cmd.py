@@ -143,7 +143,7 @@ def _run(
         markup=False,
     )
     if timings:
-        err_console.print(progress.timings_line(seen, startup), markup=False)
+        err_console.print(progress.timings_line(seen, startup), markup=False, soft_wrap=True)
     return run
 
 
