@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,9 +20,10 @@ from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
 from scanner.errors import InputError
 from scanner.models import ScanRun
 from scanner.probes.progress import Progress
-from scanner.sensor import Pusher, PushError, PushResult, check_url
-from scanner.sensor.push import read_token
 from scanner.store import default_store_path
+
+if TYPE_CHECKING:  # the sensor (HTTP, the run's JSON reader) loads only when a push is asked for
+    from scanner.sensor import Pusher, PushResult
 
 PUSH_HELP = "Upload the run to this console (https://HOST:PORT; biosweep serve)."
 TOKEN_HELP = "File holding the sensor token (default: $BIOSWEEP_PUSH_TOKEN)."  # noqa: S105
@@ -38,6 +40,9 @@ def pusher(url: str | None, token_file: Path | None, ca: Path | None) -> Pusher 
     """The Pusher the flags ask for (checked before any sweeping), or None without --push."""
     if not url:
         return None
+    from scanner.sensor import Pusher, PushError, check_url
+    from scanner.sensor.push import read_token
+
     try:
         return Pusher(check_url(url), read_token(token_file), spool_dir(), ca)
     except PushError as exc:

@@ -24,10 +24,9 @@ from scanner.cli.console import (
     fail,
 )
 from scanner.cli.files import check_destination, write_or_rescue
-from scanner.cli.history_cmd import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
 from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, live_feed, push_run, pusher
 from scanner.cli.registry_cmd import sweep_exit, sweep_options
-from scanner.cli.tables import run_tables
+from scanner.cli.stored import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
 from scanner.errors import BiosweepError, InputError, ScopeError
 from scanner.models import ScanRun
 from scanner.normalize import clean_text
@@ -254,6 +253,8 @@ def _print(run: ScanRun, json_out: bool, show_all: bool = False, why: bool = Fal
     if json_out:
         sys.stdout.buffer.write(scanrun_json(run))
         return
+    from scanner.cli.tables import run_tables  # the tables' wording: only when printed
+
     console.print(run_tables(run, show_all=show_all, why=why))
     for s in run.skipped:
         console.print(

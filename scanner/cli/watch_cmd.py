@@ -19,7 +19,8 @@ from scanner.alerts import AlertError, Sender, senders, test_alert
 from scanner.cli import ble_cmd
 from scanner.cli import sweep_plan as flags
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
-from scanner.cli.history_cmd import (
+from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
+from scanner.cli.stored import (
     CONFIG_HELP,
     EXIT_LOCKED,
     STORE_HELP,
@@ -27,7 +28,6 @@ from scanner.cli.history_cmd import (
     open_store,
     store_path,
 )
-from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
 from scanner.cli.watching import WatchReport
 from scanner.config import Config, ConfigError
 from scanner.config.ranges import RANGES
