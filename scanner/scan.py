@@ -22,16 +22,16 @@ from datetime import UTC, datetime
 from scanner import __version__
 from scanner.compare import compare
 from scanner.identify import identify, privacy
-from scanner.identify.preload import Preload
+from scanner.identify.preload import Loader, Preload
 from scanner.identify.signatures import database_version
 from scanner.models import Device, Observation, ScanRun, Skipped
 from scanner.probes import CURATED_PORTS, DEFAULT_PROBES, arp
 from scanner.probes.base import ProbeContext
 from scanner.probes.ble import BleOptions, BleSource
-from scanner.probes.hostsweep import HostSweep, address_count
+from scanner.probes.hostsweep import HostSweep, address_count, closing_notes
 from scanner.probes.hostwork import Judge
 from scanner.probes.multicast import MulticastNet, MulticastSource, interfaces_of
-from scanner.probes.net import Connector, Dialer
+from scanner.probes.net import Dialer
 from scanner.probes.progress import Phase, Progress
 from scanner.probes.source import Source, SourceResult, run_source
 from scanner.probes.sources import check_swept_something, incomplete_notes, missing
@@ -112,11 +112,14 @@ def run_sweep(
     opts: SweepOptions,
     progress: Progress | None = None,
     multicast: MulticastNet | None = None,
+    loader: Callable[[], Loader] = Preload,
 ) -> ScanRun:
-    """Sweep, identify and package the run. Interrupted sweeps keep what they saw."""
+    """Sweep, identify and package the run. Interrupted sweeps keep what they saw.
+    ``loader``: where the signature database loads meanwhile (a thread; the CLI's one-shot
+    sweep: a process of its own, :mod:`scanner.identify.worker`)."""
     started = datetime.now(UTC)
     ctx = ProbeContext(scope, dialer, progress=progress or Progress())
-    preload, res, complete = Preload(), SourceResult(), True
+    preload, res, complete = loader(), SourceResult(), True
     sources = plan(scope, opts, multicast, preload)
     if opts.host_sweep:
         ctx.progress.addresses = address_count(scope)
@@ -125,33 +128,20 @@ def run_sweep(
     except KeyboardInterrupt:
         complete = False
         res.notes.append("interrupted: the results cover only the hosts probed so far")
-    absent = missing(res.skipped, opts.required)
-    check_swept_something(absent, opts.required, opts.host_sweep)
-    notes = [*incomplete_notes(absent), *res.notes, *_closing_notes(dialer, sources.hosts)]
-    with ctx.progress.phase(Phase.IDENTIFY):
-        preload.wait()
-        run = package_run(
-            res.observations, started=started, scope=scope.describe(),
-            skipped=tuple(res.skipped), notes=tuple(notes), site=opts.site,
-            operator=opts.operator, complete=complete and not absent,
-        )  # fmt: skip
+    try:
+        absent = missing(res.skipped, opts.required)
+        check_swept_something(absent, opts.required, opts.host_sweep)
+        notes = [*incomplete_notes(absent), *res.notes, *closing_notes(dialer, sources.hosts)]
+        with ctx.progress.phase(Phase.IDENTIFY):
+            run = package_run(
+                res.observations, started=started, scope=scope.describe(),
+                skipped=tuple(res.skipped), notes=tuple(notes), site=opts.site,
+                operator=opts.operator, complete=complete and not absent,
+                identified=preload.devices(res.observations),
+            )  # fmt: skip
+    finally:
+        preload.close()
     return compared(run, opts.registry, opts.previous)
-
-
-def _closing_notes(dialer: Dialer, hosts: HostSweep | None) -> list[str]:
-    """How many connections the sweep made, and how many hosts early stop cut short."""
-    notes = []
-    if isinstance(dialer, Connector):
-        notes.append(
-            f"connections: {dialer.attempts} attempts, {dialer.reused} probes served by their "
-            "port check's connection"
-        )
-    if hosts is not None and hosts.early_stopped:
-        notes.append(
-            f"early stop: {hosts.early_stopped} hosts identified beyond doubt before every "
-            "probe ran"
-        )
-    return notes
 
 
 def compared(run: ScanRun, registry: Registry | None, previous: ScanRun | None) -> ScanRun:
@@ -176,10 +166,14 @@ def package_run(
     operator: str | None = None,
     complete: bool = True,
     keep: Callable[[list[Device]], list[Device]] | None = None,
+    identified: list[Device] | None = None,
 ) -> ScanRun:
     """The one place a ScanRun is made (a sweep's, ``listen``'s, ``import``'s): identify, the
-    privacy stage, package. ``keep`` filters the identified devices (Wi-Fi passers-by)."""
-    devices = privacy.apply_policy(identify(observations))
+    privacy stage, package. ``keep`` filters the identified devices (Wi-Fi passers-by);
+    ``identified``: both stages already run on ``observations`` (by the sweep's loader)."""
+    devices = identified
+    if devices is None:
+        devices = privacy.apply_policy(identify(observations))
     return ScanRun(
         id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
         started_at=started,

@@ -14,13 +14,29 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Protocol
 
 from scanner.identify import default_engine, oui
-from scanner.models import Certainty, Observation
-from scanner.probes.hostwork import Verdict
+from scanner.models import Certainty, Device, Identification, Observation
+from scanner.probes.hostwork import Judge, Verdict
 
 #: The switch interval while the database loads (seconds).
 LOAD_SWITCH_INTERVAL = 0.0005
+
+
+class Loader(Judge, Protocol):
+    """How a sweep gets its signature database: judged hosts during the sweep, then the run's
+    devices (:class:`Preload` in a thread; :class:`scanner.identify.worker.WorkerJudge` in a
+    process of its own)."""
+
+    def wait(self) -> None:
+        """Until the database is loaded (or failed: identification will report it)."""
+
+    def devices(self, observations: list[Observation]) -> list[Device] | None:
+        """The identified devices, or None: identify in-process."""
+
+    def close(self) -> None:
+        """Let go of what the loader holds."""
 
 
 class Preload:
@@ -51,7 +67,18 @@ class Preload:
 
     def verdict(self, seen: Sequence[Observation]) -> Verdict:
         """What the loaded database makes of one host's observations (call once ready)."""
-        best = default_engine().identify(seen)
-        if not best or not best[0].is_collector:
-            return Verdict.OTHER
-        return Verdict.BEYOND_DOUBT if best[0].certainty is Certainty.HIGH else Verdict.COLLECTOR
+        return judged(default_engine().identify(seen))
+
+    def devices(self, observations: list[Observation]) -> list[Device] | None:
+        self.wait()  # loaded here (once per process): the run is identified in-process
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def judged(best: Sequence[Identification]) -> Verdict:
+    """The :class:`Verdict` of one host's identifications, best first."""
+    if not best or not best[0].is_collector:
+        return Verdict.OTHER
+    return Verdict.BEYOND_DOUBT if best[0].certainty is Certainty.HIGH else Verdict.COLLECTOR

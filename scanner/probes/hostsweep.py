@@ -18,6 +18,7 @@ from scanner.probes.base import ProbeContext
 from scanner.probes.discovery import HostFeed, neighbour_macs
 from scanner.probes.hostwork import HostWork, Judge, NoJudge
 from scanner.probes.nd import NdSource
+from scanner.probes.net import Connector, Dialer
 from scanner.probes.progress import Phase
 from scanner.probes.source import Source, SourceResult, run_source
 from scanner.scope import Scope
@@ -85,3 +86,19 @@ def address_count(scope: Scope) -> int:
     if not scope.excluded or scope.size > 1 << 20:
         return scope.size
     return sum(1 for _ in scope.hosts())
+
+
+def closing_notes(dialer: Dialer, hosts: HostSweep | None) -> list[str]:
+    """How many connections the sweep made, and how many hosts early stop cut short."""
+    notes = []
+    if isinstance(dialer, Connector):
+        notes.append(
+            f"connections: {dialer.attempts} attempts, {dialer.reused} probes served by their "
+            "port check's connection"
+        )
+    if hosts is not None and hosts.early_stopped:
+        notes.append(
+            f"early stop: {hosts.early_stopped} hosts identified beyond doubt before every "
+            "probe ran"
+        )
+    return notes
