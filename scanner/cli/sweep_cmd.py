@@ -28,7 +28,7 @@ from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, live_feed, push
 from scanner.cli.registry_cmd import sweep_exit, sweep_options
 from scanner.cli.stored import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
 from scanner.errors import BiosweepError, InputError, ScopeError
-from scanner.identify.worker import WorkerJudge
+from scanner.identify.worker import sweep_loader
 from scanner.models import ScanRun
 from scanner.normalize import clean_text
 from scanner.probes.multicast import SocketMulticast
@@ -133,7 +133,7 @@ def _run(
     start = time.monotonic()
     with shown as seen:
         run = scan.run_sweep(
-            scope, Connector(scope), opts, _tee(seen, live), SocketMulticast(scope), WorkerJudge
+            scope, Connector(scope), opts, _tee(seen, live), SocketMulticast(scope), sweep_loader
         )
     collectors = sum(d.is_collector for d in run.devices)
     state = "" if run.complete else " (INCOMPLETE)"

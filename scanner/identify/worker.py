@@ -26,6 +26,8 @@ import sys
 from collections.abc import Sequence
 from typing import IO, Any
 
+from scanner.identify import engine_loaded
+from scanner.identify.preload import Loader, Preload
 from scanner.models import Device, Observation
 from scanner.probes.hostwork import Verdict
 
@@ -95,7 +97,8 @@ class WorkerJudge:
         return answer if isinstance(answer, list) else None
 
     def close(self) -> None:
-        proc, self._proc = self._proc, None
+        """End the child (it answers nothing more)."""
+        proc, self._proc, self._ready = self._proc, None, False
         if proc is None:
             return
         for pipe in (proc.stdin, proc.stdout):
@@ -107,6 +110,12 @@ class WorkerJudge:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def sweep_loader() -> Loader:
+    """The loader of a sweep run from the command line: a process of its own, unless this
+    process has the database already (then nothing is left to load)."""
+    return Preload() if engine_loaded() else WorkerJudge()
 
 
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
