@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: test demo console-demo lint types unit venv clean system-tools
+.PHONY: test demo console-demo lint types unit venv clean system-tools bench-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,8 @@ unit: $(STAMP) system-tools
 # Debian tools some tests use, installed only when missing and apt-get is usable (root; one
 # `apt-get update` for all); otherwise those tests skip and say why:
 #   chromium, poppler-utils, fonts-wqy-zenhei: HTML renders with no request, PDF pages, CJK glyphs
-#   tcpdump, nmap: a capture of the lab for listen --pcap, an nmap -sV XML to import (lab only)
+#   tcpdump, nmap: a capture of the lab for listen --pcap, an nmap -sV XML to import (lab only);
+#     tcpdump brings libpcap0.8, whose filter compiler listen's fast path uses
 #   systemd: systemd-analyze verifies the units `biosweep schedule install` writes
 #   postgresql: the console's fleet backend, started per test session (tests/console)
 #   chromium also drives the console's browser tests (Playwright, never `playwright install`)
@@ -52,6 +53,12 @@ system-tools:
 	else echo "no root/apt-get for$$missing: the tests that need them will skip"; fi
 
 test: lint types unit
+
+# What bench/passive_rate.py compares biosweep with and replays the lab's traffic through
+bench-tools:
+	@command -v tshark >/dev/null && command -v tcpreplay >/dev/null || \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        --no-install-recommends tshark tcpreplay tcpdump >/dev/null)
 
 demo: $(STAMP)
 	$(BIN)/biosweep demo

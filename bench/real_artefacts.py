@@ -22,8 +22,10 @@ runner turns each record into what biosweep would see of that device and identif
 
 A collector is right when its best identification (confidence >= 0.5) is of the labelled class
 group (video, biometric, access, as the project scorer groups classes); its vendor is right when
-the best identification names the labelled maker. A false claim is an ordinary device called a
-collector (>= 0.5), or a collector given another class group or another maker at >= 0.5.
+the best identification names the labelled maker (or the labelled ``oem``: the hardware maker a
+public registry names for a rebranded device, e.g. the IEEE registrant of its MAC block). A false
+claim is an ordinary device called a collector (>= 0.5), or a collector given another class group
+or another maker at >= 0.5.
 
     .venv/bin/python bench/real_artefacts.py [--data tests/data/real] [--misses] [--json]
 """
@@ -69,6 +71,7 @@ class Outcome:
     expected_class: str
     expected_vendor: str | None
     best: Identification | None
+    expected_oem: str | None = None
 
     @property
     def collector(self) -> bool:
@@ -88,7 +91,8 @@ class Outcome:
     @property
     def right_vendor(self) -> bool:
         vendor = (self.best.vendor if self.best else None) or ""
-        return bool(self.expected_vendor) and _same_maker(self.expected_vendor or "", vendor)
+        makers = [m for m in (self.expected_vendor, self.expected_oem) if m]
+        return bool(self.expected_vendor) and any(_same_maker(m, vendor) for m in makers)
 
     @property
     def false_claim(self) -> bool:
@@ -151,7 +155,7 @@ def run_record(record: dict[str, Any], index: int) -> list[Outcome]:
     exp = record["expected"]
     best = _best_of(devices, f"ip:{ip}")
     kinds = "+".join(dict.fromkeys(p["kind"] for p in record["parts"]))
-    return [Outcome(record["id"], kinds, exp["class"], exp.get("vendor"), best)]
+    return [Outcome(record["id"], kinds, exp["class"], exp.get("vendor"), best, exp.get("oem"))]
 
 
 def _run_capture(record: dict[str, Any]) -> list[Outcome]:
@@ -170,7 +174,7 @@ def _run_capture(record: dict[str, Any]) -> list[Outcome]:
         best = _best_of(run.devices, subject)
         exp = dev["expected"]
         out.append(Outcome(f"{record['id']}/{dev.get('name', subject)}", "capture",
-                           exp["class"], exp.get("vendor"), best))  # fmt: skip
+                           exp["class"], exp.get("vendor"), best, exp.get("oem")))  # fmt: skip
     return out
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from scanner import scan
+from scanner.cli.capture_progress import capture_progress
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, FORMAT_HELP, RunFormat, fail
 from scanner.cli.listen_cmd import check_output, emit, extracted_run
 from scanner.errors import BiosweepError, InputError
@@ -63,7 +64,9 @@ def pcap(
     check_output(observations_out, force)
     started = datetime.now(UTC)
     try:
-        run = extracted_run(read_capture(file), started, f"capture {file.name}", site, None)
+        with capture_progress(f"reading {file.name}") as progress:
+            extractor = read_capture(file, progress=progress)
+        run = extracted_run(extractor, started, f"capture {file.name}", site, None)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except BiosweepError as exc:

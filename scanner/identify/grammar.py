@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from scanner.identify import yamlines
+from scanner.identify.lazyre import LazyPattern
 from scanner.identify.sigparse import (
     Collector,
     Condition,
@@ -170,7 +171,7 @@ def rules_for(
     rules: list[Rule] = []
     for field in fields:
         certainty = min(KIND_CERTAINTY[MODEL_FIELDS[field]], cap, key=_ORDER.index)
-        pattern = re.compile(field_pattern(field, grammar))
+        pattern = LazyPattern(field_pattern(field, grammar))
         rules.append(Rule(len(rules), certainty, (Condition(field, pattern),)))
     return tuple(rules)
 

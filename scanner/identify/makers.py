@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterable
 
 from scanner.identify import yamlines
+from scanner.identify.lazyre import LazyPattern
 from scanner.identify.sigparse import (
     ACCESS_ONLY_KEY,
     BIOMETRIC_ONLY_KEY,
@@ -140,7 +141,7 @@ def _rules(node: yamlines.LineDict, vocab: Vocabulary, c: Collector) -> tuple[Ru
     rules: list[Rule] = []
     for field, pattern, certainty in specs:
         if vocab.has_field(field):
-            cond = Condition(field, re.compile(pattern))
+            cond = Condition(field, LazyPattern(pattern))
             rules.append(Rule(len(rules), certainty, (cond,)))
     return tuple(rules)
 

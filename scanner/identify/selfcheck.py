@@ -10,6 +10,7 @@ from __future__ import annotations
 from scanner.errors import Problem
 from scanner.identify import identify
 from scanner.identify.engine import Engine, rank_key
+from scanner.identify.lazyre import compile_all
 from scanner.identify.signatures import Example, Signature
 from scanner.models import Identification, Observation
 
@@ -43,8 +44,19 @@ def check_example(sig: Signature, ex: Example, engine: Engine) -> list[str]:
     return problems
 
 
+def check_patterns(sig: Signature) -> list[Problem]:
+    """Every pattern of ``sig`` compiled now (generated ones are otherwise compiled on first
+    use, :mod:`scanner.identify.lazyre`)."""
+    patterns = [c.pattern for rule in sig.rules for c in rule.conditions]
+    return [
+        Problem(sig.file, sig.line, sig.id, f"regex {source!r} does not compile: {error}")
+        for source, error in compile_all(patterns)
+    ]
+
+
 def check_signature(sig: Signature, engine: Engine) -> list[Problem]:
-    problems = [
+    problems = check_patterns(sig)
+    problems += [
         Problem(sig.file, ex.line, sig.id, message)
         for ex in sig.examples
         for message in check_example(sig, ex, engine)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from scanner.errors import InputError, Problem
 from scanner.identify import yamlines
+from scanner.identify.lazyre import LazyPattern
 from scanner.identify.vocab import Vocabulary
 from scanner.models import BIOMETRIC_CLASSES, Certainty, DeviceClass
 from scanner.normalize import normalize
@@ -58,7 +59,7 @@ _PROVENANCE_KEYS = {"verified", "capture", "note"}
 @dataclass(frozen=True, slots=True)
 class Condition:
     field: str
-    pattern: re.Pattern[str]
+    pattern: LazyPattern
 
     @property
     def source(self) -> str:
@@ -146,7 +147,7 @@ def line_of(node: object, default: int) -> int:
     return getattr(node, "line", default)
 
 
-def compile_pattern(source: str, vocab: Vocabulary) -> re.Pattern[str]:
+def compile_pattern(source: str, vocab: Vocabulary) -> LazyPattern:
     """Compile one rule regex, enforcing anchoring and named-only extraction groups."""
     body = _FLAGS.sub("", source, count=1)
     if not body.startswith("^") or not body.endswith("$") or body.endswith("\\$"):
@@ -160,7 +161,7 @@ def compile_pattern(source: str, vocab: Vocabulary) -> re.Pattern[str]:
     for name in pattern.groupindex:
         if name not in vocab.attributes:
             raise ValueError(f"regex {source!r} extracts unknown attribute {name!r}")
-    return pattern
+    return LazyPattern(source, pattern)
 
 
 def parse_observe(

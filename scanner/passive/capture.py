@@ -65,6 +65,33 @@ class BoundedCapture:
         self._pos += len(data)
         return data
 
+    def read_some(self, n: int) -> bytes:
+        """Up to ``n`` bytes (at most :data:`MAX_BLOCK`), fewer at the end of the file: a
+        buffered reader's refill. The reader checks each block's claimed length itself."""
+        n = min(n, MAX_BLOCK)
+        if self._size is None and self._pos + n > MAX_DECOMPRESSED:
+            if self._pos >= MAX_DECOMPRESSED:
+                limit = size_text(MAX_DECOMPRESSED)
+                raise CaptureError(f"{self.name}: decompresses to more than {limit}")
+            n = MAX_DECOMPRESSED - self._pos
+        data = self._raw.read(n)
+        self._pos += len(data)
+        return data
+
+    @property
+    def compressed(self) -> bool:
+        """A decompressed stream: its end is not known until it is reached."""
+        return self._size is None
+
+    def progress(self) -> tuple[int, int]:
+        """(bytes of the file read, its size): of the compressed file for a gzip capture."""
+        if self._owner is None:
+            return self._pos, self._size or 0
+        try:
+            return self._owner.tell(), os.fstat(self._owner.fileno()).st_size
+        except (OSError, ValueError):
+            return 0, 0
+
     def tell(self) -> int:
         return self._pos
 

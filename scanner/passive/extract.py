@@ -45,6 +45,7 @@ from scanner.passive.layers import scapy
 from scanner.passive.tcpflow import Flows
 from scanner.passive.wifi import WifiStats
 from scanner.probes import snmp
+from scanner.probes.banner import FIELDS as BANNER_FIELDS
 from scanner.probes.derived import is_excluded
 from scanner.probes.multicast import mdns, ssdp, wsd
 from scanner.probes.multicast.base import Drops
@@ -57,6 +58,21 @@ MAX_HTTP_HEAD = 8 * 1024
 MAX_FRAME = 65_535
 UNSPECIFIED = str(ipaddress.IPv4Address(0))  # "this host": an ARP probe or a DHCP client
 _HTTP_METHODS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"OPTIONS ", b"DELETE ", b"SUBSCRIBE ")
+
+# What the readers below need, in one place: the capture filter (scanner.passive.selection)
+# is built from these tables, so a packet a reader takes is never left out before decoding.
+DHCP_PORTS = frozenset({67, 68})
+#: UDP announcements and answers: port → kind (and reader), tried in this order
+DATAGRAM_PORTS = {
+    mdns.PORT: "mdns", ssdp.PORT: "ssdp", wsd.PORT: "wsd", 37020: "sadp", 37810: "dhip",
+}  # fmt: skip
+FILTER_UDP_PORTS = frozenset({*DHCP_PORTS, dns.PORT, *DATAGRAM_PORTS, snmp.PORT})
+#: TCP ports whose greetings tcpflow reads (and whose clients' first bytes end them)
+FILTER_TCP_PORTS = frozenset(BANNER_FIELDS)
+#: how a TCP payload read by :meth:`Extractor._http` or a reassembled response begins
+HTTP_STARTS = (b"HTTP/1.", *_HTTP_METHODS)
+Route = tuple[str, Callable[[], None]]  # a packet's kind and the reader that takes it
+Segment = tuple[int, int, int, int, bytes]  # TCP sport, dport, seq, flags, payload
 log = logging.getLogger(__name__)
 
 
@@ -88,10 +104,11 @@ class Extractor:
         self.queries = dns.DnsQueries()
         self.flows = Flows(source, self._add, self.drops.count)
         self.frames = FrameEvidence()  # source MACs, MAC ↔ address links, open ports
+        self.cost: Callable[[], list[str]] | None = None  # the decoder's counts, as notes
 
     def notes(self) -> list[str]:
         """What the run's notes say of the packets: drops per kind, an early stop."""
-        out = []
+        out = self.cost() if self.cost is not None else []
         if self.drops.total:
             out.append(f"passive: {self.drops.total} packets dropped: {self.drops.summary()}")
         if self.queries.resolvers:
@@ -133,23 +150,30 @@ class Extractor:
         return Observation(subject, field, value, f"{self.source}:{kind}")
 
     def feed(self, pkt: Any) -> None:
-        """Read one packet. A packet that does not decode is one counted drop of its kind,
-        whatever raised (a parse error, or a bug a device's bytes found): never raised."""
+        """Read one packet decoded by scapy. A packet that does not decode is one counted drop
+        of its kind, whatever raised (a parse error, or a bug a device's bytes found)."""
         self.packets += 1
+        if len(pkt) > MAX_FRAME:
+            self.drops.add("frame", ParseError(f"frame over {MAX_FRAME} bytes"))
+            return
+        self.decoded(functools.partial(record_frame, pkt, self.frames), lambda: self._route(pkt))
+
+    def decoded(self, frame: Callable[[], None], route: Callable[[], Route | None]) -> None:
+        """One packet's frame evidence, then its reader (see :meth:`_route`), whichever decoder
+        (scapy or :mod:`scanner.passive.fastpath`) made them: what raises is a counted drop,
+        of the reader's kind once the packet was routed, of kind ``frame`` before."""
         kind = "frame"
         try:
-            if len(pkt) > MAX_FRAME:
-                raise ParseError(f"frame over {MAX_FRAME} bytes")
-            record_frame(pkt, self.frames)
-            route = self._route(pkt)
-            if route is None:
+            frame()
+            found = route()
+            if found is None:
                 return
-            kind, read = route
+            kind, read = found
             read()
         except Exception as exc:
             self.drops.add(kind, exc)
 
-    def _route(self, pkt: Any) -> tuple[str, Callable[[], None]] | None:
+    def _route(self, pkt: Any) -> Route | None:
         """The packet's kind and the reader that takes it, or None when nothing reads it."""
         s = scapy()
         layers: tuple[tuple[Any, str, Callable[[Any], None]], ...] = (
@@ -166,37 +190,45 @@ class Extractor:
             return None  # mDNS, SSDP, WSD and HTTP are read over IPv6 too
         src, dst = str(pkt[ip].src), str(pkt[ip].dst)
         if pkt.haslayer(s.UDP):
-            return self._udp(pkt, src, pkt[s.UDP])
+            udp = pkt[s.UDP]
+            dhcp = functools.partial(self._dhcp, pkt)
+            return self.datagram(src, int(udp.sport), int(udp.dport), _raw(udp), dhcp)
         if pkt.haslayer(s.TCP):
-            return "http", functools.partial(self._tcp, src, dst, pkt[s.TCP])
+            tcp = pkt[s.TCP]
+            segment = (int(tcp.sport), int(tcp.dport), int(tcp.seq), int(tcp.flags), _raw(tcp))
+            return "http", functools.partial(self.segment, src, dst, segment)
         return None
+
+    def arp(self, hwsrc: str, psrc: str) -> None:
+        """An ARP packet's sender: its MAC and IPv4 address (RFC 826)."""
+        sender = _mac_or_none(hwsrc)
+        if sender and psrc != UNSPECIFIED:
+            self._add([self._obs(f"mac:{sender}", "ip.address", psrc, "arp")])
 
     def _arp(self, pkt: Any) -> None:
         arp = pkt[scapy().ARP]
-        sender, ip = _mac_or_none(str(arp.hwsrc)), str(arp.psrc)
-        if sender and ip != UNSPECIFIED:
-            self._add([self._obs(f"mac:{sender}", "ip.address", ip, "arp")])
+        self.arp(str(arp.hwsrc), str(arp.psrc))
 
-    def _udp(self, pkt: Any, src: str, udp: Any) -> tuple[str, Callable[[], None]] | None:
-        ports = {int(udp.sport), int(udp.dport)}
-        data = _raw(udp)
-        if ports & {67, 68}:
-            return "dhcp", functools.partial(self._dhcp, pkt)
-        if int(udp.dport) == dns.PORT:
+    def datagram(
+        self, src: str, sport: int, dport: int, data: bytes, dhcp: Callable[[], None]
+    ) -> Route | None:
+        """The reader of one UDP datagram from ``src`` (``dhcp`` reads it as BOOTP), or None.
+        Every port read here is in :data:`FILTER_UDP_PORTS`, which the capture filter passes."""
+        ports = {sport, dport}
+        if ports & DHCP_PORTS:
+            return "dhcp", dhcp
+        if dport == dns.PORT:
             return "dns", functools.partial(self.queries.feed, src, data)
         if _question(data, ports):
             return None  # someone's question (ours, during a sweep): it says nothing of a device
         readers = {
-            mdns.PORT: ("mdns", self._mdns),
-            ssdp.PORT: ("ssdp", self._ssdp),
-            wsd.PORT: ("wsd", self._wsd),
-            37020: ("sadp", self._sadp),
-            37810: ("dhip", self._dhip),
-        }
-        for port, (kind, read) in readers.items():
+            "mdns": self._mdns, "ssdp": self._ssdp, "wsd": self._wsd, "sadp": self._sadp,
+            "dhip": self._dhip,
+        }  # fmt: skip
+        for port, kind in DATAGRAM_PORTS.items():
             if port in ports:
-                return kind, functools.partial(read, src, data)
-        if int(udp.sport) == snmp.PORT:  # an agent's answer to a monitoring system's poll
+                return kind, functools.partial(readers[kind], src, data)
+        if sport == snmp.PORT:  # an agent's answer to a monitoring system's poll
             return "snmp", functools.partial(self._snmp, src, data)
         return None
 
@@ -228,13 +260,29 @@ class Extractor:
 
     def _dhcp(self, pkt: Any) -> None:
         s = scapy()
-        if not pkt.haslayer(s.BOOTP) or not pkt.haslayer(s.DHCP):
+        if pkt.haslayer(s.BOOTP) and pkt.haslayer(s.DHCP):
+            self._bootp(pkt[s.BOOTP], pkt[s.DHCP])
+
+    def dhcp_payload(self, sport: int, dport: int, data: bytes) -> None:
+        """A UDP payload on the DHCP ports, read as scapy reads it: as BOOTP only between the
+        port pairs scapy binds (68→67, 67→68, 67→67 relays), as DHCP only after the magic
+        cookie (RFC 2131 §3)."""
+        if (sport, dport) not in ((68, 67), (67, 68), (67, 67)) or not data:
             return
-        client = _mac_or_none(bytes(pkt[s.BOOTP].chaddr)[:6].hex())
+        s = scapy()
+        try:
+            bootp = s.BOOTP(data)
+        except Exception:  # scapy keeps a datagram it cannot dissect as raw bytes: no BOOTP
+            return
+        if bootp.haslayer(s.DHCP):
+            self._bootp(bootp, bootp[s.DHCP])
+
+    def _bootp(self, bootp: Any, dhcp: Any) -> None:
+        client = _mac_or_none(bytes(bootp.chaddr)[:6].hex())
         if client is None:
             return
         subject = f"mac:{client}"
-        options = {o[0]: o[1:] for o in pkt[s.DHCP].options if isinstance(o, tuple) and o}
+        options = {o[0]: o[1:] for o in dhcp.options if isinstance(o, tuple) and o}
         out = []
         if "hostname" in options:
             out.append(self._obs(subject, "dhcp.hostname", _text(options["hostname"][0]), "dhcp"))
@@ -247,7 +295,7 @@ class Extractor:
             listed = ",".join(str(int(v)) for v in flat[:64])
             out.append(self._obs(subject, "dhcp.param_list", listed, "dhcp"))
         kind = options.get("message-type", (0,))[0]
-        assigned = str(pkt[s.BOOTP].yiaddr)
+        assigned = str(bootp.yiaddr)
         if kind in (5, "ack") and assigned != UNSPECIFIED:
             out.append(self._obs(subject, "ip.address", assigned, "dhcp"))
         self._add(o for o in out if o.value)
@@ -287,11 +335,11 @@ class Extractor:
         ]
         self._add(o for o in out if o.value)
 
-    def _tcp(self, src: str, dst: str, tcp: Any) -> None:
-        data = _raw(tcp)
+    def segment(self, src: str, dst: str, segment: Segment) -> None:
+        """One TCP segment: (source port, destination port, sequence number, flags, payload)."""
+        sport, dport, seq, flags, data = segment
         self._http(src, data)
-        segment = (int(tcp.seq), int(tcp.flags), data)
-        self.flows.feed(src, int(tcp.sport), dst, int(tcp.dport), segment)
+        self.flows.feed(src, sport, dst, dport, (seq, flags, data))
 
     def _http(self, src: str, data: bytes) -> None:
         head = data[:MAX_HTTP_HEAD]

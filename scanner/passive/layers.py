@@ -39,5 +39,5 @@ def scapy() -> SimpleNamespace:
         IPv6=IPv6, ND_NA=ICMPv6ND_NA, ND_NS=ICMPv6ND_NS, ND_TLL=ICMPv6NDOptDstLLAddr,
         ND_SLL=ICMPv6NDOptSrcLLAddr,
         LLDPDU=LLDPDU, Packet=Packet, PcapReader=PcapReader, RadioTap=RadioTap, TCP=TCP,
-        UDP=UDP, AsyncSniffer=AsyncSniffer, ScapyError=Scapy_Exception,
+        UDP=UDP, AsyncSniffer=AsyncSniffer, ScapyError=Scapy_Exception, l2types=conf.l2types,
     )  # fmt: skip

@@ -73,6 +73,7 @@ class Flows:
         self._problem = problem
         self._flows: OrderedDict[FlowKey, _Flow] = OrderedDict()
         self._greetings: OrderedDict[FlowKey, int] = OrderedDict()  # SYN-ACKs: first data seq
+        self.opened = 0  # flows started so far (a decoder watching which flows are open)
 
     def feed(self, src: str, sport: int, dst: str, dport: int, tcp: tuple[int, int, bytes]) -> None:
         """One segment: (sequence number, flags, payload)."""
@@ -90,6 +91,11 @@ class Flows:
             self._extend(key, flow, seq, payload)
         if flow is not None and flags & 0x05:  # FIN or RST
             self._finish(key)
+
+    limit = MAX_FLOWS
+
+    def open_keys(self) -> list[FlowKey]:
+        return list(self._flows)
 
     def flush(self) -> None:
         """Read every flow still open (the end of a capture or of a listen)."""
@@ -113,6 +119,7 @@ class Flows:
         if len(self._flows) >= MAX_FLOWS:
             self._finish(next(iter(self._flows)))
         flow = self._flows[key] = _Flow(kind, seq)
+        self.opened += 1
         self._extend(key, flow, seq, payload)
         return flow
 

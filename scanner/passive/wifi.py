@@ -57,13 +57,25 @@ class WifiStats:
     dropped: int = 0
 
     def feed(self, pkt: Any) -> None:
+        """One frame decoded by scapy."""
         from scanner.passive.layers import scapy
 
         s = scapy()
         dot11 = pkt[s.Dot11]
         if not dot11.addr2:
             return  # ACK/CTS carry no transmitter address
-        sender = normal_mac(str(dot11.addr2))
+        signal = None
+        if pkt.haslayer(s.RadioTap):
+            signal = getattr(pkt[s.RadioTap], "dBm_AntSignal", None)
+        header = (int(dot11.type), int(dot11.FCfield))
+        self.frame(str(dot11.addr2), signal, header, int(float(pkt.time)), len(pkt))
+
+    def frame(
+        self, addr2: str, signal: object, header: tuple[int, int], second: int, length: int
+    ) -> None:
+        """One frame from transmitter ``addr2``: its radiotap signal (dBm) if any, its 802.11
+        type and frame control flags, the second it was captured and its length."""
+        sender = normal_mac(addr2)
         entry = self.seen.get(sender)
         if entry is None:
             if len(self.seen) >= MAX_TRANSMITTERS:
@@ -71,16 +83,14 @@ class WifiStats:
                 return
             entry = self.seen[sender] = Transmitter()
         entry.frames += 1
-        if pkt.haslayer(s.RadioTap):
-            signal = getattr(pkt[s.RadioTap], "dBm_AntSignal", None)
-            if isinstance(signal, int):
-                entry.rssi_sum += signal
-                entry.rssi_count += 1
-        to_ds, from_ds = bool(int(dot11.FCfield) & 0x1), bool(int(dot11.FCfield) & 0x2)
-        if int(dot11.type) == 2 and to_ds and not from_ds:
-            second = int(float(pkt.time))
-            if second in entry.upstream or len(entry.upstream) < MAX_SECONDS:
-                entry.upstream[second] = entry.upstream.get(second, 0) + len(pkt)
+        if isinstance(signal, int):
+            entry.rssi_sum += signal
+            entry.rssi_count += 1
+        kind, flags = header
+        to_ds, from_ds = bool(flags & 0x1), bool(flags & 0x2)
+        upstream = kind == 2 and to_ds and not from_ds
+        if upstream and (second in entry.upstream or len(entry.upstream) < MAX_SECONDS):
+            entry.upstream[second] = entry.upstream.get(second, 0) + length
 
     def observations(self, source: str) -> list[Observation]:
         out = []

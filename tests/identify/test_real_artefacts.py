@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("scapy", reason="captures are rebuilt with scapy")
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOOR = {"collectors": 11, "right_class": 10, "right_vendor": 7, "ordinary": 26}
+FLOOR = {"collectors": 34, "right_class": 28, "right_vendor": 23, "ordinary": 70}
 
 
 def runner() -> ModuleType:

@@ -32,6 +32,7 @@ from scanner.lab.catalogue import CATALOGUE
 from scanner.lab.emulators import read_events
 from scanner.lab.scenario import load_scenario
 from scanner.lab.state import RunState
+from scanner.passive import read_capture, read_capture_scapy
 from scanner.probes.registry import CURATED_PORTS
 from tests.lab.conftest import backend_name, in_scanner, lab_runtime_dir, namespaces_reason
 
@@ -187,6 +188,20 @@ def test_listen_pcap_on_a_capture_identifies_the_same_collectors_sending_nothing
     assert _wrong(heard, ANNOUNCING) == []
 
 
+def test_the_fast_path_reads_the_lab_capture_as_scapy_does(
+    sweep: tuple[dict[str, Any], Path | None],
+) -> None:
+    """Issue 20: the capture filter and the fast decoders give exactly the observations (and
+    drops) of scapy's packet-by-packet path on the lab's own traffic."""
+    _, pcap = sweep
+    if pcap is None:
+        pytest.skip("tcpdump is not installed (the Makefile/.ci/run install it as root)")
+    fast, slow = read_capture(pcap), read_capture_scapy(pcap)
+    assert fast.observations() == slow.observations()
+    assert fast.drops.counts == slow.drops.counts
+    assert fast.packets == slow.packets > 100
+
+
 def test_nmap_xml_of_the_lab_imports_and_identifies_the_collectors(
     lab: RunState, tmp_path: Path
 ) -> None:
@@ -230,6 +245,7 @@ def test_listen_live_in_the_scanner_namespace_hears_the_announcements(lab: RunSt
     done = in_scanner(lab, argv, timeout=90)
     assert done.returncode == 1, done.stderr
     heard = json.loads(done.stdout)
+    assert any("(ps_drop)" in n for n in heard["notes"]), heard["notes"]  # kernel drops told
     axis = next(d for d in SCENARIO.devices if d.kind == "axis_camera")
     found = _find(heard, axis.mac, axis.ip)
     assert found is not None and found["collector"]

@@ -84,6 +84,32 @@ def test_listen_usage_errors_exit_2(args: list[str]) -> None:
     assert result.exit_code == 2
 
 
+def test_listen_notes_say_what_was_read_selected_and_decoded(capture: Path) -> None:
+    result = runner.invoke(app, ["listen", "--pcap", str(capture), "--json"])
+    notes = json.loads(result.stdout)["notes"]  # stdout is the JSON alone: no progress bar
+    cost = next(n for n in notes if "selected by the capture filter" in n)
+    assert "10 packets read in" in cost and "decoded (" in cost and "by scapy)" in cost
+
+
+def test_a_terminal_gets_a_progress_bar_on_stderr(
+    capture: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from scanner.cli import capture_progress as progress
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=120)
+    monkeypatch.setattr(progress, "err_console", terminal)
+    result = runner.invoke(app, ["listen", "--pcap", str(capture), "--json"])
+    assert result.exit_code == 1
+    drawn = screen.getvalue()
+    assert "reading site.pcap" in drawn and "10 packets" in drawn
+    json.loads(result.stdout)  # the bar never reaches stdout
+
+
 def test_listen_takes_format_like_identify(capture: Path) -> None:
     """--format table (default), json (the ScanRun, as --json) or jsonl (devices, as identify)."""
     lines = runner.invoke(app, ["listen", "--pcap", str(capture), "--format", "jsonl"])
