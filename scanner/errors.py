@@ -44,6 +44,8 @@ parent)::
     ├── MalformedRequest           a lab emulator's peer sent no request head (lab.emulators)
     ├── FormError                  control flow: a console POST without its CSRF token (console.web)
     └── TooLarge                   control flow: an upload over its cap (console.routes_api)
+    ValueError
+    └── FilterError                libpcap refused a filter expression, a bug (passive.bpf)
     yaml.YAMLError
     └── LineError                  a problem at one line that YAML does not call an error
         └── DuplicateKeyError      a key given twice in one mapping (identify.yamlines)
