@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -148,12 +149,16 @@ def _run(
 
 
 def _since_process_start() -> float | None:
-    """Seconds since this process started (interpreter start-up and imports), if known."""
+    """Seconds since this process started (interpreter start-up and imports), if known: the
+    process's start and the clock both counted from boot (``/proc``, 10 ms ticks), as the
+    wall-clock start psutil gives is rounded to the boot time's whole second."""
     try:
-        import psutil
-
-        return max(0.0, time.time() - psutil.Process().create_time())
-    except (ImportError, OSError):
+        with open("/proc/self/stat", encoding="ascii") as f:
+            ticks = int(f.read().rpartition(")")[2].split()[19])  # field 22: starttime
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
         return None
 
 
