@@ -6,7 +6,9 @@ against the sweep's event loop for all that time: on the office lab the sweep to
 it and 2.0 s without (``bench/README.md``). A child process loads it on another core instead,
 then answers the sweep's questions over a pipe: the verdict on one host's observations (the
 live collector count, early stop) and, at the end, the identified devices (identification and
-the privacy stage, exactly as :func:`scanner.scan.package_run` runs them in-process).
+the privacy stage, exactly as :func:`scanner.scan.package_run` runs them in-process). Between
+questions it compiles the generated patterns (otherwise compiled on first use), so neither
+answer waits for them.
 
 The child is this package's own code, run as ``python -m scanner.identify.worker``; the pipe
 carries pickles between the two processes only. It ignores Ctrl-C (an interrupted sweep is
@@ -23,13 +25,17 @@ import select
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
-from typing import IO, Any
+from collections.abc import Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from scanner.identify import engine_loaded
+from scanner.identify.lazyre import compile_all
 from scanner.identify.preload import Loader, Preload
 from scanner.models import Device, Observation
 from scanner.probes.hostwork import Verdict
+
+if TYPE_CHECKING:
+    from scanner.identify.engine import Engine
 
 _READY = "ready"
 
@@ -133,7 +139,10 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         return
     pickle.dump(_READY, answers)
     answers.flush()
+    idle = _warming(engine)
     while True:
+        if not select.select([requests], [], [], 0)[0] and next(idle, None) is not None:
+            continue  # no request waiting: compile some more patterns meanwhile
         try:
             kind, arg = pickle.load(requests)  # noqa: S301 - our own parent's request
         except EOFError:
@@ -143,6 +152,16 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         else:
             pickle.dump(apply_policy(identify(arg, engine)), answers)
         answers.flush()
+
+
+def _warming(engine: Engine) -> Iterator[int]:
+    """Compile the generated patterns (compiled on first use, :mod:`scanner.identify.lazyre`)
+    a few at a time while the sweep runs, so that neither a verdict nor the run's
+    identification waits for them; one step per batch, between the parent's requests."""
+    lazy = [c.pattern for sig in engine.signatures for rule in sig.rules for c in rule.conditions]
+    for start in range(0, len(lazy), 25):
+        compile_all(lazy[start : start + 25])  # one that does not compile fails where used
+        yield start
 
 
 if __name__ == "__main__":
