@@ -37,7 +37,7 @@ def test_every_connect_only_port_is_evidence_to_some_signature() -> None:
         for c in rule.conditions
         if c.field == "tcp.open_port"
     ]
-    unread = [p for p in CONNECT_ONLY if not any(r.search(str(p)) for r in patterns)]
+    unread = [p for p in CONNECT_ONLY if not any(r.match(str(p)) for r in patterns)]
     assert unread == []
 
 
