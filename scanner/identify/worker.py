@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from scanner.identify.engine import Engine
 
 _READY = "ready"
+#: Patterns compiled between two looks for a request (a few milliseconds: a verdict the event
+#: loop waits for is answered about that soon).
+_BATCH = 5
 
 
 class WorkerJudge:
@@ -159,8 +162,8 @@ def _warming(engine: Engine) -> Iterator[int]:
     a few at a time while the sweep runs, so that neither a verdict nor the run's
     identification waits for them; one step per batch, between the parent's requests."""
     lazy = [c.pattern for sig in engine.signatures for rule in sig.rules for c in rule.conditions]
-    for start in range(0, len(lazy), 25):
-        compile_all(lazy[start : start + 25])  # one that does not compile fails where used
+    for start in range(0, len(lazy), _BATCH):
+        compile_all(lazy[start : start + _BATCH])  # one that does not compile fails where used
         yield start
 
 
