@@ -25,7 +25,7 @@ from typing import Protocol
 
 from scanner.alerts import Alert, AlertError, Sender, build_alert
 from scanner.config.schedule import Schedule
-from scanner.models import ScanRun, Severity
+from scanner.models import INTERRUPTED, ScanRun, Severity
 from scanner.registry import load_registry
 from scanner.scan import SweepOptions
 from scanner.store import Store
@@ -108,6 +108,7 @@ class Watch:
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     failures: int = 0
+    incomplete: int = 0  # runs a source asked for could not complete (not a stop by signal)
 
     def tick(self) -> TickResult:
         """One sweep, saved, compared and alerted on."""
@@ -124,6 +125,8 @@ class Watch:
         except BaseException as exc:
             self.store.abandon(handle, f"{type(exc).__name__}: {str(exc)[:200]}")
             raise
+        if not run.complete and not any(n.startswith(INTERRUPTED) for n in run.notes):
+            self.incomplete += 1
         alert = build_alert(run, previous, self.floor)
         result = TickResult(run, alert)
         if alert is not None:

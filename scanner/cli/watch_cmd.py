@@ -3,7 +3,8 @@ new or changed findings. ``--once`` is what a systemd timer or cron runs.
 
 Exit status: 0 done (count reached, or stopped by Ctrl-C/SIGTERM after saving), 2 usage,
 configuration or scope error, 3 runtime failure (history not writable, disk full, an alert
-not delivered), 4 another run of this site holds the site lock (``already running``).
+not delivered), 4 another run of this site holds the site lock (``already running``), 5 a run
+was incomplete (a source it asked for could not run: saved and alerted on, but no all-clear).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from scanner import scan
 from scanner.alerts import AlertError, Sender, senders, test_alert
 from scanner.cli import ble_cmd
 from scanner.cli import sweep_plan as flags
-from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
+from scanner.cli.console import EXIT_INCOMPLETE, EXIT_RUNTIME, EXIT_USAGE, err_console, fail
 from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
 from scanner.cli.stored import (
     CONFIG_HELP,
@@ -51,7 +52,8 @@ and the site's previous run; findings that are new or changed and at least --min
 at a time: a second one exits with status 4 (or waits, with --wait-lock).
 
 Exit status: 0 done, 2 usage/configuration/scope error, 3 runtime failure (history, disk full,
-alert not delivered), 4 another run of this site is in progress.
+alert not delivered), 4 another run of this site is in progress, 5 a run was incomplete (a
+source it asked for could not run; the run is saved).
 """
 
 
@@ -213,6 +215,8 @@ def watch(
         raise fail(f"watch failed: {exc}", EXIT_RUNTIME) from None
     if w.failures:
         raise typer.Exit(EXIT_RUNTIME)
+    if w.incomplete:
+        raise typer.Exit(EXIT_INCOMPLETE)
 
 
 watch.__doc__ = HELP

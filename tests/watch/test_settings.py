@@ -103,6 +103,7 @@ def captured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
         def __init__(self, _db: Any, sweep: Any, opts: scan.SweepOptions, *a: Any, **k: Any):
             got["watch"] = (got.pop("scope"), opts)
             self.failures = 0
+            self.incomplete = 0
 
         def run(self, _count: int | None) -> int:
             return 0
