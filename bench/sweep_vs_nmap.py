@@ -47,7 +47,7 @@ from scanner.lab import manager  # noqa: E402
 from scanner.lab.catalogue import CATALOGUE  # noqa: E402
 from scanner.lab.scenario import Scenario, load_scenario  # noqa: E402
 from scanner.lab.state import ENV_DIR, RunState  # noqa: E402
-from scanner.probes.discovery import CURATED_PORTS  # noqa: E402
+from scanner.probes.registry import CURATED_PORTS  # noqa: E402
 
 REGISTRY = ROOT / "scanner/lab/scenarios/registries/office.yaml"
 TARGETS = {"sweep_vs_sV": 0.10, "sweep_vs_sT": 2.0}
@@ -59,6 +59,8 @@ class Sample:
     cpu: float
     rss_mb: float
     identified: int
+    #: biosweep's ``--timings``: start-up, each phase's (start, end), the sweep's total
+    phases: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,15 +72,31 @@ class Tool:
         return statistics.median(getattr(s, attr) for s in self.samples)
 
 
-def timed(argv: list[str], stdout: Path) -> tuple[float, float, float, int]:
-    """Run argv; wall seconds, CPU seconds, peak RSS (MB) and exit status of that process."""
-    with stdout.open("wb") as out:
+def timed(
+    argv: list[str], stdout: Path, env: dict[str, str] | None = None
+) -> tuple[float, float, float, int]:
+    """Run argv; wall seconds, CPU seconds, peak RSS (MB) and exit status of that process
+    (its stderr goes to ``stdout`` with the suffix ``.err``)."""
+    with stdout.open("wb") as out, stdout.with_suffix(".err").open("wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
+
+
+def phases(stderr: Path) -> dict[str, tuple[float, float]]:
+    """biosweep's ``timings (s): start-up 0.41; arp 0.00-0.84; …; sweep 1.64`` (the last thing
+    it prints on stderr), parsed: a single number is a duration from 0."""
+    text = stderr.read_text(encoding="utf-8", errors="replace")
+    _, found, line = text.partition("timings (s): ")
+    out: dict[str, tuple[float, float]] = {}
+    for part in " ".join(line.split()).split("; ") if found else []:
+        name, _, span = part.rpartition(" ")
+        low, _, high = span.partition("-")
+        out[name] = (float(low), float(high)) if high else (0.0, float(low))
+    return out
 
 
 def collectors(scenario: Scenario) -> list[Any]:
@@ -136,7 +154,7 @@ def commands(state: RunState, work: Path) -> dict[str, tuple[list[str], Path]]:
     ports = ",".join(map(str, CURATED_PORTS))
     hosts = ["--exclude", state.scanner_address, state.subnet]
     sweep = [sys.executable, "-m", "scanner", "sweep", state.subnet, "-x", state.scanner_address]
-    sweep += ["--quiet", "--json", "--registry", str(REGISTRY)]
+    sweep += ["--quiet", "--json", "--registry", str(REGISTRY), "--timings"]
     return {
         "biosweep": ([*inside, *sweep], work / "biosweep.json"),
         "nmap -sV --version-light": (
@@ -150,21 +168,38 @@ def commands(state: RunState, work: Path) -> dict[str, tuple[list[str], Path]]:
     }
 
 
+def installed_env(work: Path) -> dict[str, str]:
+    """The environment biosweep runs in: byte-compiled as an installed package is (pip compiles
+    at install; ``PYTHONDONTWRITEBYTECODE``, as some shells set it, would make every run
+    compile the project's sources again, ~0.5 s). The bytecode goes to a cache of the run's
+    own (``PYTHONPYCACHEPREFIX``), compiled once before the runs; the checkout stays clean."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "scanner")],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return env
+
+
 def measure(state: RunState, scenario: Scenario, runs: int, work: Path) -> list[Tool]:
     cmds = commands(state, work)
+    env = installed_env(work)
     tools = {name: Tool(name) for name in cmds}
     names = list(cmds)
     for r in range(runs):
         for name in names[r % 3 :] + names[: r % 3]:  # rotate who goes first
             argv, out = cmds[name]
-            wall, cpu, rss, code = timed(argv, out)
+            wall, cpu, rss, code = timed(argv, out, env)
+            spans = {}
             if name == "biosweep":
                 if code not in (0, 1):
                     raise SystemExit(f"biosweep sweep failed (exit {code}): {' '.join(argv)}")
                 hits = score_biosweep(out, scenario)
+                spans = phases(out.with_suffix(".err"))
             else:
                 hits = score_nmap(out, scenario)
-            tools[name].samples.append(Sample(wall, cpu, rss, hits))
+            tools[name].samples.append(Sample(wall, cpu, rss, hits, spans))
             print(f"  run {r + 1} {name:<26} {wall:7.2f} s  {hits}/{len(collectors(scenario))}")
     return list(tools.values())
 
@@ -211,6 +246,34 @@ def report(tools: list[Tool], scenario: Scenario, args: argparse.Namespace) -> N
         s.identified == total for s in next(t for t in tools if t.name == "biosweep").samples
     )
     print(f"biosweep identified every collector in every run: {'yes' if every else 'NO'}")
+    breakdown(next(t for t in tools if t.name == "biosweep"))
+
+
+def breakdown(tool: Tool) -> None:
+    """Where biosweep's time went: each phase's median start and end (seconds from the sweep's
+    start; start-up before it), and what follows the sweep (output, exit) to the wall time."""
+    names = {n for s in tool.samples for n in s.phases}
+    if not names:
+        return
+    rows = []
+    for name in names:
+        spans = [s.phases[name] for s in tool.samples if name in s.phases]
+        rows.append(
+            (statistics.median(a for a, _ in spans), statistics.median(b for _, b in spans), name)
+        )
+    print()
+    print("biosweep's breakdown (median of the runs, seconds; phases overlap):")
+    print("| phase | from | to |")
+    print("|---|---|---|")
+    for start, end, name in sorted(rows):
+        print(f"| {name} | {start:.2f} | {end:.2f} |")
+    after = [
+        s.wall - s.phases["start-up"][1] - s.phases["sweep"][1]
+        for s in tool.samples
+        if "start-up" in s.phases and "sweep" in s.phases
+    ]
+    if after:
+        print(f"| after the sweep (output, exit) | | {statistics.median(after):.2f} |")
 
 
 def load_average() -> str:

@@ -1,7 +1,7 @@
 """The layout shows the architecture: no module imports a stage downstream of it.
 
 Pipeline order (docs/ARCHITECTURE.md): models/errors → scope → probes → identify/registry → compare →
-store → reporters → scan/lab → cli. A module may import its own stage and stages before it.
+store → reporters → scan/lab/watch → cli. A module may import its own stage and stages before it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ RANK = {
     "compare": 4,
     "store": 5,
     "reporters": 6, "alerts": 6,
-    "scan": 7, "lab": 7, "sensor": 7, "console": 7,
+    "scan": 7, "lab": 7, "watch": 7, "sensor": 7, "console": 7,
     "cli": 8, "__main__": 8, "__init__": 0,
 }  # fmt: skip
 
@@ -96,3 +96,96 @@ def test_every_field_a_probe_names_is_in_the_vocabulary() -> None:
             if isinstance(value, str) and field_like.match(value) and not vocab.has_field(value):
                 unknown.append(f"{path.name}: {value}")
     assert unknown == []
+
+
+#: Modules that are data tables (a scenario catalogue, lists of records), not logic: exempt
+#: from the module size limit (their functions are held to the function limit all the same). Add one only when it holds data, never to pass the test.
+DATA_TABLES = frozenset({"lab/catalogue.py"})
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+
+
+def _modules() -> list[tuple[str, str]]:
+    return [
+        (path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8"))
+        for path in sorted(ROOT.rglob("*.py"))
+    ]
+
+
+def test_no_module_over_500_lines() -> None:
+    """Small modules (the house style, DESIGN.md): split by what the code does."""
+    long = [
+        f"{name}: {len(text.splitlines())} lines"
+        for name, text in _modules()
+        if name not in DATA_TABLES and len(text.splitlines()) > MAX_MODULE_LINES
+    ]
+    assert long == []
+
+
+def test_no_function_over_60_lines() -> None:
+    """Small functions (docstring included, decorators not)."""
+    long = []
+    for name, text in _modules():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                if size > MAX_FUNCTION_LINES:
+                    long.append(f"{name}:{node.lineno} {node.name}: {size} lines")
+    assert long == []
+
+
+def _exception_classes() -> dict[str, tuple[str, str]]:
+    """Every exception class defined under scanner/: name → (its base's name, module)."""
+    import builtins
+
+    known = {
+        n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)
+    }
+    classes: dict[str, tuple[list[str], str]] = {}
+    for name, text in _modules():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                bases = [ast.unparse(b).rsplit(".", 1)[-1] for b in node.bases]
+                classes[node.name] = (bases, name)
+    found: dict[str, tuple[str, str]] = {}
+    changed = True
+    while changed:  # a class is an exception when one of its bases is
+        changed = False
+        for cls, (bases, module) in classes.items():
+            base = next((b for b in bases if b in known or b.endswith("Error")), None)
+            if cls not in found and base is not None:
+                found[cls] = (base, module)
+                known.add(cls)
+                changed = True
+    return found
+
+
+def _drawn_tree(doc: str) -> dict[str, str]:
+    """The parent of each class in the tree drawn in scanner/errors.py's docstring."""
+    import re
+
+    parents: dict[str, str] = {}
+    stack: list[str] = []
+    for line in doc.splitlines():
+        m = re.match(r"^ {4}((?:[│ ] {3})*)(?:[├└]── )?([A-Za-z_.]+)\b", line)
+        if not m or not (m.group(2)[0].isupper() or "." in m.group(2)):
+            continue
+        depth = len(m.group(1)) // 4 + (1 if "──" in line[: m.start(2)] else 0)
+        stack[depth:] = [m.group(2).rsplit(".", 1)[-1]]
+        if depth:
+            parents[stack[-1]] = stack[depth - 1]
+    return parents
+
+
+def test_the_error_tree_names_every_exception_class() -> None:
+    """errors.py draws every exception class of scanner/ under the base it derives from."""
+    from scanner import errors
+
+    drawn = _drawn_tree(errors.__doc__ or "")
+    wrong = [
+        f"{cls} ({module}) derives from {base}, drawn under {drawn.get(cls, 'nothing')}"
+        for cls, (base, module) in sorted(_exception_classes().items())
+        if drawn.get(cls) != base
+    ]
+    gone = sorted(set(drawn) - set(_exception_classes()))  # drawn, but no longer in the code
+    assert (wrong, gone) == ([], [])

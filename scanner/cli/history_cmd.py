@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,78 +30,33 @@ from scanner.cli.console import (
 )
 from scanner.cli.files import check_destination
 from scanner.cli.report_cmd import report_maker, write_report
+from scanner.cli.stored import (
+    CONFIG_HELP,
+    STORE_HELP,
+    config_or_fail,
+    open_store,
+    store_path,
+)
 from scanner.cli.tables import run_tables
 from scanner.compare.diff import Change, RunDiff, diff_runs
-from scanner.config import Config, ConfigError, load_config
+from scanner.config import Config
 from scanner.config.ranges import RANGES
 from scanner.errors import InputError
-from scanner.models import Device, Finding, ScanRun
+from scanner.models import Device, Finding
 from scanner.normalize import clean_text
 from scanner.reporters import REPORTERS
 from scanner.reporters.jsonout import device_dict, scanrun_json
-from scanner.scan import SweepOptions
 from scanner.store import (
-    DiskFullError,
     RunInfo,
     Store,
     StoreError,
-    default_store_path,
-    lock_path,
-    site_lock,
 )
 
 DIFF_SCHEMA = "biosweep.historydiff/1"
-#: Exit status of ``watch`` and ``sweep --store`` when another run of the site holds the lock.
-EXIT_LOCKED = 4
-STORE_HELP = "History database (default: biosweep.toml store.path, else the user's data dir)."
-CONFIG_HELP = "Configuration file (default: ./biosweep.toml, ~/.config/biosweep/, /etc/biosweep/)."
 
 app = typer.Typer(
     help="The history of runs: list, show, diff, backup, purge.", no_args_is_help=True
 )
-
-
-def config_or_fail(path: Path | None) -> Config:
-    """The configuration; every problem of a bad one is printed, one per line (exit 2)."""
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        for problem in exc.problems[:-1]:
-            sys.stderr.write(f"biosweep: error: {clean_text(problem, 500)}\n")
-        raise fail(exc.problems[-1] if exc.problems else str(exc), EXIT_USAGE) from None
-
-
-def store_path(flag: Path | None, cfg: Config) -> Path:
-    """``--store``, else the configuration's ``store.path``, else the default."""
-    return flag or cfg.store or default_store_path()
-
-
-def open_store(flag: Path | None, cfg: Config) -> Store:
-    """Open the history for a command; a refusal or failure is a one-line error."""
-    path = store_path(flag, cfg)
-    try:
-        return Store.open(path)
-    except DiskFullError as exc:
-        raise fail(str(exc), EXIT_RUNTIME) from None
-    except StoreError as exc:
-        raise fail(str(exc), EXIT_RUNTIME) from None
-
-
-def stored_run(
-    path: Path, opts: SweepOptions, scope: tuple[str, ...], sweep: Callable[[], ScanRun]
-) -> ScanRun:
-    """Run ``sweep`` under the site lock and save its run in the history at ``path``
-    (``biosweep sweep --store``): recorded as running first, saved in one transaction after.
-    Raises LockedError when another run of the site holds the lock."""
-    with site_lock(lock_path(path, opts.site)), Store.open(path) as db:
-        handle = db.begin_run(opts.site, opts.operator, scope)
-        try:
-            run = sweep()
-            db.finish_run(handle, run)
-        except BaseException as exc:
-            db.abandon(handle, f"{type(exc).__name__}: {str(exc)[:200]}")
-            raise
-    return run
 
 
 def _existing(flag: Path | None, cfg: Config) -> Store:

@@ -101,3 +101,13 @@ def plain(write: Callable[[str], None], every: float = PLAIN_EVERY) -> Iterator[
             write(summary(p, now - start))
 
     yield SweepProgress(notify=update)
+
+
+def timings_line(p: SweepProgress, startup: float | None) -> str:
+    """``sweep --timings``: start-up, then each phase's span in seconds from the sweep's start
+    (phases overlap: ARP, multicast and the hosts run together), and the sweep's total."""
+    total = time.monotonic() - p.origin
+    spans = sorted(p.timings.items(), key=lambda kv: kv[1])
+    parts = [f"{name} {start:.2f}-{end:.2f}" for name, (start, end) in spans]
+    head = [f"start-up {startup:.2f}"] if startup is not None else []
+    return "timings (s): " + "; ".join([*head, *parts, f"sweep {total:.2f}"])

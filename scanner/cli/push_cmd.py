@@ -9,16 +9,21 @@ error, exit status 3.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from scanner.cli import progress
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, err_console, fail
 from scanner.errors import InputError
 from scanner.models import ScanRun
-from scanner.sensor import Pusher, PushError, PushResult, check_url
-from scanner.sensor.push import read_token
+from scanner.probes.progress import Progress
 from scanner.store import default_store_path
+
+if TYPE_CHECKING:  # the sensor (HTTP, the run's JSON reader) loads only when a push is asked for
+    from scanner.sensor import Pusher, PushResult
 
 PUSH_HELP = "Upload the run to this console (https://HOST:PORT; biosweep serve)."
 TOKEN_HELP = "File holding the sensor token (default: $BIOSWEEP_PUSH_TOKEN)."  # noqa: S105
@@ -35,6 +40,9 @@ def pusher(url: str | None, token_file: Path | None, ca: Path | None) -> Pusher 
     """The Pusher the flags ask for (checked before any sweeping), or None without --push."""
     if not url:
         return None
+    from scanner.sensor import Pusher, PushError, check_url
+    from scanner.sensor.push import read_token
+
     try:
         return Pusher(check_url(url), read_token(token_file), spool_dir(), ca)
     except PushError as exc:
@@ -60,6 +68,17 @@ def push_run(p: Pusher, run: ScanRun) -> bool:
     except OSError as exc:
         err_console.print(f"push: cannot write the spool {p.spool}: {exc}", markup=False)
         return False
+
+
+def live_feed(sensor: Pusher | None) -> Callable[[Progress], None] | None:
+    """What tells the console a sweep's progress as it runs (with --push), or None."""
+    if sensor is None:
+        return None
+
+    def feed(p: Progress) -> None:
+        sensor.progress(progress.phase(p), p.addresses, p.discovered, p.done)
+
+    return feed
 
 
 def push(

@@ -31,7 +31,6 @@ from scanner.registry import Registry, RegistryError, load_registry
 from scanner.registry.edit import NewDevice, add_device
 from scanner.registry.load import MAX_BYTES
 from scanner.registry.template import TEMPLATE
-from scanner.reporters.jsonin import read_scanrun
 from scanner.scan import SweepOptions
 from scanner.wording.labels import CLASSES, label
 
@@ -143,7 +142,7 @@ def add(
     """
     try:
         check_destination(registry_path, force=True)
-        run = read_scanrun(from_run)
+        run = _read_run(from_run)
         registry = load_registry(registry_path)
         found = _find(run, device)
         dep = _deployment(registry, deployment)
@@ -180,7 +179,7 @@ def sweep_options(opts: SweepOptions, registry: Path | None, previous: Path | No
     if registry is None:
         return opts
     loaded = load_registry(registry)
-    before = read_scanrun(previous) if previous is not None else None
+    before = _read_run(previous) if previous is not None else None
     return replace(opts, registry=loaded, previous=before)
 
 
@@ -196,3 +195,11 @@ def sweep_exit(run: ScanRun) -> int:
     if found:
         return EXIT_FOUND
     return EXIT_OK if run.complete else EXIT_INCOMPLETE
+
+
+def _read_run(path: Path) -> ScanRun:
+    """A saved run (``--previous``, ``--from-run``). The reader is imported here: it loads the
+    report formats' package, which a sweep without ``--previous`` never needs at start-up."""
+    from scanner.reporters.jsonin import read_scanrun
+
+    return read_scanrun(path)

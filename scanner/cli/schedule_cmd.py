@@ -12,7 +12,7 @@ import typer
 
 from scanner.atomic import write_atomic
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, console, err_console, fail, safe
-from scanner.cli.history_cmd import CONFIG_HELP, config_or_fail, store_path
+from scanner.cli.stored import CONFIG_HELP, config_or_fail, store_path
 from scanner.cli.units import (
     biosweep_command,
     crontab_line,

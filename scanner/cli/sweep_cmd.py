@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -24,11 +25,11 @@ from scanner.cli.console import (
     fail,
 )
 from scanner.cli.files import check_destination, write_or_rescue
-from scanner.cli.history_cmd import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
-from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, push_run, pusher
+from scanner.cli.push_cmd import CA_HELP, PUSH_HELP, TOKEN_HELP, live_feed, push_run, pusher
 from scanner.cli.registry_cmd import sweep_exit, sweep_options
-from scanner.cli.tables import run_tables
+from scanner.cli.stored import CONFIG_HELP, EXIT_LOCKED, config_or_fail, stored_run
 from scanner.errors import BiosweepError, InputError, ScopeError
+from scanner.identify.worker import sweep_loader
 from scanner.models import ScanRun
 from scanner.normalize import clean_text
 from scanner.probes.multicast import SocketMulticast
@@ -39,6 +40,8 @@ from scanner.scope import Scope, detected_networks
 from scanner.store import LockedError
 
 Live = Callable[[scan.Progress], None]
+
+PREVIOUS_HELP = "An earlier run's JSON: also report what is new or gone since then."
 
 HELP = """Sweep networks for biometric collectors with read-only probes.
 
@@ -105,15 +108,23 @@ def _tee(seen: scan.Progress | None, live: Live | None) -> scan.Progress | None:
     return seen
 
 
-def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool, live: Live | None = None) -> ScanRun:
+def _run(
+    scope: Scope,
+    opts: scan.SweepOptions,
+    quiet: bool,
+    live: Live | None = None,
+    timings: bool = False,
+) -> ScanRun:
     """Sweep with progress on stderr: live on a terminal, plain lines otherwise, only the first
-    and last line with ``--quiet``. Nothing goes to stdout; ``live`` also gets every change."""
+    and last line with ``--quiet``; ``timings``: then where the time went. Nothing goes to
+    stdout; ``live`` also gets every change."""
+    startup = _since_process_start()
     what = [f"{scope.size} addresses ({', '.join(scope.describe())})"] if scope.size else []
     what += [f"Bluetooth LE for {opts.ble.duration:g} s"] if opts.ble else []
     err_console.print(f"sweeping {' and '.join(what) or 'nothing'}", markup=False)
-    shown: contextlib.AbstractContextManager[scan.Progress | None]
+    shown: contextlib.AbstractContextManager[scan.Progress]
     if quiet:
-        shown = contextlib.nullcontext()
+        shown = contextlib.nullcontext(scan.Progress())
     elif sys.stderr.isatty():
         shown = progress.live(err_console)
     else:
@@ -123,16 +134,32 @@ def _run(scope: Scope, opts: scan.SweepOptions, quiet: bool, live: Live | None =
     start = time.monotonic()
     with shown as seen:
         run = scan.run_sweep(
-            scope, Connector(scope), opts, _tee(seen, live), SocketMulticast(scope)
+            scope, Connector(scope), opts, _tee(seen, live), SocketMulticast(scope), sweep_loader
         )
     collectors = sum(d.is_collector for d in run.devices)
     state = "" if run.complete else " (INCOMPLETE)"
+    took = time.monotonic() - start
     err_console.print(
-        f"done in {time.monotonic() - start:.0f} s: {len(run.devices)} devices, "
-        f"{collectors} collectors{state}",
+        f"done in {took:.0f} s: {len(run.devices)} devices, {collectors} collectors{state}",
         markup=False,
     )
+    if timings:
+        err_console.print(progress.timings_line(seen, startup), markup=False, soft_wrap=True)
     return run
+
+
+def _since_process_start() -> float | None:
+    """Seconds since this process started (interpreter start-up and imports), if known: the
+    process's start and the clock both counted from boot (``/proc``, 10 ms ticks), as the
+    wall-clock start psutil gives is rounded to the boot time's whole second."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            ticks = int(f.read().rpartition(")")[2].split()[19])  # field 22: starttime
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 @flags.with_sweep_flags
@@ -156,16 +183,15 @@ def sweep(
     registry: Path = typer.Option(
         None, "--registry", help="Compare with this site registry (site.yaml); adds findings."
     ),
-    previous: Path = typer.Option(
-        None,
-        "--previous",
-        help="An earlier run's JSON: also report what is new or gone since then.",
-    ),
+    previous: Path = typer.Option(None, "--previous", help=PREVIOUS_HELP),
     store: Path = typer.Option(
         None, "--store", help="Also save the run in this history database (biosweep history)."
     ),
     show_all: bool = typer.Option(False, "--all", help=ALL_HELP),
     why: bool = typer.Option(False, "--why", help=WHY_HELP),
+    timings: bool = typer.Option(
+        False, "--timings", help="Then say where the time went (start-up, each phase; stderr)."
+    ),
     push: str = typer.Option(None, "--push", help=PUSH_HELP),
     push_token_file: Path = typer.Option(None, "--push-token-file", help=TOKEN_HELP),
     push_ca: Path = typer.Option(None, "--push-ca", help=CA_HELP),
@@ -173,12 +199,7 @@ def sweep(
 ) -> None:
     given = {**(sweep_flags or {}), "site": site, "operator": operator}
     sensor = pusher(push, push_token_file, push_ca)
-    live: Live | None = None
-    if sensor is not None:
-
-        def live(p: scan.Progress) -> None:
-            sensor.progress(progress.phase(p), p.addresses, p.discovered, p.done)
-
+    live = live_feed(sensor)
     cfg = config_or_fail(config)
     try:
         if observations_out is not None:
@@ -190,7 +211,7 @@ def sweep(
         opts = sweep_options(opts, registry, previous)
     except BiosweepError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
-    run = _sweep(scope, opts, store, quiet, live)
+    run = _sweep(scope, opts, store, quiet, live, timings)
     problem = None
     if observations_out is not None:
         problem = write_or_rescue(observations_out, observations_jsonl(run), force=force)
@@ -203,13 +224,20 @@ def sweep(
 
 
 def _sweep(
-    scope: Scope, opts: scan.SweepOptions, store: Path | None, quiet: bool, live: Live | None
+    scope: Scope,
+    opts: scan.SweepOptions,
+    store: Path | None,
+    quiet: bool,
+    live: Live | None,
+    timings: bool,
 ) -> ScanRun:
     """Run (and with ``store`` save) the sweep; errors exit with their status."""
     try:
         if store is None:
-            return _run(scope, opts, quiet, live)
-        return stored_run(store, opts, scope.describe(), lambda: _run(scope, opts, quiet, live))
+            return _run(scope, opts, quiet, live, timings)
+        return stored_run(
+            store, opts, scope.describe(), lambda: _run(scope, opts, quiet, live, timings)
+        )
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except LockedError as exc:
@@ -231,6 +259,8 @@ def _print(run: ScanRun, json_out: bool, show_all: bool = False, why: bool = Fal
     if json_out:
         sys.stdout.buffer.write(scanrun_json(run))
         return
+    from scanner.cli.tables import run_tables  # the tables' wording: only when printed
+
     console.print(run_tables(run, show_all=show_all, why=why))
     for s in run.skipped:
         console.print(

@@ -24,8 +24,8 @@ from scanner.config import Config, ranges
 from scanner.config.sweep import SweepSettings, merge_settings
 from scanner.errors import InputError, ScopeError
 from scanner.probes import DEFAULT_PROBES, KNOWN_PROBES
-from scanner.probes.discovery import CURATED_PORTS
 from scanner.probes.multicast import MULTICAST_PROBES, only_multicast
+from scanner.probes.registry import CURATED_PORTS
 from scanner.routes import default_routed, local_addresses, read_routes
 from scanner.scope import Limits, Scope, build_scope, detected_networks, read_exclude_file
 

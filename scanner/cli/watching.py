@@ -1,158 +1,40 @@
-"""The watch loop: sweep on a schedule under the site lock, store every run, alert on what is
-new or changed, apply retention. The command (:mod:`scanner.cli.watch_cmd`) builds a
-:class:`Watch` from the configuration and flags; tests build one with a fake sweep.
-
-One tick: record the run as ``running`` → sweep (comparing with the site registry, reloaded
-each time, and the site's previous stored run) → save the run in one transaction → build the
-alert (findings new or changed since the previous run, at or above the floor) and hand it to
-every channel → purge runs past retention. A failed channel is reported and the watch goes on;
-a store failure (disk full) ends the watch with an error.
-"""
+"""What ``biosweep watch`` tells the operator about its loop (:mod:`scanner.watch`): one
+summary per run, the alerts sent or not, when the next run starts, and that it stopped."""
 
 from __future__ import annotations
 
-import signal
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from pathlib import Path
-from types import FrameType
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
-from scanner.alerts import Alert, AlertError, Sender, build_alert
-from scanner.config.schedule import Schedule
-from scanner.models import ScanRun, Severity
 from scanner.normalize import clean_text
-from scanner.registry import load_registry
-from scanner.scan import SweepOptions
-from scanner.store import Store
-
-Sweep = Callable[[SweepOptions], ScanRun]
-Report = Callable[[str], None]
+from scanner.watch import TickResult
 
 
 @dataclass
-class TickResult:
-    run: ScanRun
-    alert: Alert | None
-    delivered: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
+class WatchReport:
+    """:class:`scanner.watch.WatchEvents` as lines handed to ``write`` (stderr in the CLI)."""
 
+    write: Callable[[str], None]
 
-def deliver(alert: Alert, senders: list[Sender]) -> tuple[list[str], list[str]]:
-    """Hand ``alert`` to every channel; (receipts, failures). One failure stops no other."""
-    delivered, failed = [], []
-    for sender in senders:
-        try:
-            delivered.append(sender.send(alert))
-        except AlertError as exc:
-            failed.append(str(exc))
-    return delivered, failed
-
-
-class Stop(Exception):
-    """SIGTERM asked the watch to end (after saving what it has)."""
-
-
-@contextmanager
-def stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM behaves like Ctrl-C: the sweep keeps what it saw, the run is saved, we end."""
-
-    def handler(_sig: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
-
-
-@dataclass
-class Watch:
-    store: Store
-    sweep: Sweep
-    options: SweepOptions
-    scope: tuple[str, ...]
-    schedule: Schedule
-    senders: list[Sender]
-    floor: Severity = Severity.HIGH
-    registry: Path | None = None
-    keep_days: int | None = None
-    report: Report = lambda _line: None
-    push: Callable[[ScanRun], bool] | None = None  # after saving: upload; False if refused
-    sleep: Callable[[float], None] = time.sleep
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
-    failures: int = 0
-
-    def tick(self) -> TickResult:
-        """One sweep, saved, compared and alerted on."""
-        site = self.options.site
-        previous = self.store.latest(site)
-        registry = load_registry(self.registry) if self.registry is not None else None
-        opts = replace(self.options, registry=registry, previous=previous)
-        handle = self.store.begin_run(site, self.options.operator, self.scope)
-        try:
-            run = self.sweep(opts)
-            if site and not run.site:
-                run = replace(run, site=site)
-            self.store.finish_run(handle, run)
-        except BaseException as exc:
-            self.store.abandon(handle, f"{type(exc).__name__}: {str(exc)[:200]}")
-            raise
-        alert = build_alert(run, previous, self.floor)
-        result = TickResult(run, alert)
-        if alert is not None:
-            result.delivered, result.failed = deliver(alert, self.senders)
-            self.failures += len(result.failed)
-        if self.push is not None and not self.push(run):
-            self.failures += 1
-        if self.keep_days:
-            self.store.purge(self.keep_days, now=self.now())
-        return result
-
-    def _summary(self, n: int, r: TickResult) -> None:
-        run = r.run
+    def finished(self, number: int, result: TickResult) -> None:
+        run = result.run
         state = "complete" if run.complete else "INCOMPLETE (not an all-clear)"
-        self.report(
-            f"run {n} {run.id}: {state}, {len(run.devices)} devices, {len(run.findings)} findings"
-            + (f", alert with {len(r.alert.items)} finding(s)" if r.alert else ", nothing to alert")
+        alert = result.alert
+        self.write(
+            f"run {number} {run.id}: {state}, {len(run.devices)} devices, "
+            f"{len(run.findings)} findings"
+            + (f", alert with {len(alert.items)} finding(s)" if alert else ", nothing to alert")
         )
         for line in run.why_incomplete():
-            self.report(f"  {clean_text(line, 500)}")
-        for line in r.delivered:
-            self.report(f"  alert sent: {line}")
-        for line in r.failed:
-            self.report(f"  ALERT NOT SENT: {line}")
+            self.write(f"  {clean_text(line, 500)}")
+        for line in result.delivered:
+            self.write(f"  alert sent: {line}")
+        for line in result.failed:
+            self.write(f"  ALERT NOT SENT: {line}")
 
-    def run(self, count: int | None = None) -> int:
-        """Tick on the schedule until ``count`` runs are done or a signal arrives; returns
-        the number of runs made."""
-        done = 0
-        while count is None or done < count:
-            started = self.now()
-            try:
-                result = self.tick()
-            except KeyboardInterrupt:
-                self.report("stopped")
-                break
-            done += 1
-            self._summary(done, result)
-            if not result.run.complete and any("interrupted" in n for n in result.run.notes):
-                self.report("stopped")
-                break
-            if count is not None and done >= count:
-                break
-            wake = self.schedule.next_after(started, self.now())
-            self.report(f"next run at {wake:%Y-%m-%d %H:%M:%S %Z}".rstrip())
-            try:
-                self._wait_until(wake)
-            except KeyboardInterrupt:
-                self.report("stopped")
-                break
-        return done
+    def next_run(self, wake: datetime) -> None:
+        self.write(f"next run at {wake:%Y-%m-%d %H:%M:%S %Z}".rstrip())
 
-    def _wait_until(self, wake: datetime) -> None:
-        while (left := (wake - self.now()).total_seconds()) > 0:
-            self.sleep(min(left, 60.0))
+    def stopped(self) -> None:
+        self.write("stopped")

@@ -40,6 +40,11 @@ def default_engine() -> Engine:
     return Engine(load_signatures())
 
 
+def engine_loaded() -> bool:
+    """Has this process loaded the shipped database already (``watch`` after its first run)?"""
+    return default_engine.cache_info().currsize > 0
+
+
 def derive(observations: Iterable[Observation]) -> list[Observation]:
     """The observations plus what follows from them offline (the OUI registrant of a MAC)."""
     from scanner.models import Observation
@@ -89,4 +94,4 @@ def engine_for(signatures: Sequence[Signature]) -> Engine:
     return Engine(signatures)
 
 
-__all__ = ["Engine", "default_engine", "derive", "engine_for", "identify"]
+__all__ = ["Engine", "default_engine", "derive", "engine_for", "engine_loaded", "identify"]

@@ -198,13 +198,34 @@ def resolve(
     """
 
     def text(key: str) -> str | None:
-        value = overrides.get(key)
-        return value if isinstance(value, str) else None
+        return _text(overrides, key)
 
     ident = Identity(
         name, mac, text("model") or model.model, "", text("firmware") or model.firmware
     )
     ident = replace(ident, serial=text("serial") or ident.fill(model.serial))
+    specs = [*_services(model, ident, overrides), *_extras(model, ident, name, mac)]
+    specs += [replace(b, banner=ident.fill(b.banner)) for b in model.banners]
+    if model.announce is not None:
+        specs = _announced(model.announce, ident, specs)
+    if model.hostile is not None:
+        return model.hostile.rework(tuple(specs))
+    return tuple(specs)
+
+
+def _text(overrides: dict[str, str | bool], key: str) -> str | None:
+    value = overrides.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _services(
+    model: DeviceModel, ident: Identity, overrides: dict[str, str | bool]
+) -> list[ServiceSpec]:
+    """The model's web servers, RTSP server and ZK terminal service, filled for one device."""
+
+    def text(key: str) -> str | None:
+        return _text(overrides, key)
+
     specs: list[ServiceSpec] = []
     for i, web in enumerate(model.web):
         first = i == 0
@@ -235,6 +256,12 @@ def resolve(
                 firmware=ident.firmware,
             )
         )
+    return specs
+
+
+def _extras(model: DeviceModel, ident: Identity, name: str, mac: str) -> list[ServiceSpec]:
+    """Printing, discovery answers, SMB and Suprema services of one device of ``model``."""
+    specs: list[ServiceSpec] = []
     if model.jetdirect:
         specs.append(JetDirectSpec(port=9100))
     if model.discovery == "sadp":
@@ -251,12 +278,7 @@ def resolve(
         specs.append(SmbSpec(port=445, server_guid=guid))
     if model.suprema:
         specs += [SupremaSpec(port=TCP_PORT), SupremaUdpSpec(port=UDP_PORT)]
-    specs += [replace(b, banner=ident.fill(b.banner)) for b in model.banners]
-    if model.announce is not None:
-        specs = _announced(model.announce, ident, specs)
-    if model.hostile is not None:
-        return model.hostile.rework(tuple(specs))
-    return tuple(specs)
+    return specs
 
 
 UPNP_PATH = "/upnp/description.xml"

@@ -3,7 +3,7 @@
 Sources: a capture file (:func:`read_capture`, pcap or pcapng through scapy, every read
 bounded by :mod:`scanner.passive.capture`), a live interface
 (:func:`listen_interfaces`, needs root: a receive-only ``AF_PACKET`` socket), or the in-scope
-interfaces of a sweep (:func:`listen_scope`, ``sweep --passive-first``). What is extracted:
+interfaces of a sweep (:class:`PassiveSource`, ``sweep --passive-first``). What is extracted:
 :mod:`scanner.passive.extract`; Wi-Fi headers: :mod:`scanner.passive.wifi`.
 """
 
@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from scanner.errors import InputError, ProbeError
-from scanner.models import Observation, Skipped, SkipReason
+from scanner.errors import InputError
+from scanner.models import Skipped, SkipReason
 from scanner.passive.capture import BoundedCapture, CaptureError, open_capture
 from scanner.passive.extract import Extractor
 from scanner.passive.fastpath import FastPath
@@ -26,8 +26,10 @@ from scanner.passive.layers import scapy
 from scanner.passive.live import Listener
 from scanner.passive.pcapfile import Record, records
 from scanner.passive.wifi import keep_wifi
-from scanner.probes.multicast.base import interfaces_in_scope
-from scanner.probes.oserrors import SourceUnavailable, mapped_os_errors
+from scanner.probes.base import ProbeContext
+from scanner.probes.oserrors import mapped_os_errors
+from scanner.probes.progress import Phase
+from scanner.probes.source import Source, SourceResult
 from scanner.scope import Scope
 
 MAX_PACKETS = 5_000_000  # a capture is read up to this many packets
@@ -139,23 +141,30 @@ async def listen_interfaces(
     return extractor
 
 
-async def listen_scope(
-    scope: Scope, seconds: float
-) -> tuple[list[Observation], list[Skipped], list[str]]:
-    """Listen on the interfaces attached to the scope (``sweep --passive-first``)."""
-    ifaces = [i.name for i in interfaces_in_scope(scope)]
-    if not ifaces:
+class PassiveSource(Source):
+    """Listening (sending nothing; needs root) for ``seconds`` on the interfaces attached to
+    the scope, before any probe (``sweep --passive-first``)."""
+
+    name = "passive"
+
+    def __init__(self, interfaces: list[str], seconds: float) -> None:
+        super().__init__()
+        self.interfaces, self.seconds = interfaces, seconds
+
+    def unavailable(self) -> list[Skipped]:
+        if self.interfaces:
+            return []
         detail = "no interface here is attached to an IPv4 network in scope"
-        return [], [Skipped("passive", SkipReason.NOT_IN_SCOPE, detail)], []
-    try:
-        extractor = await listen_interfaces(ifaces, seconds, scope)
-    except SourceUnavailable as exc:
-        return [], [exc.skipped("passive")], []
-    except ProbeError as exc:
-        return [], [Skipped("passive", SkipReason.ERROR, str(exc)[:300])], []
-    note = f"discovery: passive {seconds:g} s on {', '.join(ifaces)}: {extractor.packets} packets"
-    found = extractor.observations()
-    return found, [], [note, *extractor.notes()]
+        return [Skipped(self.name, SkipReason.NOT_IN_SCOPE, detail)]
+
+    async def run(self, ctx: ProbeContext) -> SourceResult:
+        with ctx.progress.phase(Phase.PASSIVE):
+            extractor = await listen_interfaces(self.interfaces, self.seconds, ctx.scope)
+        where = ", ".join(self.interfaces)
+        note = f"discovery: passive {self.seconds:g} s on {where}: {extractor.packets} packets"
+        self.result.observations += extractor.observations()
+        self.result.notes += [note, *extractor.notes()]
+        return self.result
 
 
-__all__ = ["Extractor", "keep_wifi", "listen_interfaces", "listen_scope", "read_capture"]
+__all__ = ["Extractor", "PassiveSource", "keep_wifi", "listen_interfaces", "read_capture"]

@@ -8,6 +8,10 @@ falls back to TCP-connect discovery and records why (OS errors are mapped to a r
 :mod:`scanner.probes.oserrors`). ARP is only ever sent on an interface whose own network
 contains the target (never across a router, never outside the scope); nothing is spoofed: the
 sender fields are the interface's own MAC and address.
+
+:class:`ArpSource` is one attached segment's sweep as a source of the host sweep: each answer
+goes to the sweep's workers as it arrives (:class:`~scanner.probes.discovery.HostFeed`), and
+where ARP cannot run, or nobody answers, the segment's addresses go to TCP discovery instead.
 """
 
 from __future__ import annotations
@@ -24,8 +28,12 @@ from dataclasses import dataclass
 
 from scanner.models import Observation
 from scanner.normalize import mac as normal_mac
-from scanner.probes.oserrors import mapped_os_errors
+from scanner.probes.base import ProbeContext
+from scanner.probes.discovery import HostFeed
+from scanner.probes.oserrors import SourceUnavailable, mapped_os_errors
+from scanner.probes.progress import Phase
 from scanner.probes.rtt import RttEstimator
+from scanner.probes.source import Source, SourceResult
 from scanner.scope import Scope
 
 ETH_P_ARP = 0x0806
@@ -196,3 +204,49 @@ async def sweep(
         Observation(f"mac:{mac}", "ip.address", ip, f"arp:{att.name}")
         for ip, mac in answers.items()
     ]
+
+
+class ArpSource(Source):
+    """ARP on one attached segment, feeding the host sweep's workers (see the module text).
+    Silence proves absence only where ARP demonstrably works (someone answered): there the
+    silent addresses are done without a probe; elsewhere they go to TCP discovery."""
+
+    name = "arp"
+
+    def __init__(self, att: Attachment, feed: HostFeed) -> None:
+        super().__init__()
+        self.att = att
+        self.feed = feed
+        self.covered = False  # someone answered: ARP works on this segment
+        feed.open_source()  # the workers wait for this sweep's answers before they finish
+
+    async def run(self, ctx: ProbeContext) -> SourceResult:
+        att, scope, feed = self.att, ctx.scope, self.feed
+        segment = (str(a) for a in scope.hosts() if a in att.network)
+        answered: set[str] = set()
+
+        def on_answer(host: str) -> None:
+            answered.add(host)
+            feed.alive(host)
+
+        try:
+            with ctx.progress.phase(Phase.ARP):
+                found = await sweep(att, scope, on_answer=on_answer, pace=ctx.dialer.pace)
+        except SourceUnavailable as exc:
+            self.result.skipped.append(exc.skipped(self.name, "TCP connects used"))
+            feed.add(segment)
+            return self.result
+        else:
+            self.covered = bool(found)
+            if found:
+                silent = sum(1 for a in scope.hosts() if a in att.network) - len(answered)
+                ctx.progress.addresses_done(max(0, silent))  # no host there: done, no probe
+            else:
+                feed.add(a for a in segment if a != str(att.address))
+        finally:
+            feed.close_source()
+        self.result.observations += found
+        self.result.notes.append(
+            f"discovery: arp on {att.name} ({att.network}): {len(found)} answered"
+        )
+        return self.result

@@ -31,7 +31,8 @@ def decode_banner(port: int, data: bytes) -> str:
 
 class BannerProbe(Probe):
     name: ClassVar[str] = "banner"
-    ports: ClassVar[frozenset[int]] = frozenset(FIELDS)
+    ports: ClassVar[frozenset[int]] = frozenset({21, 22, 23})
+    more_ports: ClassVar[frozenset[int]] = frozenset({2323})  # telnet's alternate port
 
     async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:
         async with ctx.dialer.connect(host, port) as stream:

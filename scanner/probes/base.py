@@ -16,17 +16,20 @@ from scanner.errors import ProbeError
 from scanner.models import Observation
 from scanner.probes.derived import Unfollowed
 from scanner.probes.net import Dialer
+from scanner.probes.progress import Progress
 from scanner.scope import Scope
 
 
 @dataclass(frozen=True, slots=True)
 class ProbeContext:
-    """What a probe may use: the scope (with its limits), the network seam, and where to
-    record a target a device named that the probe did not follow (shared by one sweep)."""
+    """What a probe or a source (:mod:`scanner.probes.source`) may use: the scope (with its
+    limits), the network seam, the sweep's progress, and where to record a target a device
+    named that the probe did not follow (shared by one sweep)."""
 
     scope: Scope
     dialer: Dialer
     unfollowed: Unfollowed = field(default_factory=Unfollowed)
+    progress: Progress = field(default_factory=Progress)
 
 
 class PartialProbeError(ProbeError):
@@ -40,13 +43,23 @@ class PartialProbeError(ProbeError):
 
 class Probe(ABC):
     """A read-only service probe for the TCP ports in ``ports``, or, when ``udp`` is set, a
-    one-datagram question to those UDP ports of every live host (no UDP port scan exists)."""
+    one-datagram question to those UDP ports of every live host (no UDP port scan exists).
+
+    A TCP probe's ``ports`` join the curated set the sweep scans by default
+    (:data:`scanner.probes.registry.CURATED_PORTS`); ``more_ports`` it also speaks to when the
+    user scans them (``--ports``), without adding them to that set."""
 
     name: ClassVar[str]
     ports: ClassVar[frozenset[int]]
+    more_ports: ClassVar[frozenset[int]] = frozenset()
     udp: ClassVar[bool] = False
     opt_in: ClassVar[bool] = False  # True: runs only when named (``--snmp``, ``--only``)
     supersedes: ClassVar[str | None] = None  # runs in place of this probe when both are on
+
+    @classmethod
+    def serves(cls, port: int) -> bool:
+        """Does this probe speak to ``port`` once it is found open?"""
+        return port in cls.ports or port in cls.more_ports
 
     @abstractmethod
     async def probe(self, ctx: ProbeContext, host: str, port: int) -> list[Observation]:

@@ -31,14 +31,6 @@ from scanner.probes.net import Dialer, PortState
 #: Ports tried, in order, to decide whether an address is alive.
 DISCOVERY_PORTS = (80, 443, 554, 22, 8000, 4370, 37777, 8080, 23, 5000)
 
-#: The curated service ports (issue 4 and SIGNATURE-KNOWLEDGE.md): web, RTSP, ONVIF, vendor
-#: SDKs (Hikvision 8000, Dahua 37777, ZKTeco 4370, Suprema 51211, Anviz 5010, Tapo 2020/8800,
-#: Kasa 19443, Xiongmai 34567), remote shells, and ordinary services that tell a NAS or a
-#: printer apart (631 IPP, 9100 connect-only).
-CURATED_PORTS = (
-    21, 22, 23, 80, 81, 82, 88, 443, 554, 631, 2020, 4370, 5000, 5010, 7001, 8000, 8001, 8008,
-    8080, 8081, 8088, 8443, 8554, 8800, 8888, 8899, 9100, 9443, 19443, 34567, 37777, 51211,
-)  # fmt: skip
 ARP_TABLE = Path("/proc/net/arp")
 
 #: A port no service uses (IANA reserves 49151, the last registered port, and assigns it to

@@ -113,7 +113,7 @@ class HttpProbe(Probe):
         except TlsHandshakeError as exc:
             seen = await observations_after_refusal(ctx.dialer, host, port, f"tls:{port}")
             if seen:
-                raise PartialProbeError(str(exc), seen) from None
+                raise PartialProbeError(str(exc), seen) from exc
             raise
         out += head_observations(subject, Response(head, body, truncated), source)
         if (location := head.get("location")) and (

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.errors import ParseError, ProbeError
-from scanner.probes.net import Stream
+from scanner.probes.stream import Stream
 
 _STATUS = re.compile(rb"^(HTTP|RTSP)/(\d)\.(\d) ([1-9]\d\d)(?: ([^\r\n]*))?\r?\n$")
 
@@ -93,7 +93,7 @@ async def _line(stream: Stream) -> bytes:
     try:
         return await stream.read_line()
     except ProbeError as exc:
-        raise HttpParseError(str(exc)) from None
+        raise HttpParseError(str(exc)) from exc
 
 
 async def read_body(stream: Stream, head: Head, limit: int) -> tuple[bytes, bool]:
@@ -120,8 +120,8 @@ async def _chunked(stream: Stream, limit: int) -> tuple[bytes, bool]:
         size_line = (await _line(stream)).split(b";", 1)[0].strip()
         try:
             size = int(size_line, 16)
-        except ValueError:
-            raise HttpParseError("invalid chunk size") from None
+        except ValueError as exc:
+            raise HttpParseError("invalid chunk size") from exc
         if size == 0:
             return bytes(body), False
         take = min(size, limit - len(body))
@@ -135,4 +135,4 @@ async def _exactly(stream: Stream, n: int) -> bytes:
     try:
         return await stream.read_exactly(n)
     except ProbeError as exc:  # the answer ended inside a chunk: a malformed response
-        raise HttpParseError(f"chunked body cut short: {exc}") from None
+        raise HttpParseError(f"chunked body cut short: {exc}") from exc

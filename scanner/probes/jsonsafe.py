@@ -36,4 +36,4 @@ def parse_json(data: bytes, limit: int) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
     except ValueError as exc:  # not UTF-8, not JSON, or a number past int()'s digit limit
-        raise JsonParseError(f"not JSON ({str(exc)[:60]})") from None
+        raise JsonParseError(f"not JSON ({str(exc)[:60]})") from exc

@@ -20,7 +20,9 @@ import time
 from scanner.models import Observation
 from scanner.normalize import mac as normal_mac
 from scanner.probes.arp import Attachment
+from scanner.probes.base import ProbeContext
 from scanner.probes.oserrors import mapped_os_errors
+from scanner.probes.source import Source, SourceResult
 
 ETH_P_IPV6 = 0x86DD
 ALL_NODES = "ff02::1"
@@ -90,3 +92,22 @@ async def _echo(
     finally:
         loop.remove_reader(listener.fileno())
     return answers
+
+
+class NdSource(Source):
+    """The IPv6 echo on one attached segment: link-local addresses (and MACs) of its nodes."""
+
+    name = "nd"
+
+    def __init__(self, att: Attachment) -> None:
+        super().__init__()
+        self.att = att
+
+    async def run(self, ctx: ProbeContext) -> SourceResult:
+        with ctx.progress.timed("nd"):
+            found = await sweep(self.att)
+        self.result.observations += found
+        self.result.notes.append(
+            f"discovery: ipv6 all-nodes echo on {self.att.name}: {len(found)} answered"
+        )
+        return self.result

@@ -11,7 +11,8 @@ Within those limits it saves time the way nmap does: port-check timeouts adapt t
 trips measured so far (:mod:`scanner.probes.rtt`), probes go ahead of the remaining port checks
 of their host, and a port check can leave its connection open for the probe that follows
 (``probe_port(..., keep=True)``), so that probe costs no second connection attempt.
-Tests swap in :class:`FakeConnector`, which serves scripted bytes and records what was sent.
+Tests swap in :class:`~scanner.probes.fakenet.FakeConnector`, which serves scripted bytes and
+records what was sent; reads are bounded by :class:`~scanner.probes.stream.Stream`.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ import functools
 import ssl
 import time
 import warnings
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
 from scanner.errors import ProbeError
 from scanner.probes.rtt import RttEstimator, connect_timeouts
 from scanner.probes.slots import PORT_CHECK, HostSlots
+from scanner.probes.stream import Stream
 from scanner.scope import PRINTER_PORTS, Scope
 
 MAX_DATAGRAM = 9000  # the largest discovery answer we keep (mDNS's own cap, RFC 6762 §17)
@@ -84,60 +86,6 @@ class TokenBucket:
             return False
         elapsed = time.monotonic() - self.stamp
         return self.tokens + elapsed * self.rate >= self.capacity
-
-
-class Stream:
-    """A connection with bounded reads. All reads raise ProbeError instead of overrunning."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter | None) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.sent = bytearray()
-
-    async def send(self, data: bytes) -> None:
-        self.sent += data
-        if self.writer is not None:
-            self.writer.write(data)
-            await self.writer.drain()
-
-    async def read_line(self) -> bytes:
-        """One line ending in LF (the reader's limit caps it: 64 KiB); b"" at EOF."""
-        try:
-            return await self.reader.readuntil(b"\n")
-        except asyncio.IncompleteReadError as exc:
-            return exc.partial
-        except asyncio.LimitOverrunError:
-            raise ProbeError("line too long") from None
-
-    async def read_upto(self, limit: int) -> tuple[bytes, bool]:
-        """Read until EOF or ``limit`` bytes; returns (data, truncated)."""
-        buf = bytearray()
-        while len(buf) < limit:
-            chunk = await self.reader.read(min(65536, limit - len(buf)))
-            if not chunk:
-                return bytes(buf), False
-            buf += chunk
-        extra = await self._peek_more()
-        return bytes(buf), extra
-
-    async def read_exactly(self, n: int) -> bytes:
-        try:
-            return await self.reader.readexactly(n)
-        except asyncio.IncompleteReadError as exc:
-            raise ProbeError(f"connection closed after {len(exc.partial)} of {n} bytes") from None
-
-    async def _peek_more(self) -> bool:
-        try:
-            return bool(await asyncio.wait_for(self.reader.read(1), 0.05))
-        except TimeoutError:
-            return True
-
-    def peer_certificate(self) -> bytes | None:
-        """The server's certificate (DER) on a TLS connection, unverified."""
-        if self.writer is None:
-            return None
-        obj = self.writer.get_extra_info("ssl_object")
-        return obj.getpeercert(binary_form=True) if isinstance(obj, ssl.SSLObject) else None
 
 
 def openssl_is_safe(info: tuple[int, int, int, int, int]) -> bool:
@@ -287,12 +235,12 @@ class Connector:
                 ),
                 timeout,
             )
-        except TimeoutError:
-            raise ProbeError("connect timed out") from None
+        except TimeoutError as exc:
+            raise ProbeError("connect timed out") from exc
         except ssl.SSLError as exc:
-            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from None
+            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from exc
         except OSError as exc:
-            raise ProbeError(f"connect failed: {exc.strerror or exc}") from None
+            raise ProbeError(f"connect failed: {exc.strerror or exc}") from exc
 
     async def _start_tls(self, host: str, writer: asyncio.StreamWriter) -> None:
         """TLS over a parked connection: the same handshake a fresh TLS connect makes."""
@@ -301,12 +249,12 @@ class Connector:
                 writer.start_tls(_tls_context(), server_hostname=host),
                 self.limits.request_deadline,
             )
-        except TimeoutError:
-            raise ProbeError("TLS handshake timed out") from None
+        except TimeoutError as exc:
+            raise ProbeError("TLS handshake timed out") from exc
         except ssl.SSLError as exc:
-            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from None
+            raise TlsHandshakeError(f"TLS handshake failed: {exc.reason or exc}") from exc
         except OSError as exc:
-            raise ProbeError(f"TLS handshake failed: {exc.strerror or exc}") from None
+            raise ProbeError(f"TLS handshake failed: {exc.strerror or exc}") from exc
 
     async def _turn(
         self, state: _HostState, port: int
@@ -375,7 +323,7 @@ class Connector:
                     lambda: _FirstReply((host, port)), remote_addr=(host, port)
                 )
             except OSError as exc:
-                raise ProbeError(f"UDP socket failed: {exc.strerror or exc}") from None
+                raise ProbeError(f"UDP socket failed: {exc.strerror or exc}") from exc
             try:
                 transport.sendto(payload)
                 return await asyncio.wait_for(proto.reply, wait)
@@ -439,80 +387,3 @@ class Connector:
     def _sample(self, state: _HostState, rtt: float) -> None:
         state.rtt.observe(rtt)
         self.rtt.observe(rtt)
-
-
-@dataclass
-class FakeConnector:
-    """A Connector for tests: ``responses[(host, port)]`` is a function of what was sent.
-
-    Records every connection and every byte sent, and applies the same scope and printer-port
-    checks as the real one.
-    """
-
-    scope: Scope
-    responses: dict[tuple[str, int], Callable[[bytes], bytes]] = field(default_factory=dict)
-    open_ports: dict[str, set[int]] = field(default_factory=dict)
-    udp: dict[tuple[str, int], Callable[[bytes], bytes | None]] = field(default_factory=dict)
-    sent: list[tuple[str, int, bytes]] = field(default_factory=list)
-
-    @contextlib.asynccontextmanager
-    async def connect(self, host: str, port: int, *, tls: bool = False) -> AsyncIterator[Stream]:
-        check_target(self.scope, host, port, payload=True)
-        answer = self.responses.get((host, port))
-        if answer is None:
-            raise ProbeError("connect failed: Connection refused")
-        stream = _ScriptedStream(answer)
-        try:
-            async with asyncio.timeout(self.scope.limits.request_deadline):
-                yield stream
-        finally:
-            self.sent.append((host, port, bytes(stream.sent)))
-
-    async def datagram(self, host: str, port: int, payload: bytes, wait: float) -> bytes | None:
-        check_target(self.scope, host, port, payload=True)
-        answer = self.udp.get((host, port))
-        self.sent.append((host, port, payload))
-        return answer(payload) if answer else None
-
-    async def probe_port(self, host: str, port: int, *, keep: bool = False) -> PortState:
-        check_target(self.scope, host, port, payload=False)
-        if host not in self.open_ports:
-            return PortState.UNREACHABLE
-        return PortState.OPEN if port in self.open_ports[host] else PortState.CLOSED
-
-    async def pace(self) -> None:
-        """Nothing to pace: no packet is sent."""
-
-    def release(self, host: str) -> None:
-        """Nothing is kept open."""
-
-
-class _ScriptedStream(Stream):
-    """Answers with ``answer(sent)`` once the probe has sent its request."""
-
-    def __init__(self, answer: Callable[[bytes], bytes]) -> None:
-        super().__init__(asyncio.StreamReader(), None)
-        self._answer = answer
-        self._answered = False
-
-    async def send(self, data: bytes) -> None:
-        self.sent += data
-        self._respond()
-
-    def _respond(self) -> None:
-        if not self._answered:
-            self._answered = True
-            self.reader.feed_data(self._answer(bytes(self.sent)))
-            self.reader.feed_eof()
-
-    async def read_line(self) -> bytes:
-        self._respond()
-        return await super().read_line()
-
-    async def read_upto(self, limit: int) -> tuple[bytes, bool]:
-        self._respond()
-        return await super().read_upto(limit)
-
-    async def read_exactly(self, n: int) -> bytes:
-        self._respond()
-        return await super().read_exactly(n)

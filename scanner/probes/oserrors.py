@@ -67,4 +67,4 @@ def mapped_os_errors(what: str) -> Iterator[None]:
         reason = reason_for(exc)
         hint = _HINTS.get(reason)
         detail = f"{what}: {exc.strerror or exc}" + (f" ({hint})" if hint else "")
-        raise SourceUnavailable(reason, detail) from None
+        raise SourceUnavailable(reason, detail) from exc

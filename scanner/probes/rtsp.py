@@ -33,7 +33,7 @@ from scanner.models import Observation
 from scanner.normalize import clean_text
 from scanner.probes.base import Probe, ProbeContext
 from scanner.probes.httphead import Head, read_body, read_head
-from scanner.probes.net import Stream
+from scanner.probes.stream import Stream
 
 MAX_SDP = 16 * 1024  # an SDP session description is a few hundred bytes
 MAX_SDP_LINES = 64  # session-level lines looked at before giving up on s=/a=tool:

@@ -23,7 +23,7 @@ import struct
 from dataclasses import dataclass
 
 from scanner.errors import ParseError
-from scanner.probes.net import Stream
+from scanner.probes.stream import Stream
 
 MAX_HANDSHAKE = 1024 * 1024  # handshake bytes read before the first certificate must be whole
 MAX_RECORD = (1 << 14) + 2048  # TLSCiphertext.length limit, RFC 5246 §6.2.3

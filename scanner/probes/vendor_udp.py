@@ -105,7 +105,7 @@ def parse_dhip(data: bytes) -> list[tuple[str, str]]:
     try:
         doc = parse_json(body, MAX_DHIP)
     except JsonParseError as exc:
-        raise DiscoveryParseError(f"DHIP body: {exc}") from None
+        raise DiscoveryParseError(f"DHIP body: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("method") != "client.notifyDevInfo":
         raise NotAnAnswer("DHIP answer is not client.notifyDevInfo")
     params = doc.get("params")

@@ -51,11 +51,11 @@ def parse_xml(data: bytes, limit: int, max_depth: int = MAX_DEPTH) -> Element:
         parser.feed(data)
         root: Element = parser.close()
     except DefusedXmlException as exc:
-        raise XmlParseError(f"forbidden XML construct: {type(exc).__name__}") from None
+        raise XmlParseError(f"forbidden XML construct: {type(exc).__name__}") from exc
     except SafeET.ParseError as exc:
-        raise XmlParseError(f"malformed XML: {exc}") from None
+        raise XmlParseError(f"malformed XML: {exc}") from exc
     except (LookupError, ValueError) as exc:  # expat on an unknown or multi-byte encoding=
-        raise XmlParseError(f"malformed XML: {str(exc)[:80]}") from None
+        raise XmlParseError(f"malformed XML: {str(exc)[:80]}") from exc
     return root
 
 

@@ -20,7 +20,7 @@ from scanner.errors import ParseError
 from scanner.models import Observation
 from scanner.normalize import clean_text
 from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.net import Stream
+from scanner.probes.stream import Stream
 
 PREFIX = (0x5050, 0x7D82)
 CMD_CONNECT, CMD_EXIT, CMD_OPTIONS_RRQ = 1000, 1001, 11

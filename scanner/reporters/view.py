@@ -296,6 +296,27 @@ def utc_note(run: ScanRun) -> str:
     return t("utc_note", "zh", utc=utc)
 
 
+def _tallies(
+    run: ScanRun, lang: Lang
+) -> tuple[list[tuple[str, int]], list[tuple[str, str, int]], list[tuple[str, int]]]:
+    """Devices per class (most first), findings per severity (worst first) and per kind."""
+    classes = Counter(d.best.device_class.value if d.best else "" for d in run.devices)
+    severities = Counter(f.severity.value for f in run.findings)
+    kinds = Counter(f.kind.value for f in run.findings)
+    return (
+        [
+            (plain_name(label(CLASSES, c, lang)), n)
+            for c, n in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        [
+            (s.value, label(SEVERITIES, s.value, lang), severities[s.value])
+            for s in reversed(Severity)
+            if severities[s.value]
+        ],
+        [(label(KINDS, k, lang), n) for k, n in kinds.most_common()],
+    )
+
+
 def build_view(
     run: ScanRun,
     lang: Lang,
@@ -320,9 +341,7 @@ def build_view(
         f.kind in (FindingKind.UNREGISTERED_COLLECTOR, FindingKind.IDENTITY_MISMATCH)
         for f in run.findings
     )
-    classes = Counter(d.best.device_class.value if d.best else "" for d in run.devices)
-    severities = Counter(f.severity.value for f in run.findings)
-    kinds = Counter(f.kind.value for f in run.findings)
+    class_counts, severity_counts, kind_counts = _tallies(run, lang)
     by_id = {d.id: d for d in run.devices}
     return View(
         lang=lang,
@@ -333,16 +352,9 @@ def build_view(
             (t("collectors_found", lang), str(len(collectors))),
             (t("unregistered_count", lang), str(unregistered) if compared else "—"),
         ],
-        class_counts=[
-            (plain_name(label(CLASSES, c, lang)), n)
-            for c, n in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
-        severity_counts=[
-            (s.value, label(SEVERITIES, s.value, lang), severities[s.value])
-            for s in reversed(Severity)
-            if severities[s.value]
-        ],
-        kind_counts=[(label(KINDS, k, lang), n) for k, n in kinds.most_common()],
+        class_counts=class_counts,
+        severity_counts=severity_counts,
+        kind_counts=kind_counts,
         findings=[
             finding_row(f, by_id, registry, run.scope, lang) for f in run.findings[:max_findings]
         ],

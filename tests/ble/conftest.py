@@ -6,6 +6,7 @@ its pid (SIGTERM, then SIGKILL) when the module ends.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import select
@@ -17,7 +18,13 @@ from typing import Any
 
 import pytest
 
+from scanner.probes.base import ProbeContext
+from scanner.probes.ble.backends import BleBackend
 from scanner.probes.ble.privacy import STATE_ENV
+from scanner.probes.ble.probe import BleOptions, BleSource
+from scanner.probes.fakenet import FakeConnector
+from scanner.probes.source import SourceResult, run_source
+from scanner.scope import Scope
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +76,10 @@ def hostile_air() -> Iterator[dict[str, Any]]:
         yield info
     finally:
         stop_air(proc)
+
+
+def scan_ble(opts: BleOptions, backend: BleBackend | None = None) -> SourceResult:
+    """One BLE scan as the sweep runs it (an unavailable radio becomes a skipped entry)."""
+    scope = Scope(networks=())
+    source = BleSource(opts, backend)
+    return asyncio.run(run_source(source, ProbeContext(scope, FakeConnector(scope))))

@@ -17,7 +17,9 @@ from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailabl
 
 from scanner.models import SkipReason
 from scanner.probes.ble.backends.bleak_stack import BleakBackend, linux_stack_problem, scan_args
-from scanner.probes.ble.probe import BleOptions, BleResult, collect
+from scanner.probes.ble.probe import BleOptions
+from scanner.probes.source import SourceResult
+from tests.ble.conftest import scan_ble
 
 BASE = "-0000-1000-8000-00805f9b34fb"
 
@@ -81,10 +83,9 @@ def fake() -> type[FakeBleakScanner]:
     return FakeBleakScanner
 
 
-def scan(fake: type[FakeBleakScanner], active: bool = True) -> BleResult:
-    out = BleResult()
+def scan(fake: type[FakeBleakScanner], active: bool = True) -> SourceResult:
     opts = BleOptions(backend="bleak", duration=0.2, active=active, salt=bytes(32))
-    asyncio.run(collect(opts, out, BleakBackend(scanner_class=fake)))
+    out = scan_ble(opts, BleakBackend(scanner_class=fake))
     return out
 
 

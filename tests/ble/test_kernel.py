@@ -5,7 +5,6 @@ never refused. The kernel release is faked through the seam (``release``, or the
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import sys
@@ -22,7 +21,8 @@ from scanner.models import SkipReason
 from scanner.probes.ble import kernel
 from scanner.probes.ble.backends import BleakBackend, BleUnavailable, BumbleBackend, choose_backend
 from scanner.probes.ble.doctor import kernel_check, run_checks
-from scanner.probes.ble.probe import BleOptions, BleResult, collect
+from scanner.probes.ble.probe import BleOptions
+from tests.ble.conftest import scan_ble
 from tests.ble.test_bleak_backend import FakeBleakScanner
 
 runner = CliRunner()
@@ -70,9 +70,8 @@ def test_the_os_stack_refuses_an_affected_kernel_with_the_reason_and_the_overrid
 
 def test_a_sweep_on_an_affected_kernel_records_why_and_never_starts_the_scan() -> None:
     FakeBleakScanner.made = []
-    out = BleResult()
     backend = BleakBackend(FakeBleakScanner, release=lambda: AFFECTED, platform="linux")
-    asyncio.run(collect(BleOptions(backend="bleak", duration=0.2), out, backend))
+    out = scan_ble(BleOptions(backend="bleak", duration=0.2), backend)
     [entry] = out.skipped
     assert (entry.probe, entry.reason) == ("ble", SkipReason.DISABLED)
     assert "CVE-2020-24490" in entry.detail and "--ble-kernel-ok" in entry.detail

@@ -4,7 +4,6 @@ a collector, counts rotating devices once, and keeps no personal data of non-col
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 from pathlib import Path
@@ -15,9 +14,11 @@ from typer.testing import CliRunner
 
 from scanner.cli import app
 from scanner.identify import identify
+from scanner.identify.privacy import apply_policy
 from scanner.lab.ble.catalogue import LONG_NAME
 from scanner.lab.ble.control import command
-from scanner.probes.ble import BleOptions, BleResult, apply_policy, collect, kernel
+from scanner.probes.ble import BleOptions, kernel
+from tests.ble.conftest import scan_ble
 
 runner = CliRunner()
 
@@ -93,9 +94,8 @@ def test_report_ids_are_scoped_to_the_site(site_air: dict[str, Any]) -> None:
 
 
 def test_passive_scan_hears_adverts_but_no_scan_responses(site_air: dict[str, Any]) -> None:
-    out = BleResult()
     opts = BleOptions(backend="bumble", transport=site_air["transport"], duration=2.0, active=False)
-    asyncio.run(collect(opts, out))
+    out = scan_ble(opts)
     names = {o.value for o in out.observations if o.field == "ble.local_name"}
     assert "IriShield-MK2120U" in names  # in the advert itself
     assert "eufy T8520" not in names  # only in the scan response, which passive never asks for
@@ -107,11 +107,10 @@ def test_hostile_air_is_survived(hostile_air: dict[str, Any]) -> None:
     """A malformed advertiser (cases 40-43), a spoofer (46) and a random-address flood (45)
     on the air: the scan finishes, the table stays capped, the real collectors are found and
     the spoofed iris claim is medium at most."""
-    out = BleResult()
     opts = BleOptions(
         backend="bumble", transport=hostile_air["transport"], duration=3.0, table_cap=200
     )
-    asyncio.run(collect(opts, out))
+    out = scan_ble(opts)
     assert out.skipped == []
     (note,) = out.notes
     assert "malformed adverts from 1 devices" in note
@@ -141,11 +140,10 @@ def test_doctor_opens_the_lab_transport_and_resets_its_controller(site_air: dict
 def test_a_long_name_on_the_air_is_kept_to_64_characters(hostile_air: dict[str, Any]) -> None:
     """Issue 16: the hostile air's advertiser sends a 214-character name in one report over
     the virtual link; the scan keeps its first 64 characters."""
-    out = BleResult()
     opts = BleOptions(
         backend="bumble", transport=hostile_air["transport"], duration=3.0, table_cap=200
     )
-    asyncio.run(collect(opts, out))
+    out = scan_ble(opts)
     address = next(a["address"] for a in hostile_air["advertisers"] if a["name"] == "long-name")
     raw = {d.id: d for d in identify(out.observations)}
     names = {o.value for o in raw["ble:" + address].observations if o.field == "ble.local_name"}

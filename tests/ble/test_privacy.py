@@ -10,18 +10,12 @@ from pathlib import Path
 
 from scanner.identify import identify
 from scanner.identify.engine import Engine
+from scanner.identify.privacy import WITHHELD, apply_policy
 from scanner.lab.ble import adbuild as ad
 from scanner.models import Observation
 from scanner.probes.ble.adparse import parse_ad
 from scanner.probes.ble.model import AddressKind
-from scanner.probes.ble.privacy import (
-    SALT_FILE,
-    SALT_TTL,
-    WITHHELD,
-    apply_policy,
-    hashed_id,
-    site_salt,
-)
+from scanner.probes.ble.privacy import SALT_FILE, SALT_TTL, hashed_id, site_salt
 from scanner.probes.ble.probe import observations
 from scanner.probes.ble.table import DeviceTable
 from scanner.reporters.jsonout import device_line

@@ -194,6 +194,23 @@ def test_a_source_asked_for_that_cannot_run_makes_the_run_incomplete(
     assert "mdns was asked for and could not run" in html[: html.index('id="summary"')]
 
 
+def test_watch_once_exits_5_on_an_incomplete_run_and_keeps_it(
+    tmp_path: Path, listener: str
+) -> None:
+    # what a systemd timer runs: the run is saved, but the unit must not look like an all-clear
+    store = tmp_path / "h.sqlite"
+    args = ["watch", "127.0.93.0/29", "-p", "8080", "--only", "tcp,mdns", "--once"]
+    done = run_cli(*args, "--site", "HQ", "--store", str(store))
+    assert done.returncode == 5, done.stderr
+    with Store.open(store) as db:
+        saved = db.latest("HQ")
+    assert saved is not None and not saved.complete
+    assert saved.why_incomplete()[0].startswith("incomplete: mdns was asked for")
+    done = run_cli("watch", "127.0.93.0/29", "-p", "8080", "--only", "tcp", "--once",
+                   "--site", "HQ", "--store", str(store))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_complete_sweep_carries_no_stale_or_unconditional_skipped_entry(listener: str) -> None:
     done = run_cli("sweep", "127.0.93.0/29", "-p", "8080", "--json")
     assert done.returncode == 0, done.stderr

@@ -129,6 +129,20 @@ def test_sweep_with_nothing_found_exits_0() -> None:
     assert b"0 devices, 0 collectors" in out.stdout
 
 
+def test_timings_say_where_the_time_went(camera: str) -> None:
+    """``--timings``: start-up, the hosts phase and identification, in order, on stderr."""
+    out = run_cli("sweep", camera, "--ports", "8080", "--json", "-q", "--timings")
+    assert out.returncode == 1, out.stderr
+    json.loads(out.stdout)  # stdout is the run alone
+    line = next(x for x in out.stderr.decode().splitlines() if x.startswith("timings (s): "))
+    spans = dict(part.split(" ", 1) for part in line.removeprefix("timings (s): ").split("; "))
+    assert {"start-up", "hosts", "identify", "sweep"} <= set(spans)
+    hosts = [float(x) for x in spans["hosts"].split("-")]
+    identify = [float(x) for x in spans["identify"].split("-")]
+    assert 0 <= hosts[0] <= hosts[1] <= identify[0] <= identify[1] <= float(spans["sweep"])
+    assert float(spans["start-up"]) > 0
+
+
 def test_sweep_help_explains_scope_limits_privileges_and_exit_codes() -> None:
     text = runner.invoke(app, ["sweep", "--help"]).output
     for words in (

@@ -167,10 +167,10 @@ def test_watch_pushes_every_saved_run_and_catches_up_after_an_outage(tmp_path: P
     from datetime import timedelta
 
     from scanner.cli.push_cmd import push_run
-    from scanner.cli.watching import Watch
     from scanner.config.schedule import Schedule
     from scanner.scan import SweepOptions
     from scanner.store import Store
+    from scanner.watch import Watch
     from tests.store.sample import make_run
 
     url = f"sqlite:///{tmp_path}/console.sqlite"

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from scanner import scan
-from scanner.lab.emulators.hostile import looping_answers
+from scanner.lab.emulators.hostile_udp import looping_answers
 from scanner.models import Observation, ScanRun
 from scanner.probes import http
 from scanner.probes.base import ProbeContext
-from scanner.probes.multicast import discover
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.multicast.base import Datagram, MulticastContext
 from scanner.probes.multicast.mdns import GROUP as MDNS_GROUP
 from scanner.probes.multicast.mdns import PORT as MDNS_PORT
@@ -30,10 +30,10 @@ from scanner.probes.multicast.ssdp import GROUP as SSDP_GROUP
 from scanner.probes.multicast.ssdp import PORT as SSDP_PORT
 from scanner.probes.multicast.wsd import GROUP as WSD_GROUP
 from scanner.probes.multicast.wsd import PORT as WSD_PORT
-from scanner.probes.net import FakeConnector, PortState
+from scanner.probes.net import PortState
 from scanner.probes.rtsp import RtspProbe
 from scanner.scope import Limits, build_scope
-from tests.multicast.helpers import iface, scope_for
+from tests.multicast.helpers import discover, iface, scope_for
 from tests.multicast.test_wsd import ENVELOPE, match
 
 HOSTS = ("127.0.40.1", "127.0.40.2")

@@ -27,8 +27,8 @@ from scanner.lab.emulators.hostile import (
     TarpitEmulator,
     TarpitSpec,
     flood_chunks,
-    looping_answers,
 )
+from scanner.lab.emulators.hostile_udp import looping_answers
 from scanner.lab.emulators.http import Route
 from scanner.probes.multicast.mdns import MdnsParseError, decode
 from scanner.probes.xmlsafe import XmlParseError, parse_xml

@@ -45,8 +45,8 @@ from scanner.probes.jsonsafe import JsonParseError, parse_json
 from scanner.probes.multicast import mdns, ssdp, wsd
 from scanner.probes.multicast.vendor import dhip_address, sadp_address
 from scanner.probes.nd import parse_reply as parse_nd
-from scanner.probes.net import Stream
 from scanner.probes.snmp import SnmpParseError
+from scanner.probes.stream import Stream
 from scanner.probes.tls import certificate_observations
 from scanner.probes.vendor_udp import DiscoveryParseError, parse_dhip, parse_hid, parse_sadp
 from scanner.probes.xmlsafe import XmlParseError, parse_xml

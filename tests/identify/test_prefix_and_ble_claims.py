@@ -19,9 +19,9 @@ import pytest
 
 from scanner.identify import identify
 from scanner.identify.engine import Engine
+from scanner.identify.privacy import apply_policy
 from scanner.identify.signatures import parse_file
 from scanner.models import Certainty, Device, DeviceClass, Observation
-from scanner.probes.ble.privacy import cap_ble_claims
 
 IRIS_OUI = """vendor: Acme Iris
 references:
@@ -136,8 +136,9 @@ def test_a_ble_name_alone_is_capped_at_medium_by_the_engine() -> None:
     assert alone.best is not None
     assert (alone.best.confidence, alone.best.certainty) == (0.7, Certainty.MEDIUM)
     assert alone.best.attributes == (("model", "AcmeIris-X1"),)
-    # the sweep's BLE policy finds nothing left to cap: both paths give one answer
-    assert cap_ble_claims(alone) == alone
+    # one cap, in the engine: the sweep's privacy stage changes no certainty (one answer for
+    # offline identify and the sweep)
+    assert apply_policy([alone]) == [alone]
 
 
 def test_a_ble_name_backed_by_network_evidence_keeps_its_certainty() -> None:

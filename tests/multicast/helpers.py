@@ -9,10 +9,18 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from scanner.models import Observation, Skipped
-from scanner.probes.multicast import FakeMulticast, Interface, MulticastContext, MulticastProbe
+from scanner.probes.base import ProbeContext
+from scanner.probes.multicast import (
+    FakeMulticast,
+    Interface,
+    MulticastContext,
+    MulticastProbe,
+    MulticastSource,
+)
 from scanner.probes.multicast.base import Datagram, Drops
 from scanner.probes.multicast.net import Question
 from scanner.probes.net import Connector
+from scanner.probes.source import run_source
 from scanner.scope import Limits, Scope, build_scope
 
 FAST = Limits(request_deadline=2.0, connect_timeout=0.5)
@@ -59,3 +67,13 @@ def fields(obs: list[Observation]) -> dict[str, list[str]]:
 
 
 __all__ = ["FAST", "Question", "fields", "iface", "run_probe", "scope_for"]
+
+
+async def discover(
+    ctx: MulticastContext, names: frozenset[str], where: list[Interface]
+) -> tuple[list[Observation], list[Skipped], list[str]]:
+    """Multicast discovery as the sweep runs it (the source, contained), on ``where``, with
+    ``ctx``'s scope, seam, dialer and answer window."""
+    source = MulticastSource(ctx.net, names, where, ctx.wait)
+    found = await run_source(source, ProbeContext(ctx.scope, ctx.dialer))
+    return found.observations, found.skipped, found.notes

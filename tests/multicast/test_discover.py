@@ -11,17 +11,16 @@ from typer.testing import CliRunner
 
 from scanner.cli.app import app
 from scanner.models import SkipReason
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.multicast import (
     MULTICAST_PROBES,
     FakeMulticast,
     MulticastContext,
-    discover,
     only_multicast,
 )
 from scanner.probes.multicast.base import Datagram
 from scanner.probes.multicast.vendor import DHIP_GROUP, DHIP_PORT, SADP_GROUP, SADP_PORT
-from scanner.probes.net import FakeConnector
-from tests.multicast.helpers import fields, iface, scope_for
+from tests.multicast.helpers import discover, fields, iface, scope_for
 from tests.probes.test_vendor_udp import DHIP_ANSWER
 
 SADP_FOREIGN = (

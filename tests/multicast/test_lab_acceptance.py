@@ -33,7 +33,7 @@ from scanner.lab.emulators import read_events
 from scanner.lab.scenario import load_scenario
 from scanner.lab.state import RunState
 from scanner.passive import read_capture, read_capture_scapy
-from scanner.probes.discovery import CURATED_PORTS
+from scanner.probes.registry import CURATED_PORTS
 from tests.lab.conftest import backend_name, in_scanner, lab_runtime_dir, namespaces_reason
 
 __all__ = ["backend_name", "lab_runtime_dir", "namespaces_reason"]  # fixtures used here

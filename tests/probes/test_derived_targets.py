@@ -13,7 +13,8 @@ from typing import Any
 
 from scanner import scan
 from scanner.models import Skipped, SkipReason
-from scanner.probes.multicast import FakeMulticast, MulticastContext, discover
+from scanner.probes.fakenet import FakeConnector
+from scanner.probes.multicast import FakeMulticast, MulticastContext
 from scanner.probes.multicast.base import Datagram
 from scanner.probes.multicast.mdns import GROUP as MDNS_GROUP
 from scanner.probes.multicast.mdns import PORT as MDNS_PORT
@@ -22,13 +23,15 @@ from scanner.probes.multicast.ssdp import PORT as SSDP_PORT
 from scanner.probes.multicast.vendor import DHIP_GROUP, DHIP_PORT
 from scanner.probes.multicast.wsd import GROUP as WSD_GROUP
 from scanner.probes.multicast.wsd import PORT as WSD_PORT
-from scanner.probes.net import Connector, FakeConnector
+from scanner.probes.net import Connector
+from scanner.probes.source import SourceResult
 from scanner.scope import build_scope
-from tests.multicast.helpers import iface, scope_for
+from tests.multicast.helpers import discover, iface, scope_for
 from tests.multicast.test_mdns import STYPE, name, response, rr
 from tests.multicast.test_ssdp import answer as ssdp_answer
 from tests.multicast.test_wsd import ENVELOPE, match, relates_of
 from tests.probes.loopback import drain, http_handler, peers
+from tests.probes.sweeping import collect_into
 from tests.probes.test_hostile import FAST, bounded, run
 from tests.probes.test_vendor_udp import dhip_frame
 
@@ -54,16 +57,16 @@ def redirect_sweep(redirects: dict[str, str], exclude: tuple[str, ...] = ()) -> 
     """Sweep port 8081 of every host in ``redirects`` (each answering 302 to its Location),
     with a canary on 127.0.64.99:8099 that must never be contacted."""
 
-    async def main() -> tuple[scan._Results, int]:
+    async def main() -> tuple[SourceResult, int]:
         servers = [
             (host, 8081, http_handler("HTTP/1.1 302 Found", [f"Location: {loc}"]))
             for host, loc in redirects.items()
         ]
         async with peers((f"{NET}.99", 8099, drain), *servers) as (canary, *_):
             scope = build_scope([*redirects, f"{NET}.99"], list(exclude), limits=FAST)
-            res = scan._Results()
+            res = SourceResult()
             opts = scan.SweepOptions(ports=(8081,), probes=frozenset({"http"}), arp=False)
-            await scan.collect(scope, Connector(scope), opts, scan.Progress(), res)
+            await collect_into(res, scope, Connector(scope), opts)
             return res, canary.connections
 
     return bounded(30.0)(lambda: run(main()))

@@ -20,11 +20,14 @@ from scanner import scan
 from scanner.errors import ProbeError
 from scanner.models import Observation, Skipped
 from scanner.probes.base import ProbeContext
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.http import HttpProbe
-from scanner.probes.net import Connector, FakeConnector
+from scanner.probes.net import Connector
 from scanner.probes.rtsp import RtspProbe
+from scanner.probes.source import SourceResult
 from scanner.scope import Limits, build_scope
 from tests.probes.loopback import Peer, drain, http_handler, peers, read_request, silent
+from tests.probes.sweeping import collect_into
 
 FAST = Limits(request_deadline=1.0, host_budget=5.0, connect_timeout=0.5)
 MIB = 1 << 20
@@ -58,12 +61,10 @@ async def probe_http(host: str, port: int, limits: Limits = FAST) -> list[Observ
     return await HttpProbe().probe(ProbeContext(scope, Connector(scope)), host, port)
 
 
-async def sweep(hosts: list[str], ports: tuple[int, ...], limits: Limits = FAST) -> scan._Results:
+async def sweep(hosts: list[str], ports: tuple[int, ...], limits: Limits = FAST) -> SourceResult:
     scope = build_scope(hosts, limits=limits)
-    res = scan._Results()
-    await scan.collect(
-        scope, Connector(scope), scan.SweepOptions(ports=ports), scan.Progress(), res
-    )
+    res = SourceResult()
+    await collect_into(res, scope, Connector(scope), scan.SweepOptions(ports=ports))
     return res
 
 
@@ -74,7 +75,7 @@ def fields(obs: list[Observation]) -> dict[str, list[str]]:
     return out
 
 
-def errors_for(res: scan._Results, target: str) -> list[Skipped]:
+def errors_for(res: SourceResult, target: str) -> list[Skipped]:
     return [s for s in res.skipped if s.target == target]
 
 
@@ -103,7 +104,7 @@ def test_case_04_rate_caps_hold_per_host_and_globally() -> None:
 
 
 def test_case_05_tarpit_and_black_hole_are_bounded_and_others_finish() -> None:
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(
             ("127.0.5.1", 8081, silent),
             ("127.0.5.2", 8081, http_handler("HTTP/1.1 200 OK", ["Server: ok-cam"])),
@@ -116,7 +117,7 @@ def test_case_05_tarpit_and_black_hole_are_bounded_and_others_finish() -> None:
 
 
 def test_case_06_printer_port_gets_no_payload_byte() -> None:
-    async def main() -> tuple[scan._Results, Peer]:
+    async def main() -> tuple[SourceResult, Peer]:
         async with peers(("127.0.6.1", 9100, drain)) as (printer,):
             res = await sweep(["127.0.6.1"], (9100, 80))
             return res, printer
@@ -172,7 +173,7 @@ def _auth_camera() -> Callable[..., Awaitable[None]]:
 
 
 def test_case_08_09_no_credentials_no_media_only_get_and_options() -> None:
-    async def main() -> tuple[scan._Results, list[Peer]]:
+    async def main() -> tuple[SourceResult, list[Peer]]:
         async with peers(
             ("127.0.8.1", 80, _auth_camera()), ("127.0.8.1", 554, _auth_camera())
         ) as started:
@@ -223,7 +224,7 @@ def test_case_10_slow_drip_hits_the_total_deadline_and_50_healthy_hosts_finish()
         for i in range(2, 52)
     ]
 
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(("127.0.10.1", 8081, slow_drip), *healthy):
             return await sweep(["127.0.10.1-52"], (8081,))
 
@@ -274,7 +275,7 @@ def _endless(head: bytes, unit: bytes) -> Callable[..., Awaitable[None]]:
 def test_case_12_13_header_floods_and_long_lines_are_parse_errors(
     name: str, handler: Any, message: str
 ) -> None:
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(("127.0.12.1", 8081, handler)):
             return await sweep(
                 ["127.0.12.1"], (8081,), Limits(request_deadline=3.0, connect_timeout=0.5)
@@ -291,7 +292,7 @@ def test_case_14_huge_body_stops_at_256_KiB() -> None:
     )
     chunked = b"HTTP/1.1 200 OK\r\nServer: chunky\r\nTransfer-Encoding: chunked\r\n\r\n"
 
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(
             ("127.0.14.1", 8081, _endless(head, b"A" * 65536)),
             (
@@ -319,7 +320,7 @@ def test_case_15_compressed_bodies_are_never_decoded() -> None:
     )
     stacked = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip, gzip\r\nContent-Length: 0\r\n\r\n"
 
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(
             ("127.0.15.1", 8081, _raw(gz + bomb)), ("127.0.15.2", 8081, _raw(stacked))
         ):
@@ -340,7 +341,7 @@ def test_case_15_compressed_bodies_are_never_decoded() -> None:
 def test_case_16_malformed_status_is_a_per_service_error_and_the_next_host_is_scanned(
     payload: bytes,
 ) -> None:
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(
             ("127.0.16.1", 8081, _raw(payload)),
             ("127.0.16.2", 8081, http_handler("HTTP/1.1 200 OK", ["Server: next"])),
@@ -411,7 +412,7 @@ def test_case_20_titles_are_bounded_and_safely_decoded(
 
 
 def test_case_38_rtsp_header_flood_and_binary_are_parse_errors() -> None:
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(
             ("127.0.38.1", 554, _endless(b"RTSP/1.0 200 OK\r\n", b"CSeq: 1\r\n")),
             ("127.0.38.2", 554, _raw(b"$\x00\x00\x10" + bytes(range(16)) * 1000)),
@@ -497,7 +498,7 @@ async def server_hello_then_nothing(
 
 
 def test_case_37_stalled_tls_handshake_hits_the_deadline_and_the_next_protocol_runs() -> None:
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(
             ("127.0.37.10", 8443, server_hello_then_nothing),
             ("127.0.37.10", 554, _auth_camera()),

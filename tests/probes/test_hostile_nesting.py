@@ -19,18 +19,22 @@ from scanner import scan
 from scanner.lab.emulators.nesting import nested_dhip_answer, nested_xml, pointer_chain_answer
 from scanner.models import Observation, SkipReason
 from scanner.probes.base import ProbeContext
-from scanner.probes.multicast import FakeMulticast, MulticastContext, discover
+from scanner.probes.fakenet import FakeConnector
+from scanner.probes.hostwork import contained
+from scanner.probes.multicast import FakeMulticast, MulticastContext
 from scanner.probes.multicast.base import Datagram
 from scanner.probes.multicast.mdns import GROUP as MDNS_GROUP
 from scanner.probes.multicast.mdns import PORT as MDNS_PORT
 from scanner.probes.multicast.vendor import DHIP_GROUP, DHIP_PORT
-from scanner.probes.net import Connector, FakeConnector
+from scanner.probes.net import Connector
 from scanner.probes.onvif import OnvifProbe
 from scanner.probes.snmp import SnmpParseError, parse_sys_descr
+from scanner.probes.source import SourceResult
 from scanner.scope import build_scope
-from tests.multicast.helpers import iface, scope_for
+from tests.multicast.helpers import discover, iface, scope_for
 from tests.multicast.test_mdns import VALID as AXIS_MDNS
 from tests.probes.loopback import http_handler, peers
+from tests.probes.sweeping import collect_into
 from tests.probes.test_hostile import FAST, bounded
 from tests.probes.test_vendor_udp import DHIP_ANSWER, _Udp
 
@@ -42,18 +46,18 @@ def test_a_nested_dhip_answer_is_a_plain_error_and_the_next_host_is_identified()
     alive) and answer DHIP: one with 3,000 nested arrays."""
     web = http_handler("HTTP/1.1 200 OK", ["Server: Webs"])
 
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         loop = asyncio.get_running_loop()
         servers = [
             await loop.create_datagram_endpoint(lambda a=answer: _Udp(a, []), local_addr=(h, 37810))
             for h, answer in ((NESTED, nested_dhip_answer()), (HEALTHY, DHIP_ANSWER))
         ]
         scope = build_scope([NESTED, HEALTHY], limits=FAST)
-        res = scan._Results()
+        res = SourceResult()
         opts = scan.SweepOptions(ports=(8080,), probes=frozenset({"dhip"}), arp=False)
         try:
             async with peers((NESTED, 8080, web), (HEALTHY, 8080, web)):
-                await scan.collect(scope, Connector(scope), opts, scan.Progress(), res)
+                await collect_into(res, scope, Connector(scope), opts)
         finally:
             for transport, _ in servers:
                 transport.close()
@@ -116,10 +120,8 @@ def test_an_onvif_answer_nested_3000_deep_is_a_plain_error() -> None:
     async def main() -> object:
         async with peers((host, 8899, ok)):
             scope = build_scope([host], limits=FAST)
-            res = scan._Results()
-            await scan._contained(
-                ProbeContext(scope, Connector(scope)), OnvifProbe(), host, 8899, res
-            )
+            res = SourceResult()
+            await contained(ProbeContext(scope, Connector(scope)), OnvifProbe(), host, 8899, res)
             return res
 
     res: Any = bounded(20.0)(lambda: asyncio.run(main()))

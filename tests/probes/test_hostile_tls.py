@@ -30,10 +30,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from scanner import scan
 from scanner.lab.certs import make_certificate
 from scanner.models import Observation, SkipReason
-from scanner.probes.net import Stream
+from scanner.probes.source import SourceResult
+from scanner.probes.stream import Stream
 from scanner.probes.tls import OPENSSL_MAX_CERT_LIST, certificate_observations
 from scanner.probes.tlsraw import MAX_HANDSHAKE, TlsRecordError, client_hello, read_certificate
 from tests.probes.test_hostile import bounded, fields, run, sweep
@@ -132,8 +132,8 @@ async def server(host: str, handler: Handler, tls: ssl.SSLContext | None) -> Asy
         srv.close()
 
 
-def tls_sweep(host: str, handler: Handler, tls: ssl.SSLContext | None = None) -> scan._Results:
-    async def main() -> scan._Results:
+def tls_sweep(host: str, handler: Handler, tls: ssl.SSLContext | None = None) -> SourceResult:
+    async def main() -> SourceResult:
         async with server(host, handler, tls):
             return await sweep([host], (443,))
 

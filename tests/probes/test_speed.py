@@ -18,15 +18,19 @@ from typing import Any
 import pytest
 
 from scanner import scan
+from scanner.identify.preload import Preload
 from scanner.probes import arp, slots
 from scanner.probes.base import ProbeContext
 from scanner.probes.discovery import HostFeed, alive, scan_order
+from scanner.probes.fakenet import FakeConnector
 from scanner.probes.http import HttpProbe
-from scanner.probes.net import Connector, FakeConnector, PortState, TokenBucket
+from scanner.probes.net import Connector, PortState, TokenBucket
 from scanner.probes.rtt import FLOOR, RETRY_FACTOR, RttEstimator, connect_timeouts
 from scanner.probes.slots import PORT_CHECK, PROBE, HostSlots
+from scanner.probes.source import SourceResult
 from scanner.scope import Limits, build_scope
 from tests.probes.loopback import http_handler, peers
+from tests.probes.sweeping import collect_into
 from tests.watch.receivers import make_cert
 
 FAST = Limits(request_deadline=2.0, host_budget=10.0, connect_timeout=1.5)
@@ -399,7 +403,7 @@ def test_alive_stops_at_the_first_answer() -> None:
 # --- early stop ------------------------------------------------------------------------------
 
 
-def _camera(early_stop: bool) -> tuple[scan._Results, FakeConnector]:
+def _camera(early_stop: bool) -> tuple[int, SourceResult, FakeConnector]:
     host = "10.9.0.5"
     scope = build_scope([host], limits=FAST)
     fake = FakeConnector(
@@ -413,25 +417,26 @@ def _camera(early_stop: bool) -> tuple[scan._Results, FakeConnector]:
         udp={(host, 37020): lambda _sent: None},
     )
     opts = scan.SweepOptions(ports=(80,), probes=frozenset({"http", "sadp"}), early_stop=early_stop)
-    res = scan._Results()
+    res = SourceResult()
 
-    async def main() -> None:
-        warm = scan._Warm()
-        await asyncio.to_thread(warm.wait)
-        await scan.collect(scope, fake, opts, scan.Progress(), res, warm=warm)
+    async def main() -> scan.Plan:
+        preload = Preload()
+        await asyncio.to_thread(preload.wait)
+        return await collect_into(res, scope, fake, opts, preload)
 
-    run(main())
-    return res, fake
+    hosts = run(main()).hosts
+    assert hosts is not None
+    return hosts.early_stopped, res, fake
 
 
 def test_early_stop_skips_the_remaining_questions_of_a_camera_identified_beyond_doubt() -> None:
-    res, fake = _camera(early_stop=True)
+    early_stopped, res, fake = _camera(early_stop=True)
     assert ("10.9.0.5", 37020) not in {(h, p) for h, p, _ in fake.sent}
-    assert res.early_stopped == 1
+    assert early_stopped == 1
     assert "DCS-930L" in {o.value for o in res.observations}
 
 
 def test_without_early_stop_every_question_is_asked() -> None:
-    res, fake = _camera(early_stop=False)
+    early_stopped, _res, fake = _camera(early_stop=False)
     assert ("10.9.0.5", 37020) in {(h, p) for h, p, _ in fake.sent}
-    assert res.early_stopped == 0
+    assert early_stopped == 0

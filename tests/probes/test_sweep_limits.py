@@ -15,8 +15,10 @@ from scanner.identify import identify
 from scanner.models import Observation, SkipReason
 from scanner.probes.discovery import CONTROL_PORT
 from scanner.probes.net import Connector
+from scanner.probes.source import SourceResult
 from scanner.scope import Limits, build_scope
 from tests.probes.loopback import Handler, Peer, http_handler, peers, silent
+from tests.probes.sweeping import collect_into
 
 #: Web ports: HTTP ("/" and the favicon) on each, and ONVIF too on 80 and 8080.
 SLOW_PORTS = (80, 8080, 81, 82, 88, 5000)
@@ -31,11 +33,11 @@ def run(coro: Awaitable[Any]) -> Any:
 
 async def sweep(
     hosts: list[str], ports: tuple[int, ...], limits: Limits, probes: frozenset[str]
-) -> scan._Results:
+) -> SourceResult:
     scope = build_scope(hosts, limits=limits)
-    res = scan._Results()
+    res = SourceResult()
     opts = scan.SweepOptions(ports=ports, probes=probes)
-    await scan.collect(scope, Connector(scope), opts, scan.Progress(), res)
+    await collect_into(res, scope, Connector(scope), opts)
     return res
 
 
@@ -60,7 +62,7 @@ def test_a_host_with_many_slow_ports_gets_every_probe_answered() -> None:
     limits = Limits(request_deadline=2.0, host_budget=60.0, connect_timeout=1.0)
     host = "127.204.41.1"
 
-    async def main() -> tuple[scan._Results, list[Peer]]:
+    async def main() -> tuple[SourceResult, list[Peer]]:
         async with peers(*((host, p, slow_http(1.2)) for p in SLOW_PORTS)) as started:
             res = await sweep([host], SLOW_PORTS, limits, frozenset({"http", "onvif"}))
             return res, started
@@ -90,7 +92,7 @@ def test_a_tarpit_accepting_every_port_is_noted_and_its_ports_identify_nothing()
     limits = Limits(request_deadline=0.5, host_budget=20.0, connect_timeout=0.5)
     ports = (*TARPIT_PORTS, CONTROL_PORT)
 
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(*((tarpit, p, _accept_and_ignore) for p in ports)):
             return await sweep([tarpit], TARPIT_PORTS, limits, ANVIZ)
 
@@ -108,7 +110,7 @@ def test_a_host_with_every_scanned_port_open_but_the_control_port_closed_keeps_i
     host = "127.204.42.2"
     limits = Limits(request_deadline=0.5, host_budget=20.0, connect_timeout=0.5)
 
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         async with peers(*((host, p, _accept_and_ignore) for p in TARPIT_PORTS)):
             return await sweep([host], TARPIT_PORTS, limits, ANVIZ)
 

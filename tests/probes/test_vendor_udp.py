@@ -17,6 +17,7 @@ from scanner.models import Observation
 from scanner.probes import DEFAULT_PROBES, udp_probes
 from scanner.probes.base import ProbeContext
 from scanner.probes.net import Connector
+from scanner.probes.source import SourceResult
 from scanner.probes.vendor_udp import (
     DhipProbe,
     HidProbe,
@@ -29,6 +30,7 @@ from scanner.probes.vendor_udp import (
 )
 from scanner.scope import Limits, build_scope
 from tests.probes.loopback import Peer, drain, peers
+from tests.probes.sweeping import collect_into
 
 SADP_MATCH = (
     b'<?xml version="1.0" encoding="UTF-8"?><ProbeMatch><Uuid>X</Uuid><Types>inquiry</Types>'
@@ -252,13 +254,13 @@ def test_a_swept_discoveryd_answer_identifies_an_hid_access_panel() -> None:
     """The whole path: the sweep asks UDP 4070, identify names the controller and its model."""
     host, log = "127.204.70.2", []
 
-    async def main() -> scan._Results:
+    async def main() -> SourceResult:
         transport, _ = await _discoveryd(host, HID_ANSWER, log)
         try:
             scope = build_scope([host], limits=Limits(request_deadline=1.0, connect_timeout=0.5))
-            res = scan._Results()
+            res = SourceResult()
             opts = scan.SweepOptions(ports=(80,), probes=frozenset({"hid"}))
-            await scan.collect(scope, Connector(scope), opts, scan.Progress(), res)
+            await collect_into(res, scope, Connector(scope), opts)
             return res
         finally:
             transport.close()
@@ -281,12 +283,12 @@ def test_suprema_is_reported_by_its_port_and_sent_no_byte() -> None:
     host = "127.204.71.1"
     assert 51210 not in {port for _, port in udp_probes(DEFAULT_PROBES)}
 
-    async def main() -> tuple[scan._Results, Peer]:
+    async def main() -> tuple[SourceResult, Peer]:
         async with peers((host, 51211, drain)) as (terminal,):
             scope = build_scope([host], limits=Limits(request_deadline=1.0, connect_timeout=0.5))
-            res = scan._Results()
+            res = SourceResult()
             opts = scan.SweepOptions(ports=(51211,), probes=DEFAULT_PROBES)
-            await scan.collect(scope, Connector(scope), opts, scan.Progress(), res)
+            await collect_into(res, scope, Connector(scope), opts)
             return res, terminal
 
     res, terminal = asyncio.run(main())

@@ -76,7 +76,7 @@ def test_every_sweep_flag_is_a_setting_with_a_config_key() -> None:
     # and no sweep option outside the merge: every option of sweep is a setting, or one of
     # the per-invocation options that are not sweep settings
     per_run = {"config", "json_out", "observations_out", "force", "quiet", "registry",
-               "previous", "store", "show_all", "why",
+               "previous", "store", "show_all", "why", "timings",
                "push", "push_token_file", "push_ca"}  # fmt: skip  # where the run goes, like store
     assert set(_params(sweep_cmd.sweep)) - per_run == {*sweep_plan.FLAGS, "site", "operator"}
     assert set(SWEEP_KEYS) == set(KEYS["sweep"])
@@ -103,6 +103,7 @@ def captured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
         def __init__(self, _db: Any, sweep: Any, opts: scan.SweepOptions, *a: Any, **k: Any):
             got["watch"] = (got.pop("scope"), opts)
             self.failures = 0
+            self.incomplete = 0
 
         def run(self, _count: int | None) -> int:
             return 0

@@ -16,11 +16,12 @@ from scanner.alerts import Sender, WebhookSender
 from scanner.alerts.email import EmailSender, FakeSmtp
 from scanner.alerts.webhook import FakeTransport
 from scanner.cli.app import app
-from scanner.cli.watching import Watch
+from scanner.cli.watching import WatchReport
 from scanner.config.schedule import Schedule
 from scanner.models import ScanRun
 from scanner.scan import SweepOptions
 from scanner.store import DiskFullError, Store
+from scanner.watch import Watch
 from tests.store.sample import NEW_MAC, make_run
 
 runner = CliRunner()
@@ -44,7 +45,8 @@ class Clock:
 def _watch(db: Store, sweep: Any, senders: list[Sender], clock: Clock, lines: list[str]) -> Watch:
     return Watch(
         db, sweep, SweepOptions(site="Test site"), ("10.0.0.0/22",), Schedule(interval=600),
-        senders, registry=None, keep_days=180, report=lines.append, sleep=clock.sleep,
+        senders, registry=None, keep_days=180, events=WatchReport(lines.append),
+        sleep=clock.sleep,
         now=clock.now,
     )  # fmt: skip
 

@@ -21,7 +21,8 @@ from scanner.lab.emulators.discovery import (
     SadpSpec,
 )
 from scanner.lab.emulators.hid import HidEmulator, HidSpec
-from scanner.lab.emulators.hostile import HOSTILE_DATAGRAM_EMULATORS, HOSTILE_EMULATORS
+from scanner.lab.emulators.hostile import HOSTILE_EMULATORS
+from scanner.lab.emulators.hostile_udp import HOSTILE_DATAGRAM_EMULATORS
 from scanner.lab.emulators.http import HttpEmulator, HttpSpec, Route
 from scanner.lab.emulators.jetdirect import JetDirectEmulator, JetDirectSpec
 from scanner.lab.emulators.mdns import MdnsEmulator, MdnsSpec

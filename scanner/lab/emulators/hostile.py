@@ -13,16 +13,19 @@ play the shapes of the safety catalogue (``docs/SAFETY.md``) on the wire of a la
   random binary, an empty answer, RTSP ``$``-interleaved binary, a TLS ServerHello followed by
   silence (cases 12-16, 37, 38; zgrab2's size caps and CPython's ``http.client`` limits are the
   behaviour expected of the scanner);
+- :class:`FragileHttpEmulator` and :class:`FragileJetDirectEmulator` make a *fragile* device:
+  it "crashes" (stops answering on every port) when it has more than two requests in progress
+  or receives any byte on its raw-print port (cases 6 and 7: runZero's "never sends malformed
+  packets", nmap ``Exclude T:9100-9107``).
+
+and on UDP (:mod:`scanner.lab.emulators.hostile_udp`):
+
 - :class:`LoopingMdnsEmulator` answers mDNS questions with compression-pointer loops, a pointer
   past the end, a count larger than the packet, an RDLENGTH past the end and a chain of 3,000
   backward pointers (cases 29, 31; RFC 1035 §4.1.4, python-zeroconf PRs #934 and #1719);
 - :class:`SsdpFloodEmulator` answers one M-SEARCH with a malformed answer, a datagram over
   9,000 bytes and a hundred answers with random USNs (case 27; UDA 2.0 §1.3.3);
-- :class:`SadpBombEmulator` answers a SADP inquiry with a billion-laughs document (case 21);
-- :class:`FragileHttpEmulator` and :class:`FragileJetDirectEmulator` make a *fragile* device:
-  it "crashes" (stops answering on every port) when it has more than two requests in progress
-  or receives any byte on its raw-print port (cases 6 and 7: runZero's "never sends malformed
-  packets", nmap ``Exclude T:9100-9107``).
+- :class:`SadpBombEmulator` answers a SADP inquiry with a billion-laughs document (case 21).
 
 :func:`upnp_bomb`, :func:`tarpit`, :func:`fragile` and friends are the *reworks* the catalogue's
 hostile models apply to their ordinary services (:class:`Hostile`). Every emulator logs what it
@@ -35,37 +38,25 @@ from __future__ import annotations
 import asyncio
 import gzip
 import random
-import struct
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from scanner.lab.emulators.base import READ_TIMEOUT, Emulator, Head, ServiceSpec, read_head
-from scanner.lab.emulators.discovery import DatagramEmulator, Send
+from scanner.lab.emulators.hostile_udp import (
+    BILLION_LAUGHS,
+    LoopingMdnsSpec,
+    SadpBombSpec,
+    SsdpFloodSpec,
+)
 from scanner.lab.emulators.http import HttpEmulator, HttpSpec, Route
 from scanner.lab.emulators.jetdirect import JetDirectEmulator, JetDirectSpec
-from scanner.lab.emulators.mdns import GROUP as MDNS_GROUP
 from scanner.lab.emulators.mdns import PORT as MDNS_PORT
-from scanner.lab.emulators.mdns import questions
-from scanner.lab.emulators.nesting import pointer_chain_answer
 
 HOLD = 600.0  # seconds a tarpit or a drip keeps a connection before giving up on the peer
 CHUNK = 64 * 1024
 FLOOD_CAP = 32 * 1024 * 1024  # bytes one flood sends at most (the scanner should stop far earlier)
 MAX_HEADLESS_READ = 64 * 1024  # what a tarpit reads (and counts) before it stops reading
-
-#: Entity expansion to ~3 GB (the classic "billion laughs", Python XML vulnerabilities table).
-BILLION_LAUGHS = (
-    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-        for i in range(1, 10)
-    )
-    + ']>\n<root xmlns="urn:schemas-upnp-org:device-1-0"><device><friendlyName>&lol9;'
-    "</friendlyName></device></root>\n"
-)
-
 
 # --- the hook the catalogue uses ---------------------------------------------------------
 
@@ -349,105 +340,6 @@ class FragileJetDirectEmulator(JetDirectEmulator):
             super().event(writer, "malformed", detail=f"crashed: {state.crashed}")
 
 
-# --- UDP: mDNS loops, SSDP flood, SADP bomb ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LoopingMdnsSpec(ServiceSpec):
-    """An mDNS responder whose every answer has hostile framing."""
-
-    proto: ClassVar[str] = "mdns_loop"
-    transport: ClassVar[str] = "udp"
-
-
-def looping_answers(qid: int) -> list[bytes]:
-    """One answer per framing attack, each a response (QR set) to query ``qid``."""
-
-    def header(an: int) -> bytes:
-        return struct.pack("!6H", qid, 0x8400, 0, an, 0, 0)
-
-    ptr_rr = struct.pack("!HHIH", 12, 1, 120, 2)  # PTR IN, TTL 120, RDLENGTH 2
-    return [
-        header(1) + b"\xc0\x0c" + ptr_rr + b"\xc0\x0c",  # name points to itself (offset 12)
-        header(1) + b"\x01a\xc0\x0c" + ptr_rr + b"\xc0\x0c",  # a -> itself: a two-step cycle
-        header(1) + b"\xc0\xff" + ptr_rr + b"\xc0\x0c",  # a pointer past the end
-        header(0xFFFF) + b"\x01a\x00" + ptr_rr + b"\xc0\x0c",  # ANCOUNT 65535, one record
-        header(1) + b"\x01a\x00" + struct.pack("!HHIH", 12, 1, 120, 4000) + b"\x00",  # RDLENGTH
-        pointer_chain_answer(qid),  # 3,000 backward pointers: no cycle, only depth
-    ]
-
-
-class LoopingMdnsEmulator(DatagramEmulator):
-    proto: ClassVar[str] = "mdns_loop"
-    group: ClassVar[str] = MDNS_GROUP
-
-    def answer(self, data: bytes, address: str) -> bytes | None:
-        asked = questions(data)
-        return looping_answers(asked[0])[0] if asked else None
-
-    def on_group(self, data: bytes, peer: tuple[str, int], address: str) -> list[Send]:
-        asked = questions(data)
-        if asked is None or peer[1] == MDNS_PORT:
-            return []  # answer legacy-unicast askers (RFC 6762 §6.7) only, by unicast
-        self._log(peer, "request", len(data), "multicast")
-        return [Send(a, peer) for a in looping_answers(asked[0])]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SsdpFloodSpec(ServiceSpec):
-    """An SSDP responder that floods every M-SEARCH (``answers`` random-USN answers)."""
-
-    proto: ClassVar[str] = "ssdp_flood"
-    transport: ClassVar[str] = "udp"
-    answers: int = 100
-    location_port: int = 1  # nothing listens there: the description fetch is refused
-
-
-class SsdpFloodEmulator(DatagramEmulator):
-    proto: ClassVar[str] = "ssdp_flood"
-    group: ClassVar[str] = "239.255.255.250"
-
-    def answer(self, data: bytes, address: str) -> bytes | None:
-        return None  # unicast M-SEARCH is not something the scanner sends
-
-    def on_group(self, data: bytes, peer: tuple[str, int], address: str) -> list[Send]:
-        if not data.upper().startswith(b"M-SEARCH * HTTP/1.1"):
-            return []
-        self._log(peer, "request", len(data), "multicast")
-        s: SsdpFloodSpec = self.spec
-        location = f"LOCATION: http://{address}:{s.location_port}/d.xml"
-        malformed = f"HTTP/1.1 200 OK\r\n{location}\r\nthis line has no colon\r\n\r\n"
-        oversized = "HTTP/1.1 200 OK\r\nX-Pad: " + "p" * 20000 + "\r\n\r\n"
-        flood = [
-            f"HTTP/1.1 200 OK\r\n{location}\r\nSERVER: flood/1.0 UPnP/1.0\r\nST: ssdp:all\r\n"
-            f"USN: uuid:{uuid.uuid4()}::upnp:rootdevice\r\n\r\n"
-            for _ in range(s.answers)
-        ]
-        return [Send(m.encode(), peer) for m in (malformed, oversized, *flood)]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SadpBombSpec(ServiceSpec):
-    """A SADP responder whose ProbeMatch is a billion-laughs document."""
-
-    proto: ClassVar[str] = "sadp_bomb"
-    transport: ClassVar[str] = "udp"
-
-
-class SadpBombEmulator(DatagramEmulator):
-    proto: ClassVar[str] = "sadp_bomb"
-    group: ClassVar[str] = "239.255.255.250"
-
-    def answer(self, data: bytes, address: str) -> bytes | None:
-        if b"<Probe>" not in data or b"<Types>inquiry</Types>" not in data:
-            return None
-        return BILLION_LAUGHS.replace("root", "ProbeMatch").encode()
-
-    def on_group(self, data: bytes, peer: tuple[str, int], address: str) -> list[Send]:
-        reply = self.answer(data, address)
-        return [Send(reply, peer)] if reply is not None else []
-
-
 # --- reworks: how a hostile model changes its ordinary services --------------------------
 
 
@@ -553,10 +445,4 @@ HOSTILE_EMULATORS: dict[str, tuple[type[ServiceSpec], type[Emulator[Any]]]] = {
     "flood": (FloodSpec, FloodEmulator),
     "fragile_http": (FragileHttpSpec, FragileHttpEmulator),
     "fragile_jetdirect": (FragileJetDirectSpec, FragileJetDirectEmulator),
-}
-#: UDP services by proto tag.
-HOSTILE_DATAGRAM_EMULATORS: dict[str, tuple[type[ServiceSpec], type[DatagramEmulator]]] = {
-    "mdns_loop": (LoopingMdnsSpec, LoopingMdnsEmulator),
-    "ssdp_flood": (SsdpFloodSpec, SsdpFloodEmulator),
-    "sadp_bomb": (SadpBombSpec, SadpBombEmulator),
 }

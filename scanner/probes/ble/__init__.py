@@ -4,8 +4,10 @@
 - :mod:`.model`, :mod:`.table` — sightings and the bounded device table (rotating addresses
   grouped by payload);
 - :mod:`.backends` — ``bleak`` (the OS stack) and ``bumble`` (an HCI transport);
-- :mod:`.probe` — one timed scan → observations, Skipped entries and notes;
-- :mod:`.privacy` — site-scoped hashes, redaction of non-collectors, capped BLE claims;
+- :mod:`.probe` — one timed scan as a source (:class:`BleSource`): observations, Skipped
+  entries and notes;
+- :mod:`.privacy` — site-scoped hashes and salts (what is withheld once devices are
+  identified: :mod:`scanner.identify.privacy`);
 - :mod:`.locate` — the walk-test locator's data model;
 - :mod:`.doctor` — why BLE scanning can or cannot run on this machine.
 """
@@ -13,17 +15,15 @@
 from __future__ import annotations
 
 from scanner.probes.ble.backends import BACKEND_NAMES, BleBackend, BleUnavailable, choose_backend
-from scanner.probes.ble.privacy import apply_policy, site_salt
-from scanner.probes.ble.probe import BleOptions, BleResult, collect
+from scanner.probes.ble.privacy import site_salt
+from scanner.probes.ble.probe import BleOptions, BleSource
 
 __all__ = [
     "BACKEND_NAMES",
     "BleBackend",
     "BleOptions",
-    "BleResult",
+    "BleSource",
     "BleUnavailable",
-    "apply_policy",
     "choose_backend",
-    "collect",
     "site_salt",
 ]

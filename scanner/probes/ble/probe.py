@@ -4,7 +4,7 @@ One run of a backend (:mod:`scanner.probes.ble.backends`) for ``duration`` secon
 bounded device table (:mod:`scanner.probes.ble.table`); then every device becomes
 observations under a hashed, site-scoped subject ``ble:h-…``
 (:func:`scanner.probes.ble.privacy.hashed_id`). Raw addresses and names are emitted here
-because identification needs them; :func:`scanner.probes.ble.privacy.apply_policy` removes
+because identification needs them; :func:`scanner.identify.privacy.apply_policy` removes
 them again from every device that is not a collector.
 
 Fields (``signatures/vocab/fields.txt``): ``ble.address`` (each stable or recent address,
@@ -21,15 +21,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
-from scanner.errors import ProbeError
-from scanner.models import Observation, Skipped, SkipReason
+from scanner.models import Observation, Skipped
+from scanner.probes.base import ProbeContext
 from scanner.probes.ble.backends import BleBackend, BleUnavailable, OnSighting, choose_backend
 from scanner.probes.ble.privacy import hashed_id
 from scanner.probes.ble.table import DEFAULT_CAP, DeviceTable, TrackedDevice
+from scanner.probes.source import Source, SourceResult
 
 DEFAULT_DURATION = 10.0
 
@@ -49,21 +49,6 @@ class BleOptions:
     kernel_ok: bool = False  # the OS stack's kernel is patched (``--ble-kernel-ok``)
 
 
-class ResultSink(Protocol):
-    """Where a scan's results go (the sweep's own results, or a :class:`BleResult`)."""
-
-    observations: list[Observation]
-    skipped: list[Skipped]
-    notes: list[str]
-
-
-@dataclass
-class BleResult:
-    observations: list[Observation] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
 async def listen_for(
     backend: BleBackend, on_sighting: OnSighting, duration: float, *, active: bool
 ) -> None:
@@ -79,25 +64,42 @@ async def listen_for(
             await task
 
 
-async def collect(opts: BleOptions, out: ResultSink, backend: BleBackend | None = None) -> None:
-    """Scan and put observations, Skipped entries and notes into ``out`` — also what was
-    heard before a cancellation (Ctrl-C)."""
-    try:
-        backend = backend or choose_backend(opts.backend, opts.transport, opts.kernel_ok)
+class BleSource(Source):
+    """One timed scan: observations, a summary note, and a skipped entry when the radio is
+    unavailable (found before listening) or fails; what was heard before a cancellation
+    (Ctrl-C) is kept. ``backend``: a given backend instead of the one ``opts`` chooses."""
+
+    name = "ble"
+
+    def __init__(self, opts: BleOptions, backend: BleBackend | None = None) -> None:
+        super().__init__()
+        self.opts, self.backend = opts, backend
+
+    def unavailable(self) -> list[Skipped]:
+        try:
+            backend = self._backend()
+        except BleUnavailable as exc:
+            return [exc.skipped(self.name)]
         problem = backend.unavailable()
-        if problem is not None:
-            raise problem
+        return [problem.skipped(self.name)] if problem is not None else []
+
+    def _backend(self) -> BleBackend:
+        opts = self.opts
+        if self.backend is None:
+            self.backend = choose_backend(opts.backend, opts.transport, opts.kernel_ok)
+        return self.backend
+
+    async def run(self, ctx: ProbeContext) -> SourceResult:
+        backend, opts = self._backend(), self.opts
         table = DeviceTable(opts.table_cap)
         salt = opts.salt or secrets.token_bytes(32)
         try:
-            await listen_for(backend, table.add, opts.duration, active=opts.active)
+            with ctx.progress.timed("ble"):
+                await listen_for(backend, table.add, opts.duration, active=opts.active)
         finally:
-            out.observations += observations(table, salt, f"ble-{backend.name}")
-            out.notes.append(summary(table, backend.name))
-    except BleUnavailable as exc:
-        out.skipped.append(exc.skipped())
-    except ProbeError as exc:
-        out.skipped.append(Skipped("ble", SkipReason.ERROR, str(exc)[:300]))
+            self.result.observations += observations(table, salt, f"ble-{backend.name}")
+            self.result.notes.append(summary(table, backend.name))
+        return self.result
 
 
 def observations(table: DeviceTable, salt: bytes, source: str) -> list[Observation]:

@@ -1,5 +1,5 @@
 """Multicast discovery: link-wide questions (mDNS, SSDP, WS-Discovery, SADP, DHIP) on the
-interfaces the scope names. Registered here; :func:`discover` runs the chosen ones.
+interfaces the scope names. Registered here; :class:`MulticastSource` runs the chosen ones.
 
 ``sweep --only`` names: ``mdns``, ``ssdp``, ``wsd``, and ``sadp``/``dhip``, which also name the
 unicast probes of :mod:`scanner.probes.vendor_udp` (one name, one protocol, both ways of
@@ -13,18 +13,23 @@ import logging
 
 from scanner.errors import ParseError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
+from scanner.probes.base import ProbeContext
 from scanner.probes.discovery import neighbour_macs
 from scanner.probes.multicast.base import (
+    DEFAULT_WAIT,
     Interface,
     MulticastContext,
     MulticastProbe,
     interfaces_in_scope,
+    interfaces_of,
 )
 from scanner.probes.multicast.mdns import MdnsProbe
 from scanner.probes.multicast.net import FakeMulticast, MulticastNet, SocketMulticast
 from scanner.probes.multicast.ssdp import SsdpProbe
 from scanner.probes.multicast.vendor import DhipMulticast, SadpMulticast
 from scanner.probes.multicast.wsd import WsdProbe
+from scanner.probes.progress import Phase
+from scanner.probes.source import Source, SourceResult, internal_error
 
 log = logging.getLogger(__name__)
 
@@ -55,42 +60,57 @@ async def _one(
         return [], [Skipped(probe.name, SkipReason.ERROR, str(exc)[:200], target)]
     except Exception as exc:  # a bug in one probe must not end the discovery of the others
         log.exception("multicast %s on %s failed", probe.name, iface.name)
-        detail = f"internal error: {type(exc).__name__}: {exc}"[:200]
-        return [], [Skipped(probe.name, SkipReason.ERROR, detail, target)]
+        return [], [Skipped(probe.name, SkipReason.ERROR, internal_error(exc), target)]
 
 
-async def discover(
-    ctx: MulticastContext, names: frozenset[str], interfaces: list[Interface] | None = None
-) -> tuple[list[Observation], list[Skipped], list[str]]:
-    """Run the named multicast probes on every in-scope interface, concurrently.
+class MulticastSource(Source):
+    """The named multicast probes on every in-scope interface (``interfaces``), concurrently,
+    collecting answers for ``wait`` seconds: observations, skipped entries (one per probe
+    when no interface is in scope) and notes saying where each question went."""
 
-    Returns observations, skipped entries (one per probe when no interface is in scope) and
-    notes saying where each question went.
-    """
-    chosen = [cls() for n, cls in MULTICAST_PROBES.items() if n in names]
-    if not chosen:
-        return [], [], []
-    ifaces = interfaces_in_scope(ctx.scope) if interfaces is None else interfaces
-    if not ifaces:
+    name = "multicast"
+
+    def __init__(
+        self,
+        net: MulticastNet,
+        names: frozenset[str],
+        interfaces: list[Interface],
+        wait: float = DEFAULT_WAIT,
+    ) -> None:
+        super().__init__()
+        self.net, self.interfaces, self.wait = net, interfaces, wait
+        self.chosen = [cls() for n, cls in MULTICAST_PROBES.items() if n in names]
+
+    def unavailable(self) -> list[Skipped]:
+        if not self.chosen or self.interfaces:
+            return []
         detail = "no interface here is attached to an IPv4 network in scope"
-        return [], [Skipped(p.name, SkipReason.NOT_IN_SCOPE, detail) for p in chosen], []
-    jobs = [(p, i) for i in ifaces for p in chosen]
-    results = await asyncio.gather(*(_one(ctx, p, i) for p, i in jobs))
-    observations = [o for found, _ in results for o in found]
-    # Responders that answered unicast first resolved our MAC, which left theirs in the
-    # kernel's neighbour cache: read it (no packet is sent) to link their MACs.
-    answered = {o.value for o in observations if o.field == "ip.address"}
-    observations += neighbour_macs({a for a in answered if ctx.scope.allows(a)})
-    skipped = [s for _, lost in results for s in lost] + ctx.unfollowed.skipped()
-    notes = [
-        f"discovery: multicast {', '.join(p.name for p in chosen)} on {i.name} ({i.network})"
-        for i in ifaces
-    ]
-    if ctx.drops.total:
-        notes.append(
-            f"discovery: {ctx.drops.total} multicast answers dropped: {ctx.drops.summary()}"
-        )
-    return observations, skipped, notes
+        return [Skipped(p.name, SkipReason.NOT_IN_SCOPE, detail) for p in self.chosen]
+
+    async def run(self, ctx: ProbeContext) -> SourceResult:
+        if not self.chosen:
+            return self.result
+        mctx = MulticastContext(ctx.scope, self.net, ctx.dialer, wait=self.wait)
+        jobs = [(p, i) for i in self.interfaces for p in self.chosen]
+        with ctx.progress.phase(Phase.MULTICAST):
+            results = await asyncio.gather(*(_one(mctx, p, i) for p, i in jobs))
+        observations = [o for found, _ in results for o in found]
+        # Responders that answered unicast first resolved our MAC, which left theirs in the
+        # kernel's neighbour cache: read it (no packet is sent) to link their MACs.
+        answered = {o.value for o in observations if o.field == "ip.address"}
+        observations += neighbour_macs({a for a in answered if ctx.scope.allows(a)})
+        out = self.result
+        out.observations += observations
+        out.skipped += [s for _, lost in results for s in lost] + mctx.unfollowed.skipped()
+        names = ", ".join(p.name for p in self.chosen)
+        out.notes += [
+            f"discovery: multicast {names} on {i.name} ({i.network})" for i in self.interfaces
+        ]
+        if mctx.drops.total:
+            out.notes.append(
+                f"discovery: {mctx.drops.total} multicast answers dropped: {mctx.drops.summary()}"
+            )
+        return out
 
 
 __all__ = [
@@ -100,8 +120,9 @@ __all__ = [
     "MulticastContext",
     "MulticastNet",
     "MulticastProbe",
+    "MulticastSource",
     "SocketMulticast",
-    "discover",
     "interfaces_in_scope",
+    "interfaces_of",
     "only_multicast",
 ]

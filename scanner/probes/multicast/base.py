@@ -32,6 +32,7 @@ from scanner.probes.net import Dialer
 from scanner.scope import Scope
 
 if TYPE_CHECKING:
+    from scanner.probes.arp import Attachment
     from scanner.probes.multicast.net import MulticastNet
 
 #: Seconds to collect answers after a question (MX of SSDP, WS-Discovery's APP_MAX_DELAY 500 ms
@@ -153,12 +154,17 @@ def ipv4_literal(text: str) -> str | None:
 
 def interfaces_in_scope(scope: Scope) -> list[Interface]:
     """The interfaces (in this network namespace) whose IPv4 network overlaps the scope."""
-    import socket
-
     from scanner.probes import arp
 
+    return interfaces_of(arp.attachments(scope))
+
+
+def interfaces_of(attachments: Iterable[Attachment]) -> list[Interface]:
+    """The multicast interfaces of ARP's attachments (those the OS still has an index for)."""
+    import socket
+
     found = []
-    for att in arp.attachments(scope):
+    for att in attachments:
         try:
             index = socket.if_nametoindex(att.name)
         except OSError:

@@ -155,8 +155,7 @@ def check_framing(data: bytes) -> None:
 
 def query(names: tuple[str, ...] = (META, *COLLECTOR_TYPES, *MODEL_TYPES)) -> bytes:
     """One PTR query for ``names`` (RFC 6763 browse), built by python-zeroconf."""
-    from zeroconf._dns import DNSQuestion
-    from zeroconf._protocol.outgoing import DNSOutgoing
+    from zeroconf import DNSOutgoing, DNSQuestion
 
     out = DNSOutgoing(0, True)  # flags 0: a query; multicast framing
     for name in names:
@@ -179,8 +178,7 @@ class Responder:
 
 def decode(data: bytes, into: Responder | None = None) -> Responder:
     """Decode one mDNS response into a :class:`Responder` (raises MdnsParseError)."""
-    from zeroconf._dns import DNSAddress, DNSPointer, DNSService, DNSText
-    from zeroconf._protocol.incoming import DNSIncoming
+    from zeroconf import DNSAddress, DNSIncoming, DNSPointer, DNSService, DNSText
 
     check_framing(data)
     msg = DNSIncoming(data)

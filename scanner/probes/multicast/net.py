@@ -90,8 +90,8 @@ def check_question(scope: Scope, iface: Interface, question: Question) -> None:
         raise ProbeError(f"interface {iface.name} ({iface.network}) is not in scope")
     try:
         group = ipaddress.IPv4Address(question.group)
-    except ValueError:
-        raise ProbeError(f"{question.group!r} is not an IPv4 group") from None
+    except ValueError as exc:
+        raise ProbeError(f"{question.group!r} is not an IPv4 group") from exc
     if not group.is_multicast:
         raise ProbeError(f"{group} is not a multicast group")
 
@@ -167,7 +167,7 @@ class SocketMulticast:
             except OSError as exc:
                 raise ProbeError(
                     f"multicast socket on {iface.name}: {exc.strerror or exc}"
-                ) from None
+                ) from exc
             for sock in socks:
                 transport, _ = await loop.create_datagram_endpoint(
                     lambda: _Receiver(sink), sock=sock

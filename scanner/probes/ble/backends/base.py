@@ -13,24 +13,23 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import ClassVar
 
-from scanner.errors import ProbeError
 from scanner.models import Skipped, SkipReason
 from scanner.probes.ble.model import Sighting
+from scanner.probes.oserrors import SourceUnavailable
 
 OnSighting = Callable[[Sighting], object]
 
 
-class BleUnavailable(ProbeError):
+class BleUnavailable(SourceUnavailable):
     """BLE scanning cannot run here: why (``reason``, ``detail``) and what would fix it."""
 
     def __init__(self, reason: SkipReason, detail: str, fix: str) -> None:
-        self.reason = reason
+        super().__init__(reason, f"{detail}; fix: {fix}")
         self.detail = detail
         self.fix = fix
-        super().__init__(f"{detail}; fix: {fix}")
 
-    def skipped(self) -> Skipped:
-        return Skipped("ble", self.reason, f"{self.detail}; fix: {self.fix}")
+    def skipped(self, probe: str = "ble", then: str = "") -> Skipped:
+        return Skipped(probe, self.reason, f"{self.detail}; fix: {self.fix}")
 
 
 class BleBackend(ABC):

@@ -46,7 +46,7 @@ def import_bleak() -> ModuleType:
     except ImportError as exc:
         raise BleUnavailable(
             SkipReason.MISSING_DEPENDENCY, f"bleak is not installed ({exc})", INSTALL_FIX
-        ) from None
+        ) from exc
     return bleak
 
 
@@ -127,7 +127,7 @@ class BleakBackend(BleBackend):
         try:
             await scanner.start()
         except Exception as exc:  # any stack failure: classified below, never a crash
-            raise translate(exc) from None
+            raise translate(exc) from exc
         try:
             await asyncio.Event().wait()
         finally:

@@ -48,7 +48,7 @@ def import_bumble() -> ModuleType:
     except ImportError as exc:
         raise BleUnavailable(
             SkipReason.MISSING_DEPENDENCY, f"bumble is not installed ({exc})", INSTALL_FIX
-        ) from None
+        ) from exc
     return bumble
 
 
@@ -85,8 +85,8 @@ class BumbleBackend(BleBackend):
                 async with asyncio.timeout(self.open_timeout):
                     await device.power_on()
                     await device.start_scanning(active=active, filter_duplicates=False)
-            except TimeoutError:
-                raise self._unavailable("the controller did not answer HCI reset/scan") from None
+            except TimeoutError as exc:
+                raise self._unavailable("the controller did not answer HCI reset/scan") from exc
             try:
                 await asyncio.Event().wait()
             finally:
@@ -100,10 +100,10 @@ class BumbleBackend(BleBackend):
         try:
             async with asyncio.timeout(self.open_timeout):
                 return await open_transport(self.transport)
-        except TimeoutError:
-            raise self._unavailable("timed out opening it") from None
+        except TimeoutError as exc:
+            raise self._unavailable("timed out opening it") from exc
         except Exception as exc:  # bumble raises OSError, ValueError, its own errors, usb1's
-            raise self._unavailable(f"{type(exc).__name__}: {exc}") from None
+            raise self._unavailable(f"{type(exc).__name__}: {exc}") from exc
 
     def _unavailable(self, why: str) -> BleUnavailable:
         return BleUnavailable(
