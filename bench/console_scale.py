@@ -10,7 +10,7 @@ console as its own process (`biosweep serve`), then:
    search, a page deep in the list) and for random device pages: p50/p95 per kind;
 3. the console process's RSS (psutil) after all of it.
 
-Targets (issue #19): ingest of one 5,000-device run <= 2 s; device list and device page p95
+Targets: ingest of one 5,000-device run <= 2 s; device list and device page p95
 <= 300 ms; console RSS <= 500 MB. Requests go to 127.0.0.1 only.
 """
 

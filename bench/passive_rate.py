@@ -8,7 +8,7 @@
 2. That capture is repeated, timestamps shifted, until it holds ``--packets`` packets.
 3. Timed, one after the other: ``biosweep listen --pcap --json`` (wall time, peak RSS of the
    process), ``tcpdump -nn -r`` (every packet decoded to a summary line) and ``tshark -n -r``.
-   Targets (issue 20): biosweep >= 150,000 packets/s and at most 5x tcpdump's time, peak RSS
+   Targets: biosweep >= 150,000 packets/s and at most 5x tcpdump's time, peak RSS
    <= 200 MB. Also timed: ``listen --pcap`` on the lab capture's first 1,000 packets, the
    command's fixed cost (start-up, the signature database, identification, the report).
 4. The same observations as scapy's path (the decoder before the fast path) on the lab capture.

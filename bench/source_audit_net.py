@@ -1,4 +1,4 @@
-"""Source-driven family audit of the network-side public collections (issue 15).
+"""Source-driven family audit of the network-side public collections.
 
 The labelled corpus's held-out part comes from the same public collections as the development
 third; signatures written for the examples miss the families those collections describe. This

@@ -3,7 +3,7 @@
 Runs ``python -m scanner --version`` in fresh processes (best of ``--repeat`` wall times; the
 machine's other load only ever adds time) and once under ``python -X importtime``, and prints
 the largest cumulative imports. With ``--hyperfine`` (when installed) it also runs hyperfine
-on the installed ``biosweep`` script. Target (issue 17): at most 0.25 s on an idle machine.
+on the installed ``biosweep`` script. Target: at most 0.25 s on an idle machine.
 
     .venv/bin/python bench/startup.py [--repeat 20] [--top 15] [--hyperfine]
 """

@@ -6,9 +6,9 @@ host sweep together (:mod:`scanner.probes.hostsweep`: ARP, the IPv6 echo, TCP di
 the per-port probes, host by host in :mod:`scanner.probes.hostwork`). Each source's failure is
 its own skipped entry; Ctrl-C keeps what every source saw and marks the run incomplete.
 
-Speed (issue 11, ``bench/README.md``): whatever waits, overlaps. Multicast discovery runs while
-ARP sweeps the attached segments, and the signature database loads in a thread meanwhile
-(:mod:`scanner.identify.preload`), so identification waits for nothing at the end.
+Speed (``bench/README.md``, sweep_vs_nmap.py): whatever waits, overlaps. Multicast
+discovery runs while ARP sweeps the attached segments, and the signature database loads
+meanwhile (:mod:`scanner.identify.preload`), so identification waits for nothing at the end.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """One sweep's settings, merged once from ``biosweep.toml`` and the command line.
 
 ``sweep`` and ``watch`` both build a :class:`SweepSettings` with :func:`merge_settings`, so
-an option one of them honours the other honours too (issue 16: ``watch`` used to drop BLE,
-passive-first, RTSP DESCRIBE and early stop). Each field is a sweep flag (``--host-rate`` →
+an option one of them honours the other honours too (``watch`` used to drop BLE,
+passive-first, RTSP DESCRIBE and early stop; ``tests/watch/test_settings.py``). Each field
+is a sweep flag (``--host-rate`` →
 ``host_rate``) and a configuration key: the scope's in ``[site]`` (:data:`SITE_KEYS`), the
 others in ``[sweep]`` (:data:`SWEEP_KEYS`). A flag given on the command line wins over the
 file; a flag left out (``None``) takes the file's value, else the default below. Exclusions add

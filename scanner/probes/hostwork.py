@@ -5,7 +5,7 @@ or meets bytes it cannot parse becomes a per-service :class:`~scanner.models.Ski
 the host goes on. A request's deadline starts when it gets one of its host's connection slots
 (:mod:`scanner.probes.net`); the budget bounds the queueing.
 
-Speed (issue 11, ``bench/README.md``): a port's probes start as soon as the port is found
+Speed (``bench/README.md``, sweep_vs_nmap.py): a port's probes start as soon as the port is found
 open, ahead of the host's remaining port checks. ``early_stop`` (off by default: it trades
 evidence such as serials and firmware for time) ends a host's probing once what it said so far
 identifies a collector beyond doubt (certainty ``high``); the identification is the

@@ -37,7 +37,7 @@ PROBES: dict[str, type[Probe]] = {
 }
 
 #: Curated ports that no probe speaks to: an open port is the evidence a signature reads
-#: (``tcp.open_port``), and the reason each is scanned (issue 4, SIGNATURE-KNOWLEDGE.md).
+#: (``tcp.open_port``), and the reason each is scanned (docs/SIGNATURE-KNOWLEDGE.md).
 CONNECT_ONLY: dict[int, str] = {
     631: "IPP: tells an Axis print server from an Axis camera",
     8000: "Hikvision SDK (no handshake built yet)",

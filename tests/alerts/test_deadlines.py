@@ -1,4 +1,4 @@
-"""Issue 21: a hostile alert receiver cannot hold an alert (and the watch round) for long.
+"""A hostile alert receiver cannot hold an alert (and the watch round) for long.
 
 Real receivers on 127.0.0.1 that drip the status line one byte every 1.5 s, drip header
 lines, answer ``100 Continue`` for ever, or drip an SMTP greeting: each delivery attempt ends

@@ -218,7 +218,7 @@ def _fields(advert: Advert) -> dict[str, object]:
 
 
 def test_names_are_cleaned_then_capped_at_64_characters() -> None:
-    """Issue 16: a name may be 248 octets on the air; 64 characters of it are kept, counted
+    """A name may be 248 octets on the air; 64 characters of it are kept, counted
     after control and bidi characters are removed (so padding of controls buys no room)."""
     padded = "\x07\u202e" * 40 + "B" * 80  # 240 octets: 80 invisible characters, then 80 Bs
     assert len(padded.encode()) <= 248

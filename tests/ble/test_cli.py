@@ -102,7 +102,7 @@ def test_ble_only_sweep_without_a_stack_records_why_and_sends_nothing(
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", NO_DBUS)
     monkeypatch.setattr(sys, "platform", "linux")
     result = runner.invoke(app, ["sweep", "--only", "ble", "--json"])
-    # BLE was the whole sweep and could not run: no all-clear, an error saying why (issue 16)
+    # BLE was the whole sweep and could not run: no all-clear, an error saying why
     assert result.exit_code == 3, result.output
     assert "nothing was swept: ble: no_adapter" in result.output
     assert "no D-Bus system bus" in result.output and "fix:" in result.output

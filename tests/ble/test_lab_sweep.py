@@ -138,7 +138,7 @@ def test_doctor_opens_the_lab_transport_and_resets_its_controller(site_air: dict
 
 
 def test_a_long_name_on_the_air_is_kept_to_64_characters(hostile_air: dict[str, Any]) -> None:
-    """Issue 16: the hostile air's advertiser sends a 214-character name in one report over
+    """The hostile air's advertiser sends a 214-character name in one report over
     the virtual link; the scan keeps its first 64 characters."""
     opts = BleOptions(
         backend="bumble", transport=hostile_air["transport"], duration=3.0, table_cap=200

@@ -1,4 +1,4 @@
-"""What a first day in the field hits (issue 16), as the user sees it: exit status, message,
+"""What a first day in the field hits, as the user sees it: exit status, message,
 files on disk. Nothing lost (every output checked before work starts, a failed write rescued),
 no false all-clear (a source asked for that cannot run makes the run incomplete, exit 5; a run
 that swept nothing is an error; no stale or wrong skipped entry; OS errors of ARP are reasons,

@@ -1,4 +1,4 @@
-"""Issue 8 acceptance: ``biosweep sweep --registry`` in the ``office`` lab and its swapped variant.
+"""End to end: ``biosweep sweep --registry`` in the ``office`` lab and its swapped variant.
 
 The scenario file is the ground truth: with the shipped registry, every collector the scenario
 marks registered is reported as registered (and matched by a strong identifier), every other

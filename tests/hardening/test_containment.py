@@ -1,4 +1,4 @@
-"""Containment (issue 10): one failing or hanging probe, parser or host becomes a skipped entry
+"""Containment: one failing or hanging probe, parser or host becomes a skipped entry
 in the ScanRun and the sweep finishes, saying what it could not do.
 
 The faults are injected where a real bug would sit (a probe, a parser inside a probe, host

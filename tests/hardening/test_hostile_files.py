@@ -1,4 +1,4 @@
-"""Issue 21: hostile files handed to biosweep, as a user meets them.
+"""Hostile files handed to biosweep, as a user meets them.
 
 Every reader of a file is bounded: nesting (JSON, YAML, TOML, XML) is refused before the
 parser recurses, size is capped, a FIFO or a device is refused instead of read for ever, and

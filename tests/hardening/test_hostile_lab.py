@@ -1,4 +1,4 @@
-"""Issue 10 acceptance: ``biosweep sweep`` over the ``hostile`` lab, from the scanner's seat.
+"""End to end: ``biosweep sweep`` over the ``hostile`` lab, from the scanner's seat.
 
 The lab (``scanner/lab/scenarios/hostile.yaml``) puts well-behaved cameras, a recorder, a ZK
 terminal, a printer, a NAS and PCs among devices that attack the scanner: a tarpit, slow-drip

@@ -322,10 +322,10 @@ def test_parser_returns_or_raises_parse_error_only(
     @example(b"HTTP/1.0 200\nContent-Length:\x1c0")  # long profile: int() refused "\x1c0"
     @example(b"HTTP/1.0 200\nContent-Length: \xb2\n\n")  # "²".isdigit() but not int()
     @example(b"HTTP/1.0 200\nContent-Length: " + b"9" * 5000 + b"\n\n")  # int() digit limit
-    @example(b"[" * 5000 + b"]" * 5000)  # issue 21: nesting past the recursion limit
+    @example(b"[" * 5000 + b"]" * 5000)  # nesting past the recursion limit
     @example(nested_xml("a", 5000))
     @example(nested_dhip_answer())
-    @example(pointer_chain_answer())  # issue 16: 3,000 backward pointers
+    @example(pointer_chain_answer())  # 3,000 backward pointers
     def check(data: bytes) -> None:
         with contextlib.suppress(*allowed):  # anything else (another ParseError too) fails
             bounded_memory(lambda: parser(data))

@@ -1,4 +1,4 @@
-"""The lab on a first day (issue 16): ``lab up`` says how to sweep it from inside, ``lab sweep``
+"""The lab on a first day: ``lab up`` says how to sweep it from inside, ``lab sweep``
 does, the loopback lab's 127.x addresses are not 256 live hosts, and ``lab down`` removes only
 the caller's runs."""
 

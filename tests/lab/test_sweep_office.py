@@ -1,4 +1,4 @@
-"""Issue 4 acceptance: ``biosweep sweep`` from the scanner's seat in the ``office`` lab.
+"""End to end: ``biosweep sweep`` from the scanner's seat in the ``office`` lab.
 
 The scenario file is the ground truth: every host is found; every emulated collector is called
 a collector with the right vendor and class (the Iris ID reader shows nothing but its MAC: Iris

@@ -1,4 +1,4 @@
-"""Issue 3 acceptance: every emulated device model's wire format, checked against public sources.
+"""End to end: every emulated device model's wire format, checked against public sources.
 
 For EVERY kind in the catalogue (parametrised, so a new model without an entry in
 :data:`CITED` fails), the device's emulators come up on 127.0.0.1 (no root), a client built

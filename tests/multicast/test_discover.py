@@ -53,7 +53,7 @@ def test_sadp_multicast_hears_a_foreign_subnet_camera_with_its_own_address() -> 
     assert got["sadp.device_description"] == ["DS-2CD2143G2-I"]
     assert got["mac.address"] == ["24:48:45:5a:c0:64"]
     assert "multicast sadp on fake0" in notes[0]
-    # reported with its own address, never contacted, and the run says so (issue 16)
+    # reported with its own address, never contacted, and the run says so
     assert [(s.probe, s.reason, s.detail, s.target) for s in skipped] == [
         ("sadp", SkipReason.NOT_FOLLOWED, "advertised address 192.168.1.64 not followed: "
          "out of scope", "192.168.1.64:37020/udp")
@@ -102,7 +102,7 @@ def test_only_multicast_names_mean_no_host_sweep() -> None:
 def test_sweep_only_multicast_on_loopback_sends_nothing_and_says_why() -> None:
     """127.x is on no multicast-capable interface: the multicast probes cannot run, and with
     multicast names alone the host sweep does not run (no connection) — so the run swept
-    nothing at all, which is an error naming every probe's reason (issue 16), not an
+    nothing at all, which is an error naming every probe's reason, not an
     all-clear."""
     srv = socket.socket()
     srv.bind(("127.0.43.1", 0))

@@ -1,4 +1,4 @@
-"""Issue 5 acceptance in the ``office-foreign`` lab (the office floor plus a factory-default
+"""End to end in the ``office-foreign`` lab (the office floor plus a factory-default
 Hikvision camera at 192.168.1.64 on the same switch), from the scanner's namespace:
 
 - ``sweep --only mdns,ssdp,wsd,sadp,dhip`` (multicast alone) identifies every collector that
@@ -191,7 +191,7 @@ def test_listen_pcap_on_a_capture_identifies_the_same_collectors_sending_nothing
 def test_the_fast_path_reads_the_lab_capture_as_scapy_does(
     sweep: tuple[dict[str, Any], Path | None],
 ) -> None:
-    """Issue 20: the capture filter and the fast decoders give exactly the observations (and
+    """The capture filter and the fast decoders give exactly the observations (and
     drops) of scapy's packet-by-packet path on the lab's own traffic."""
     _, pcap = sweep
     if pcap is None:

@@ -1,4 +1,4 @@
-"""Issue 15 acceptance: a capture replayed through ``biosweep listen --pcap`` identifies a camera
+"""End to end: a capture replayed through ``biosweep listen --pcap`` identifies a camera
 from one kind of evidence each (its DHCP host name, its mDNS instance, its SSDP announcement and
 UPnP description, the cloud names it looks up), and a bystander's names never reach the JSON
 run, the saved observations or the HTML report."""

@@ -1,5 +1,5 @@
 """The fast path (capture filter, header-only frame evidence, own decoders) against scapy's path
-(every packet decoded by scapy, as before issue 20): the same observations in the same order
+(every packet decoded by scapy, as before the fast path): the same observations in the same order
 and the same drops, on every evidence kind and header form, seeded mutations of them, cooked
 and raw-IP link types, Wi-Fi and hostile captures. Then the filter's semantics, the reader's
 formats and the counts the notes give."""

@@ -1,4 +1,4 @@
-"""Targets a device names that the sweep does not contact are written into the run (issue 16):
+"""Targets a device names that the sweep does not contact are written into the run:
 redirects (real loopback peers, a canary proving nothing followed them), SSDP ``LOCATION``,
 mDNS ``A`` records, WS-Discovery ``XAddrs`` and SADP/DHIP advertised addresses (the fake
 multicast seam). Each is a ``skipped`` entry ``not_followed`` naming what, from which device

@@ -1,5 +1,5 @@
 """TLS servers OpenSSL refuses, on 127.0.0.0/8: the certificate is still fingerprinted, and the
-run says what was wrong with it (issue 16).
+run says what was wrong with it.
 
 - A real OpenSSL server (Python's ``ssl``) presenting a chain of about 150 KiB: over OpenSSL's
   100 KiB limit, so the client's handshake fails (``EXCESSIVE_MESSAGE_SIZE``); the leaf is

@@ -2,7 +2,7 @@
 
 An author needs to see why a device did not match (which condition of which rule failed), and
 the project needs to see which required vendors lack signatures with examples and
-counterexamples (issue 7's list, ``signatures/coverage.txt``).
+counterexamples (``signatures/coverage.txt``).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def test_field_families_group_vendor_protocols_and_banners() -> None:
 def test_every_required_vendor_has_a_signature_with_examples_and_counterexamples() -> None:
     signatures = load_signatures()
     requirements = load_requirements()
-    assert len(requirements) >= 45  # issue 7 lists 45+ vendors and product lines
+    assert len(requirements) >= 45  # 45+ required vendors and product lines
     gaps = [r.label for r in requirements if requirement_status(r, signatures)[0] != "ok"]
     assert gaps == []
 

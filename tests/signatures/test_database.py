@@ -100,7 +100,7 @@ def test_every_signature_cites_a_reference() -> None:
 
 def test_every_registrant_in_the_maker_table_has_blocks_in_the_shipped_registry() -> None:
     """A registrant name the IEEE no longer uses matches nothing: the maker table must name
-    registrants exactly as the shipped registry does (issue 15: anchored on full names)."""
+    registrants exactly as the shipped registry does (anchored on full names)."""
     from scanner.identify import oui
 
     files, _ = load_files([p for p in signature_files() if p.name == "makers.yaml"])

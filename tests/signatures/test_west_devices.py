@@ -1,5 +1,5 @@
 """Whole-database checks for the European and American video makers, doorbells, intercoms and
-the standards' class evidence (issue 15): a device described the way it announces itself
+the standards' class evidence: a device described the way it announces itself
 (ONVIF, UPnP, SNMP, HomeKit, Matter, WS-Discovery) gets the right class and maker, and the
 same makers' printers, speakers, phones and network gear are never called collectors."""
 

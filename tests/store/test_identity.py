@@ -1,4 +1,4 @@
-"""Issue 21 and 16: the history knows its own files, backs up before it migrates, and says
+"""The history knows its own files, backs up before it migrates, and says
 which place is full.
 
 - ``--store`` pointed at another program's SQLite file is refused and the file is left

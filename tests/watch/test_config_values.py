@@ -1,4 +1,4 @@
-"""Issue 21: the configuration is input too. Every value is checked against its documented
+"""The configuration is input too. Every value is checked against its documented
 range when the file is loaded, alert destinations that are link-local or a cloud metadata
 service are refused, and every problem is reported at once with its line and key."""
 

@@ -1,4 +1,4 @@
-"""Issue 21: ``schedule install`` writes files other programs read (systemd, cron), so every
+"""``schedule install`` writes files other programs read (systemd, cron), so every
 value it writes is escaped for them, and what cannot be escaped is refused.
 
 The unit files are parsed back here with systemd's rules (systemd.syntax(7): words, double

@@ -1,4 +1,4 @@
-"""One merge of flags and biosweep.toml for ``sweep`` and ``watch`` (issue 16: watch used to drop
+"""One merge of flags and biosweep.toml for ``sweep`` and ``watch`` (watch used to drop
 BLE, passive-first, RTSP DESCRIBE and early stop): every sweep flag has a configuration key,
 watch takes every sweep flag, and both commands turn the same settings into the same sweep."""
 

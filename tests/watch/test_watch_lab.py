@@ -1,4 +1,4 @@
-"""Issue 9 acceptance: ``biosweep watch`` against the lab for three intervals.
+"""End to end: ``biosweep watch`` against the lab for three intervals.
 
 The site (tests/watch/site.yaml) has a registered Hikvision camera, a printer and cam-new, an
 unregistered Dahua camera. Before the watch starts, the test unplugs cam-new: it sets the

@@ -2,7 +2,8 @@
 
 Two scenarios: ``site`` (an iris reader and a fingerprint lock among phones, earbuds, a watch
 and a tracker) and ``hostile`` (the site plus a malformed advertiser, a spoofer, a flood of
-random addresses and a 214-character name, for catalogue cases 40-43, 45 and 46 and issue 16).
+random addresses and a 214-character name, for catalogue cases 40-43, 45 and 46 and the
+64-character name cap).
 
 Facts with a public source cite it: company identifiers from Bluetooth SIG Assigned Numbers
 (as shipped in google/bumble ``bumble/company_ids.py``): 0x004C Apple, 0x0075 Samsung

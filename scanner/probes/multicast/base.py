@@ -127,7 +127,7 @@ def _reason(exc: BaseException) -> str:
 
 def malformed(probe: str, port: int, problems: dict[str, str], scope: Scope) -> list[Skipped]:
     """One ``error`` entry per in-scope source whose answer to us did not parse (its first
-    problem), so the run says which responder it could not read (containment, issue 10).
+    problem), so the run says which responder it could not read (containment, docs/SAFETY.md).
     Sources outside the scope are only logged: they are not the run's business."""
     return [
         Skipped(probe, SkipReason.ERROR, f"malformed answer: {why}"[:200], f"{src}:{port}/udp")
