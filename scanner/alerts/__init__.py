@@ -1,9 +1,9 @@
 """Alert channels: one small ABC (:class:`~scanner.alerts.base.Sender`) and an explicit
 registry (:data:`SENDERS`, by the ``[alerts.NAME]`` section that configures each).
 
-Each sender has an I/O seam with a fake for unit tests (webhook ``FakeTransport``, e-mail
-``FakeSmtp``, syslog ``FakeSyslogTransport``); the real ones are tested against real
-servers on 127.0.0.1.
+Each sender has an I/O seam with a fake for unit tests in :mod:`scanner.alerts.fakes`
+(webhook ``FakeTransport``, e-mail ``FakeSmtp``, syslog ``FakeSyslogTransport``); the real ones
+are tested against real servers on 127.0.0.1.
 """
 
 from __future__ import annotations

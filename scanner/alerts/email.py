@@ -17,7 +17,6 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -85,39 +84,6 @@ def smtp_connect(
     client._host = host  # what STARTTLS checks the certificate against (set by __init__ only)
     client.connect(host, port)
     return client
-
-
-@dataclass
-class FakeSmtp:
-    """Records what a session did; ``starttls_offered`` scripts the server's EHLO."""
-
-    starttls_offered: bool = True
-    log: list[str] = field(default_factory=list)
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    def ehlo(self, name: str = "") -> tuple[int, bytes]:
-        self.log.append("ehlo")
-        return 250, b"ok"
-
-    def has_extn(self, opt: str) -> bool:
-        return opt.lower() == "starttls" and self.starttls_offered
-
-    def starttls(self, *, context: ssl.SSLContext | None = None) -> tuple[int, bytes]:
-        self.log.append("starttls")
-        return 220, b"go ahead"
-
-    def login(self, user: str, password: str) -> tuple[int, bytes]:
-        self.log.append(f"login {user}")
-        return 235, b"ok"
-
-    def send_message(self, msg: EmailMessage) -> object:
-        self.log.append("send")
-        self.messages.append(msg)
-        return {}
-
-    def quit(self) -> object:
-        self.log.append("quit")
-        return 221, b"bye"
 
 
 class EmailSender(Sender):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -74,15 +73,6 @@ class SyslogTransport:
             deadline.watch(s)
             check_peer(s, self.allow_link_local, f"syslog {p.hostname}")
             s.sendall(b"".join(str(len(m)).encode() + b" " + m for m in messages))
-
-
-@dataclass
-class FakeSyslogTransport(SyslogTransport):
-    sent: list[bytes] = field(default_factory=list)
-    address: str = "fake"
-
-    def send_all(self, messages: list[bytes]) -> None:
-        self.sent += messages
 
 
 def _line(pri: int, msg_id: str, text: str) -> bytes:

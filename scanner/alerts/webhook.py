@@ -23,7 +23,7 @@ import ssl
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -89,21 +89,6 @@ class Transport:
             raise
         finally:
             conn.close()
-
-
-@dataclass
-class FakeTransport(Transport):
-    """Scripted statuses (an ``OSError`` instance is raised instead); records each request."""
-
-    statuses: list[int | OSError] = field(default_factory=lambda: [200])
-    requests: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
-
-    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
-        self.requests.append((url, body, dict(headers)))
-        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
-        if isinstance(status, OSError):
-            raise status
-        return Response(status)
 
 
 def signature(secret: Secret, timestamp: str, body: bytes) -> str:

@@ -20,9 +20,8 @@ from typing import Any
 import pytest
 
 from scanner.alerts import AlertError, EmailSender, SyslogSender, WebhookSender, build_alert
-from scanner.alerts.email import FakeSmtp
-from scanner.alerts.syslog import FakeSyslogTransport
-from scanner.alerts.webhook import FakeTransport, signature
+from scanner.alerts.fakes import FakeSmtp, FakeSyslogTransport, FakeTransport
+from scanner.alerts.webhook import signature
 from scanner.config import Secret
 from scanner.models import FindingKind, Severity
 from tests.store.sample import NEW_MAC, make_run

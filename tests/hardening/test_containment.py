@@ -22,10 +22,10 @@ from scanner.probes import http
 from scanner.probes.base import ProbeContext
 from scanner.probes.fakenet import FakeConnector
 from scanner.probes.multicast.base import Datagram, MulticastContext
+from scanner.probes.multicast.fakenet import FakeMulticast
 from scanner.probes.multicast.mdns import GROUP as MDNS_GROUP
 from scanner.probes.multicast.mdns import PORT as MDNS_PORT
 from scanner.probes.multicast.mdns import MdnsProbe
-from scanner.probes.multicast.net import FakeMulticast
 from scanner.probes.multicast.ssdp import GROUP as SSDP_GROUP
 from scanner.probes.multicast.ssdp import PORT as SSDP_PORT
 from scanner.probes.multicast.wsd import GROUP as WSD_GROUP

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.alerts import Sender, WebhookSender
-from scanner.alerts.email import EmailSender, FakeSmtp
-from scanner.alerts.webhook import FakeTransport
+from scanner.alerts.email import EmailSender
+from scanner.alerts.fakes import FakeSmtp, FakeTransport
 from scanner.cli.app import app
 from scanner.cli.watching import WatchReport
 from scanner.config.schedule import Schedule

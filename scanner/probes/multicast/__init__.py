@@ -23,8 +23,9 @@ from scanner.probes.multicast.base import (
     interfaces_in_scope,
     interfaces_of,
 )
+from scanner.probes.multicast.fakenet import FakeMulticast
 from scanner.probes.multicast.mdns import MdnsProbe
-from scanner.probes.multicast.net import FakeMulticast, MulticastNet, SocketMulticast
+from scanner.probes.multicast.net import MulticastNet, SocketMulticast
 from scanner.probes.multicast.ssdp import SsdpProbe
 from scanner.probes.multicast.vendor import DhipMulticast, SadpMulticast
 from scanner.probes.multicast.wsd import WsdProbe

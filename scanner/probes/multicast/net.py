@@ -11,8 +11,8 @@ Every answer is untrusted and bounded (SAFETY-CATALOGUE.md case 27): datagrams o
 :data:`MAX_DATAGRAM` bytes are dropped, not truncated (python-zeroconf's oversized-packet rule);
 each source keeps at most :data:`PER_SOURCE` datagrams per question, so a flood of random USNs
 from one host costs bounded memory while other responders are still recorded; the whole
-question keeps at most :data:`MAX_TOTAL`. :class:`FakeMulticast` serves scripted answers to
-unit tests through the same caps and scope checks.
+question keeps at most :data:`MAX_TOTAL`. :class:`~scanner.probes.multicast.fakenet.FakeMulticast`
+serves scripted answers to unit tests through the same caps and scope checks.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import ipaddress
 import socket
 import struct
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -181,30 +180,5 @@ class SocketMulticast:
         finally:
             for transport in transports:
                 transport.close()
-        self.dropped.update(oversized=sink.oversized, capped=sink.capped)
-        return sink.kept
-
-
-Responder = Callable[[Interface, Question, bytes], list[Datagram]]
-
-
-@dataclass
-class FakeMulticast:
-    """Scripted answers for unit tests: ``responders[(group, port)](iface, question, payload)``
-    returns the datagrams that arrive. Records every payload sent; same checks and caps."""
-
-    scope: Scope
-    responders: dict[tuple[str, int], Responder] = field(default_factory=dict)
-    sent: list[tuple[str, str, int, bytes]] = field(default_factory=list)
-    dropped: Counter[str] = field(default_factory=Counter)
-
-    async def exchange(self, iface: Interface, question: Question) -> list[Datagram]:
-        check_question(self.scope, iface, question)
-        sink = Collector(iface.address)
-        respond = self.responders.get((question.group, question.port))
-        for payload in question.payloads:
-            self.sent.append((iface.name, question.group, question.port, payload))
-            for d in respond(iface, question, payload) if respond else []:
-                sink.add(d.data, d.source, d.port)
         self.dropped.update(oversized=sink.oversized, capped=sink.capped)
         return sink.kept
