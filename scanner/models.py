@@ -289,6 +289,11 @@ class ScanRun:
     #: The site registry the devices were compared with (file name and SHA-256), if any.
     registry: str | None = None
 
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by Ctrl-C or a signal (not a source that could not run)."""
+        return any(n.startswith(INTERRUPTED) for n in self.notes)
+
     def why_incomplete(self) -> list[str]:
         """Why the run is incomplete (its notes that say so), first thing a reader must see."""
         return [n for n in self.notes if n.startswith((INCOMPLETE, INTERRUPTED))]

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from scanner.alerts import Alert, AlertError, Sender, build_alert
 from scanner.config.schedule import Schedule
-from scanner.models import INTERRUPTED, ScanRun, Severity
+from scanner.models import ScanRun, Severity
 from scanner.registry import load_registry
 from scanner.scan import SweepOptions
 from scanner.store import Store
@@ -125,7 +125,7 @@ class Watch:
         except BaseException as exc:
             self.store.abandon(handle, f"{type(exc).__name__}: {str(exc)[:200]}")
             raise
-        if not run.complete and not any(n.startswith(INTERRUPTED) for n in run.notes):
+        if not run.complete and not run.interrupted:
             self.incomplete += 1
         alert = build_alert(run, previous, self.floor)
         result = TickResult(run, alert)
@@ -151,7 +151,7 @@ class Watch:
                 break
             done += 1
             self.events.finished(done, result)
-            if not result.run.complete and any("interrupted" in n for n in result.run.notes):
+            if result.run.interrupted:
                 self.events.stopped()
                 break
             if count is not None and done >= count:

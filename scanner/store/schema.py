@@ -248,7 +248,7 @@ def migrate(
                 f"biosweep knows ({target}): upgrade biosweep"
             )
         for step in migrations[current:]:
-            for statement in _statements(step):
+            for statement in split_statements(step):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {target:d}")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
@@ -259,8 +259,9 @@ def migrate(
     return current
 
 
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (``executescript`` would COMMIT on its own)."""
+def split_statements(script: str) -> list[str]:
+    """Split a migration into statements, run one by one by both backends (SQLite's
+    ``executescript`` would COMMIT on its own)."""
     out, buf = [], ""
     for char in script:
         buf += char
@@ -270,8 +271,3 @@ def _statements(script: str) -> list[str]:
     if buf.strip():
         out.append(buf.strip())
     return out
-
-
-def split_statements(script: str) -> list[str]:
-    """The statements of a migration step (the PostgreSQL backend runs them one by one)."""
-    return _statements(script)
