@@ -14,22 +14,19 @@ meanwhile (:mod:`scanner.identify.preload`), so identification waits for nothing
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from scanner import __version__
 from scanner.compare import compare
-from scanner.identify import identify, privacy
 from scanner.identify.preload import Loader, Preload
-from scanner.identify.signatures import database_version
-from scanner.models import Device, Observation, ScanRun, Skipped
+from scanner.identify.run import package_run
+from scanner.models import ScanRun
 from scanner.probes import CURATED_PORTS, DEFAULT_PROBES, arp
 from scanner.probes.base import ProbeContext
 from scanner.probes.ble import BleOptions, BleSource
 from scanner.probes.hostsweep import HostSweep, address_count, closing_notes
-from scanner.probes.hostwork import Judge
+from scanner.probes.judge import Judge
 from scanner.probes.multicast import MulticastNet, MulticastSource, interfaces_of
 from scanner.probes.net import Dialer
 from scanner.probes.progress import Phase, Progress
@@ -153,38 +150,3 @@ def compared(run: ScanRun, registry: Registry | None, previous: ScanRun | None) 
     )
     site = run.site or registry.site.name
     return replace(run, findings=findings, registry=registry.describe(), site=site)
-
-
-def package_run(
-    observations: list[Observation],
-    *,
-    started: datetime,
-    scope: tuple[str, ...] = (),
-    skipped: tuple[Skipped, ...] = (),
-    notes: tuple[str, ...] = (),
-    site: str | None = None,
-    operator: str | None = None,
-    complete: bool = True,
-    keep: Callable[[list[Device]], list[Device]] | None = None,
-    identified: list[Device] | None = None,
-) -> ScanRun:
-    """The one place a ScanRun is made (a sweep's, ``listen``'s, ``import``'s): identify, the
-    privacy stage, package. ``keep`` filters the identified devices (Wi-Fi passers-by);
-    ``identified``: both stages already run on ``observations`` (by the sweep's loader)."""
-    devices = identified
-    if devices is None:
-        devices = privacy.apply_policy(identify(observations))
-    return ScanRun(
-        id=f"run-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
-        started_at=started,
-        finished_at=datetime.now(UTC),
-        tool_version=__version__,
-        signatures_version=database_version(),
-        site=site,
-        operator=operator,
-        scope=scope,
-        devices=tuple(keep(devices) if keep else devices),
-        skipped=skipped,
-        complete=complete,
-        notes=notes,
-    )

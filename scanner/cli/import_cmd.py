@@ -7,11 +7,11 @@ from pathlib import Path
 
 import typer
 
-from scanner import scan
 from scanner.cli.capture_progress import capture_progress
 from scanner.cli.console import EXIT_RUNTIME, EXIT_USAGE, FORMAT_HELP, RunFormat, fail
-from scanner.cli.listen_cmd import check_output, emit, extracted_run
+from scanner.cli.listen_cmd import check_output, database_meanwhile, emit, extracted_run
 from scanner.errors import BiosweepError, InputError
+from scanner.identify.run import package_run
 from scanner.importers import read_nmap
 from scanner.passive import read_capture
 
@@ -43,7 +43,7 @@ def nmap(
     try:
         observations = read_nmap(file)
         note = f"import: nmap {file.name}: {len(observations)} observations"
-        run = scan.package_run(observations, started=started, notes=(note,), site=site)
+        run = package_run(observations, started=started, notes=(note,), site=site)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except BiosweepError as exc:
@@ -64,9 +64,11 @@ def pcap(
     check_output(observations_out, force)
     started = datetime.now(UTC)
     try:
-        with capture_progress(f"reading {file.name}") as progress:
-            extractor = read_capture(file, progress=progress)
-        run = extracted_run(extractor, started, f"capture {file.name}", site, None)
+        with database_meanwhile() as loader:
+            with capture_progress(f"reading {file.name}") as progress:
+                extractor = read_capture(file, progress=progress)
+            what = f"capture {file.name}"
+            run = extracted_run(extractor, started, what, site, None, loader=loader)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except BiosweepError as exc:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
-from scanner import scan
 from scanner.cli.capture_progress import capture_progress
 from scanner.cli.console import (
     ALL_HELP,
@@ -26,6 +27,9 @@ from scanner.cli.console import (
 from scanner.cli.files import check_destination, write_or_rescue
 from scanner.cli.tables import device_table
 from scanner.errors import BiosweepError, InputError, ProbeError
+from scanner.identify.preload import Loader
+from scanner.identify.run import package_run
+from scanner.identify.worker import sweep_loader
 from scanner.models import ScanRun
 from scanner.passive import Extractor, keep_wifi, listen_interfaces, read_capture
 from scanner.reporters.jsonout import device_line, observations_jsonl, scanrun_json
@@ -83,15 +87,28 @@ def emit(
     raise typer.Exit(EXIT_FOUND if any(d.is_collector for d in run.devices) else EXIT_OK)
 
 
+@contextmanager
+def database_meanwhile() -> Iterator[Loader]:
+    """The signature database loading in a process of its own (:mod:`scanner.identify.worker`)
+    while the capture is read or the interface listened to: its load and pattern compilation
+    take another core instead of following the reading. Whatever goes wrong with it, the run
+    is identified in-process, the same."""
+    loader = sweep_loader()
+    try:
+        yield loader
+    finally:
+        loader.close()
+
+
 def extracted_run(
     extractor: Extractor, started: datetime, what: str, site: str | None, operator: str | None,
-    complete: bool = True,
+    complete: bool = True, loader: Loader | None = None,
 ) -> ScanRun:  # fmt: skip
     found = extractor.observations()  # first: the flows it flushes may count drops too
     notes = [f"passive: {what}: {extractor.packets} packets read, nothing sent", *extractor.notes()]
-    return scan.package_run(
-        found, started=started, notes=tuple(notes), site=site,
-        operator=operator, complete=complete, keep=keep_wifi,
+    return package_run(
+        found, started=started, notes=tuple(notes), site=site, operator=operator,
+        complete=complete, keep=keep_wifi, identified=loader.devices(found) if loader else None,
     )  # fmt: skip
 
 
@@ -120,17 +137,18 @@ def listen(
     started = datetime.now(UTC)
     complete = True
     try:
-        if pcap is not None:
-            with capture_progress(f"reading {pcap.name}") as progress:
-                extractor = read_capture(pcap, progress=progress)
-            what = f"capture {pcap.name}"
-        else:
-            what = f"{', '.join(interface)} for {duration:g} s"
-            try:
-                extractor = asyncio.run(listen_interfaces(interface, duration))
-            except KeyboardInterrupt:
-                raise fail("interrupted before anything was collected", EXIT_RUNTIME) from None
-        run = extracted_run(extractor, started, what, site, operator, complete)
+        with database_meanwhile() as loader:
+            if pcap is not None:
+                with capture_progress(f"reading {pcap.name}") as progress:
+                    extractor = read_capture(pcap, progress=progress)
+                what = f"capture {pcap.name}"
+            else:
+                what = f"{', '.join(interface)} for {duration:g} s"
+                try:
+                    extractor = asyncio.run(listen_interfaces(interface, duration))
+                except KeyboardInterrupt:
+                    raise fail("interrupted before anything was collected", EXIT_RUNTIME) from None
+            run = extracted_run(extractor, started, what, site, operator, complete, loader)
     except InputError as exc:
         raise fail(str(exc), EXIT_USAGE) from None
     except (ProbeError, BiosweepError) as exc:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scanner.scan import Progress as SweepProgress
+from scanner.probes.progress import Progress as SweepProgress
 
 #: Seconds between plain lines when stderr is not a terminal (a log, a pipe, CI).
 PLAIN_EVERY = 10.0

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from scanner.identify import default_engine, oui
 from scanner.models import Certainty, Device, Identification, Observation
-from scanner.probes.hostwork import Judge, Verdict
+from scanner.probes.judge import Judge, Verdict
 
 #: The switch interval while the database loads (seconds).
 LOAD_SWITCH_INTERVAL = 0.0005

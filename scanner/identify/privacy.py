@@ -18,7 +18,7 @@ therefore means, once devices are identified, for every device that is **not a c
   and the identification's extracted attributes go (they were read from that value).
 
 A **collector** keeps everything: it identifies the device and helps find it on site. This
-runs between identify and compare, once per run (:func:`scanner.scan.package_run`).
+runs between identify and compare, once per run (:func:`scanner.identify.run.package_run`).
 """
 
 from __future__ import annotations

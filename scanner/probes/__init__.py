@@ -3,16 +3,35 @@ are registered in :mod:`scanner.probes.registry`."""
 
 from __future__ import annotations
 
-from scanner.probes.base import Probe, ProbeContext
-from scanner.probes.multicast import MULTICAST_PROBES
-from scanner.probes.registry import (
-    CURATED_PORTS,
-    DEFAULT_PROBES,
-    KNOWN_PROBES,
-    PROBES,
-    probes_for,
-    udp_probes,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.probes.base import Probe, ProbeContext
+    from scanner.probes.multicast import MULTICAST_PROBES
+    from scanner.probes.registry import (
+        CURATED_PORTS,
+        DEFAULT_PROBES,
+        KNOWN_PROBES,
+        PROBES,
+        probes_for,
+        udp_probes,
+    )
+
+# Imported when first asked for: reading a capture uses a few of the probes' parsers
+# (``scanner.probes.banner``, ...) and none of the registry of every probe (bench/startup.py).
+_HOME = {
+    "Probe": "base", "ProbeContext": "base", "MULTICAST_PROBES": "multicast",
+    "CURATED_PORTS": "registry", "DEFAULT_PROBES": "registry", "KNOWN_PROBES": "registry",
+    "PROBES": "registry", "probes_for": "registry", "udp_probes": "registry",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = [
     "CURATED_PORTS",

@@ -16,7 +16,8 @@ from scanner.models import Skipped, SkipReason
 from scanner.probes.arp import ArpSource, Attachment
 from scanner.probes.base import ProbeContext
 from scanner.probes.discovery import HostFeed, neighbour_macs
-from scanner.probes.hostwork import HostWork, Judge, NoJudge
+from scanner.probes.hostwork import HostWork
+from scanner.probes.judge import Judge, NoJudge
 from scanner.probes.nd import NdSource
 from scanner.probes.net import Connector, Dialer
 from scanner.probes.progress import Phase

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Protocol
 
 from scanner.errors import ParseError, ProbeError
 from scanner.models import Observation, Skipped, SkipReason
@@ -37,39 +34,12 @@ from scanner.probes.discovery import (
     loopback,
     scan_order,
 )
+from scanner.probes.judge import Judge, NoJudge, Verdict
 from scanner.probes.net import PortState
 from scanner.probes.registry import probes_for, udp_probes
 from scanner.probes.source import SourceResult, internal_error
 
 log = logging.getLogger(__name__)
-
-
-class Verdict(Enum):
-    """What the signature database makes of what one host said so far."""
-
-    OTHER = "other"  # no collector (yet)
-    COLLECTOR = "collector"
-    BEYOND_DOUBT = "beyond doubt"  # a collector with certainty ``high``
-
-
-class Judge(Protocol):
-    """Identification during the sweep (live collector count, early stop)."""
-
-    def ready(self) -> bool:
-        """Is the signature database loaded? (The event loop never waits for it.)"""
-
-    def verdict(self, seen: Sequence[Observation]) -> Verdict:
-        """The best identification of one host's observations, as a :class:`Verdict`."""
-
-
-class NoJudge:
-    """A judge that never loads: no live collector count, no early stop."""
-
-    def ready(self) -> bool:
-        return False
-
-    def verdict(self, seen: Sequence[Observation]) -> Verdict:
-        return Verdict.OTHER
 
 
 class EarlyStop(Exception):

@@ -14,7 +14,7 @@ from scanner.identify.privacy import apply_policy
 from scanner.identify.worker import WorkerJudge
 from scanner.models import Observation
 from scanner.probes.fakenet import FakeConnector
-from scanner.probes.hostwork import Verdict
+from scanner.probes.judge import Verdict
 from scanner.scope import build_scope
 
 CAMERA = "10.9.0.5"

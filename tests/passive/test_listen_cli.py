@@ -122,3 +122,39 @@ def test_listen_takes_format_like_identify(capture: Path) -> None:
     assert "10.99.0.45" in shown.stdout and "video recorder" in shown.stdout
     bad = runner.invoke(app, ["listen", "--pcap", str(capture), "--format", "xml"])
     assert bad.exit_code == 2
+
+
+def test_listen_pcap_identifies_in_a_worker_process_as_in_process(
+    capture: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signature database loads in a process of its own while the capture is read; the
+    devices are the same as identified in-process, and a worker that cannot start changes
+    nothing."""
+    import sys
+
+    from scanner.cli import listen_cmd
+    from scanner.identify.preload import Preload
+    from scanner.identify.worker import WorkerJudge
+    from scanner.models import Device, Observation
+
+    def devices(loader: object) -> list[dict[str, object]]:
+        monkeypatch.setattr(listen_cmd, "sweep_loader", loader)
+        result = runner.invoke(app, ["listen", "--pcap", str(capture), "--json"])
+        assert result.exit_code == 1, result.output
+        found: list[dict[str, object]] = json.loads(result.stdout)["devices"]
+        return found
+
+    answered: list[list[Device] | None] = []
+
+    class Recorded(WorkerJudge):
+        def devices(self, observations: list[Observation]) -> list[Device] | None:
+            answered.append(super().devices(observations))
+            return answered[-1]
+
+    in_process = devices(Preload)
+    in_worker = devices(Recorded)
+    assert len(answered) == 1 and answered[0]  # the worker identified them, not a fallback
+    assert in_worker == in_process
+    assert any(d["collector"] for d in in_worker)
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    assert devices(WorkerJudge) == in_process

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scanner import scan
 from scanner.probes.base import ProbeContext
-from scanner.probes.hostwork import Judge
+from scanner.probes.judge import Judge
 from scanner.probes.net import Dialer
 from scanner.probes.source import SourceResult
 from scanner.scope import Scope

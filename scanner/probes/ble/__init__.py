@@ -14,9 +14,33 @@
 
 from __future__ import annotations
 
-from scanner.probes.ble.backends import BACKEND_NAMES, BleBackend, BleUnavailable, choose_backend
-from scanner.probes.ble.privacy import site_salt
-from scanner.probes.ble.probe import BleOptions, BleSource
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.probes.ble.backends import (
+        BACKEND_NAMES,
+        BleBackend,
+        BleUnavailable,
+        choose_backend,
+    )
+    from scanner.probes.ble.privacy import site_salt
+    from scanner.probes.ble.probe import BleOptions, BleSource
+
+# Imported when first asked for: the privacy stage of every run reads ``.privacy`` alone, and
+# a run that reads a capture never needs the backends (bench/startup.py).
+_HOME = {
+    "BACKEND_NAMES": "backends", "BleBackend": "backends", "BleUnavailable": "backends",
+    "choose_backend": "backends", "site_salt": "privacy", "BleOptions": "probe",
+    "BleSource": "probe",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = [
     "BACKEND_NAMES",
