@@ -20,6 +20,7 @@ from scapy.utils import PcapWriter, wrpcap
 from scanner import passive
 from scanner.passive import bpf, read_capture, read_capture_scapy, selection
 from scanner.passive.extract import FILTER_TCP_PORTS, FILTER_UDP_PORTS, Extractor
+from scanner.passive.fastpath import FastPath
 from tests.passive import corpus
 from tests.passive.test_extract import wifi
 from tests.passive.test_hostile_captures import HOSTILE, HOSTILE_IP, VALID, _udp
@@ -211,3 +212,25 @@ def test_the_python_reading_of_plain_ipv4_gives_libpcaps_answers() -> None:
             answered += 1
             assert mine == flt.matches(frame, len(frame)), frame.hex()
     assert answered > 1000
+
+
+@needs_libpcap
+def test_the_one_function_reading_of_the_commonest_frames_answers_as_the_general_path() -> None:
+    """FastPath._plain_bulk (the filter's answer and the frame key in one function, for speed)
+    must take only frames libpcap's program rejects, and give them the general path's key,
+    with and without responses being reassembled; on the corpus and its mutants."""
+    flt = bpf.compile_filter(selection.expression(1), 1)
+    assert flt is not None
+    frames = corpus.base()
+    frames += corpus.mutants(frames, 4000, 11)
+    fast = FastPath(Extractor(None, "pcap"))
+    for flows in (set(), {f[26:38] for f in frames[::3] if len(f) >= 38}):
+        fast.open_flows = flows
+        answered = 0
+        for frame in frames:
+            key = fast._plain_bulk(frame)
+            if key is not None:
+                answered += 1
+                assert not flt.matches(frame, len(frame)), frame.hex()
+                assert key == fast._bulk_v4(frame, 14), frame.hex()
+        assert answered > 100
