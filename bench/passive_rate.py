@@ -42,6 +42,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.sweep_vs_nmap import installed_env  # noqa: E402
 from scanner.lab import manager  # noqa: E402
 from scanner.lab.state import ENV_DIR, RunState  # noqa: E402
 from scanner.passive import read_capture, read_capture_scapy  # noqa: E402
@@ -129,14 +130,14 @@ def repeat(source: Path, target: Path, packets: int) -> int:
     return written
 
 
-def timed(argv: list[str]) -> tuple[float, float, float, bytes]:
+def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, bytes]:
     """(wall seconds, CPU seconds, peak RSS MB, its stdout) of a command. CPU: the process and
     the children it waited for (biosweep's signature worker). RSS: the largest sum over the
     process and its children, sampled every 5 ms (``ru_maxrss`` would count the pages a child
     shares with this script between fork and exec: tcpdump showed 98 MB, not its 7 MB)."""
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
         peak = [0]
         done = threading.Event()
         sampler = threading.Thread(target=_sample_rss, args=(proc.pid, peak, done))
@@ -179,13 +180,14 @@ def head(source: Path, target: Path, packets: int) -> None:
 
 def measure(pcap: Path, packets: int, small: Path) -> dict[str, tuple[float, float, float]]:
     results = {}
-    wall, cpu, rss, stdout = timed([*BIOSWEEP, "listen", "--pcap", str(pcap), "--json"])
+    env = installed_env(small.parent)  # byte-compiled, as an installed copy runs
+    wall, cpu, rss, stdout = timed([*BIOSWEEP, "listen", "--pcap", str(pcap), "--json"], env)
     notes = json.loads(stdout)["notes"] if stdout.strip() else ["(no output)"]
     results["biosweep listen --pcap"] = (wall, cpu, rss)
     for note in notes:
         if "packets read" in note or "dropped" in note:
             print(f"  biosweep: {note}")
-    fixed = min(timed([*BIOSWEEP, "listen", "--pcap", str(small), "--json"])[0] for _ in "ab")
+    fixed = min(timed([*BIOSWEEP, "listen", "--pcap", str(small), "--json"], env)[0] for _ in "ab")
     print(f"  biosweep's fixed cost (listen --pcap on its first 1,000 packets): {fixed:.2f} s")
     print(f"    of which loading the signature database: {_signature_load():.2f} s")
     results["tcpdump -nn -r"] = timed(["tcpdump", "-nn", "-r", str(pcap)])[:3]
