@@ -3,8 +3,9 @@ are registered in :mod:`scanner.probes.registry`."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from scanner.lazy import members
 
 if TYPE_CHECKING:
     from scanner.probes.base import Probe, ProbeContext
@@ -20,17 +21,11 @@ if TYPE_CHECKING:
 
 # Imported when first asked for: reading a capture uses a few of the probes' parsers
 # (``scanner.probes.banner``, ...) and none of the registry of every probe (bench/startup.py).
-_HOME = {
+__getattr__ = members(__name__, {
     "Probe": "base", "ProbeContext": "base", "MULTICAST_PROBES": "multicast",
     "CURATED_PORTS": "registry", "DEFAULT_PROBES": "registry", "KNOWN_PROBES": "registry",
     "PROBES": "registry", "probes_for": "registry", "udp_probes": "registry",
-}  # fmt: skip
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+})  # fmt: skip
 
 
 __all__ = [

@@ -14,8 +14,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from scanner.lazy import members
 
 if TYPE_CHECKING:
     from scanner.probes.ble.backends import (
@@ -29,17 +30,11 @@ if TYPE_CHECKING:
 
 # Imported when first asked for: the privacy stage of every run reads ``.privacy`` alone, and
 # a run that reads a capture never needs the backends (bench/startup.py).
-_HOME = {
+__getattr__ = members(__name__, {
     "BACKEND_NAMES": "backends", "BleBackend": "backends", "BleUnavailable": "backends",
     "choose_backend": "backends", "site_salt": "privacy", "BleOptions": "probe",
     "BleSource": "probe",
-}  # fmt: skip
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+})  # fmt: skip
 
 
 __all__ = [
