@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from scanner.errors import InputError
@@ -55,13 +55,25 @@ def scan_order(ports: Iterable[int]) -> list[int]:
     return first + sorted(wanted - set(first))
 
 
-async def alive(dialer: Dialer, host: str, ports: Iterable[int] = DISCOVERY_PORTS) -> bool:
-    """Any answer (open, or refused off loopback) from a discovery port; a few at a time."""
+async def alive(
+    dialer: Dialer,
+    host: str,
+    ports: Iterable[int] = DISCOVERY_PORTS,
+    opened: set[int] | None = None,
+    keep: Collection[int] = (),
+) -> bool:
+    """Any answer (open, or refused off loopback) from a discovery port; a few at a time.
+    ``opened`` collects the ports found open, so that the port scan does not ask them again (a
+    second check could time out and lose a port seen open); ``keep``: ports whose open
+    connection a probe will use (``probe_port(..., keep=True)``)."""
     order = list(dict.fromkeys(ports))
     batch = max(1, dialer.scope.limits.host_connections)
     signs = (PortState.OPEN,) if loopback(host) else (PortState.OPEN, PortState.CLOSED)
     for i in range(0, len(order), batch):
-        states = await asyncio.gather(*(dialer.probe_port(host, p) for p in order[i : i + batch]))
+        asked = order[i : i + batch]
+        states = await asyncio.gather(*(dialer.probe_port(host, p, keep=p in keep) for p in asked))
+        if opened is not None:
+            opened.update(p for p, s in zip(asked, states, strict=True) if s is PortState.OPEN)
         if any(s in signs for s in states):
             return True
         if PortState.UNREACHABLE in states:

@@ -116,15 +116,16 @@ class HostWork:
         """Discover (unless ``known_alive``) and probe one host within its budget."""
         progress = self.ctx.progress
         seen: list[Observation] = []
+        opened: set[int] = set()  # ports discovery found open: not checked again
         try:
             async with asyncio.timeout(self.ctx.scope.limits.host_budget):
-                if not known_alive and not await self._alive(host):
+                if not known_alive and not await self._alive(host, opened):
                     if loopback(host):
                         await self._udp_only(host)
                     return
                 self._live(host, "tcp-discovery")
                 try:
-                    await self._probe_host(host, seen)
+                    await self._probe_host(host, seen, opened)
                 except* EarlyStop:
                     self.early_stopped += 1
                 self.unjudged.append(seen)
@@ -140,8 +141,11 @@ class HostWork:
             self.ctx.dialer.release(host)
             progress.addresses_done()
 
-    async def _alive(self, host: str) -> bool:
-        return await alive(self.ctx.dialer, host, life_ports(host, self.ports))
+    async def _alive(self, host: str, opened: set[int]) -> bool:
+        """Discovery; the ports it finds open go to ``opened`` (their connections are kept for
+        the probes that follow)."""
+        keep = {p for p in self.ports if probes_for(p, self.probes)}
+        return await alive(self.ctx.dialer, host, life_ports(host, self.ports), opened, keep)
 
     def _live(self, host: str, how: str) -> None:
         self.hosts.add(host)
@@ -169,11 +173,13 @@ class HostWork:
             self.out.skipped += quiet.skipped
             self.ctx.progress.host_probed()
 
-    async def _probe_host(self, host: str, seen: list[Observation]) -> None:
+    async def _probe_host(self, host: str, seen: list[Observation], opened: set[int]) -> None:
         """Port checks in discovery order (and the tarpit control port), each open port's
-        probes started at once, then the UDP questions. With early stop, an identification
-        beyond doubt ends it all, and the UDP questions wait for the TCP probes (they are the
-        last resort). ``seen`` collects what the host said."""
+        probes started at once, then the UDP questions. A port in ``opened`` (discovery found
+        it open) is not checked again: a second check that times out under load would drop a
+        port already seen open, and with it every probe of that port. With early stop, an
+        identification beyond doubt ends it all, and the UDP questions wait for the TCP probes
+        (they are the last resort). ``seen`` collects what the host said."""
         ctx = self.ctx
         asked: list[asyncio.Task[None]] = []
         order = scan_order(self.ports)
@@ -189,7 +195,9 @@ class HostWork:
 
         async def check(group: asyncio.TaskGroup, port: int) -> None:
             probes = probes_for(port, self.probes)
-            if await ctx.dialer.probe_port(host, port, keep=bool(probes)) is not PortState.OPEN:
+            if port not in opened and (
+                await ctx.dialer.probe_port(host, port, keep=bool(probes)) is not PortState.OPEN
+            ):
                 return
             found = [Observation(f"ip:{host}", "tcp.open_port", str(port), "tcp")]
             ports.found += found

@@ -400,6 +400,31 @@ def test_alive_stops_at_the_first_answer() -> None:
     assert asked == [80, 443, 554, 22]  # two at a time (the per-host cap), then it stops
 
 
+def test_a_port_discovery_found_open_is_probed_without_a_second_check() -> None:
+    """On a loaded machine a second connect to the same port can time out (the event loop
+    answers late): a port discovery found open must still be probed, not dropped with no
+    trace (hostile case 10 lost its slow-drip host's timed_out entry this way)."""
+    host, asked = "127.0.10.1", []
+
+    class Loaded(FakeConnector):
+        async def probe_port(self, host: str, port: int, *, keep: bool = False) -> PortState:
+            asked.append((port, keep))
+            if port != 8081:
+                return PortState.CLOSED
+            return PortState.OPEN if len(asked) == 1 else PortState.SILENT  # late the 2nd time
+
+    scope = build_scope([host], limits=FAST)
+    answer = b"HTTP/1.1 200 OK\r\nServer: cam\r\nContent-Length: 0\r\n\r\n"
+    fake = Loaded(scope, responses={(host, 8081): lambda _sent: answer})
+    res = SourceResult()
+    opts = scan.SweepOptions(ports=(8081,), probes=frozenset({"http"}))
+    run(collect_into(res, scope, fake, opts))
+    assert ("http.server", "cam") in {(o.field, o.value) for o in res.observations}
+    assert ("tcp.open_port", "8081") in {(o.field, o.value) for o in res.observations}
+    assert (8081, True) in asked  # discovery kept the connection for the probe
+    assert [p for p, _ in asked].count(8081) == 1
+
+
 # --- early stop ------------------------------------------------------------------------------
 
 
