@@ -11,7 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "scanner"
 RANK = {
-    "models": 0, "codec": 0, "atomic": 0, "errors": 0, "normalize": 0, "inputs": 0, "wording": 0,
+    "models": 0, "codec": 0, "atomic": 0, "lazy": 0, "errors": 0, "normalize": 0, "inputs": 0,
+    "wording": 0,
     "scope": 1, "config": 1, "routes": 1,
     "probes": 2, "passive": 2, "importers": 2,
     "identify": 3, "registry": 3,

@@ -117,6 +117,7 @@ class HostWork:
         progress = self.ctx.progress
         seen: list[Observation] = []
         opened: set[int] = set()  # ports discovery found open: not checked again
+        running: dict[tuple[str, str], None] = {}  # (probe, target) started, not yet ended
         try:
             async with asyncio.timeout(self.ctx.scope.limits.host_budget):
                 if not known_alive and not await self._alive(host, opened):
@@ -125,15 +126,16 @@ class HostWork:
                     return
                 self._live(host, "tcp-discovery")
                 try:
-                    await self._probe_host(host, seen, opened)
+                    await self._probe_host(host, seen, opened, running)
                 except* EarlyStop:
                     self.early_stopped += 1
                 self.unjudged.append(seen)
                 progress.host_probed(self._collectors())
         except TimeoutError:
-            self.out.skipped.append(
-                Skipped("host", SkipReason.TIMED_OUT, "host budget exhausted", host)
-            )
+            self.out.skipped += [
+                Skipped("host", SkipReason.TIMED_OUT, "host budget exhausted", host),
+                *(Skipped(p, SkipReason.TIMED_OUT, "host budget exhausted", t) for p, t in running),
+            ]
         except Exception as exc:  # discovery or the port scan failed on this host only
             log.exception("host %s failed", host)
             self.out.skipped.append(Skipped("host", SkipReason.ERROR, internal_error(exc), host))
@@ -173,13 +175,20 @@ class HostWork:
             self.out.skipped += quiet.skipped
             self.ctx.progress.host_probed()
 
-    async def _probe_host(self, host: str, seen: list[Observation], opened: set[int]) -> None:
+    async def _probe_host(
+        self,
+        host: str,
+        seen: list[Observation],
+        opened: set[int],
+        running: dict[tuple[str, str], None],
+    ) -> None:
         """Port checks in discovery order (and the tarpit control port), each open port's
         probes started at once, then the UDP questions. A port in ``opened`` (discovery found
         it open) is not checked again: a second check that times out under load would drop a
         port already seen open, and with it every probe of that port. With early stop, an
         identification beyond doubt ends it all, and the UDP questions wait for the TCP probes
-        (they are the last resort). ``seen`` collects what the host said."""
+        (they are the last resort). ``seen`` collects what the host said; ``running`` the
+        probes under way (each has its own entry if the host's budget ends them)."""
         ctx = self.ctx
         asked: list[asyncio.Task[None]] = []
         order = scan_order(self.ports)
@@ -191,7 +200,11 @@ class HostWork:
                 raise EarlyStop
 
         async def run(probe: Probe, port: int) -> None:
-            record(await contained(ctx, probe, host, port, self.out))
+            key = (probe.name, f"{host}:{port}/udp" if probe.udp else f"{host}:{port}")
+            running[key] = None
+            found = await contained(ctx, probe, host, port, self.out)
+            del running[key]  # not when cancelled: the budget's end names it
+            record(found)
 
         async def check(group: asyncio.TaskGroup, port: int) -> None:
             probes = probes_for(port, self.probes)

@@ -108,6 +108,11 @@ def test_a_hanging_probe_costs_its_host_budget_and_the_others_finish(
     run = sweep(fake())
     assert time.monotonic() - start < LIMITS.host_budget + 3
     assert ("host", "timed_out", HOSTS[0]) in skipped(run)
+    # the probe the budget ended has an entry of its own; the one that answered has none
+    ended = [s for s in run.skipped if s.target and s.target.startswith(f"{HOSTS[0]}:")]
+    assert [(s.probe, s.target, s.detail) for s in ended] == [
+        ("rtsp", f"{HOSTS[0]}:554", "host budget exhausted")
+    ]
     assert f"ip:{HOSTS[1]}" in servers(run)
     assert run.complete
 
