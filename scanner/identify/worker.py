@@ -125,8 +125,8 @@ class WorkerJudge:
 
 
 def sweep_loader() -> Loader:
-    """The loader of a sweep run from the command line: a process of its own, unless this
-    process has the database already (then nothing is left to load)."""
+    """The loader of a one-shot command (``sweep``, ``listen``, ``import pcap``): a process of
+    its own, unless this process has the database already (then nothing is left to load)."""
     return Preload() if engine_loaded() else WorkerJudge()
 
 

@@ -46,11 +46,16 @@ class EarlyStop(Exception):
     """A host's collector is identified beyond doubt: its remaining probes are dropped."""
 
 
+def target_of(probe: Probe, host: str, port: int) -> str:
+    """The ``target`` of a probe's skipped entry: ``host:port``, or ``host:port/udp``."""
+    return f"{host}:{port}/udp" if probe.udp else f"{host}:{port}"
+
+
 async def contained(
     ctx: ProbeContext, probe: Probe, host: str, port: int, out: SourceResult
 ) -> list[Observation]:
     """Run one probe; its failure becomes a per-service entry, never the sweep's."""
-    target = f"{host}:{port}/udp" if probe.udp else f"{host}:{port}"
+    target = target_of(probe, host, port)
     try:
         found = await probe.probe(ctx, host, port)
         out.observations += found
@@ -200,7 +205,7 @@ class HostWork:
                 raise EarlyStop
 
         async def run(probe: Probe, port: int) -> None:
-            key = (probe.name, f"{host}:{port}/udp" if probe.udp else f"{host}:{port}")
+            key = (probe.name, target_of(probe, host, port))
             running[key] = None
             found = await contained(ctx, probe, host, port, self.out)
             del running[key]  # not when cancelled: the budget's end names it
